@@ -1,0 +1,195 @@
+"""The whole system on one machine: the MongoDB stand-in (unless MONGODB_URL is set), the four
+services as separate processes, and the sandbox gateway. Used by `make run` and the e2e tests.
+
+    python -m deploy.stack          # start everything, print where each listens, Ctrl-C stops
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = ("task_sync", "bot_router", "outbound_sender", "ingest")
+PORT_VARS = {"ingest": "INGEST_PORT", "task_sync": "TASK_SYNC_PORT",
+             "bot_router": "BOT_ROUTER_PORT", "outbound_sender": "OUTBOUND_SENDER_PORT",
+             "sandbox": "SANDBOX_PORT"}
+DEFAULT_PORTS = {"ingest": 8080, "task_sync": 8081, "bot_router": 8082,
+                 "outbound_sender": 8083, "sandbox": 8090}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(url: str, deadline_s: float, proc: subprocess.Popen[bytes] | None = None) -> None:
+    give_up = time.monotonic() + deadline_s
+    while time.monotonic() < give_up:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{url} did not answer 200 within {deadline_s}s")
+
+
+def wait_port(port: int, deadline_s: float) -> None:
+    give_up = time.monotonic() + deadline_s
+    while time.monotonic() < give_up:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on port {port} after {deadline_s}s")
+
+
+@dataclass
+class Stack:
+    """Processes of one running system. ``env`` overrides the defaults below."""
+
+    var_dir: Path
+    env: dict[str, str] = field(default_factory=dict)
+    memory_db: bool = False
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    ports: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        (self.var_dir / "logs").mkdir(exist_ok=True)
+        for name, var in PORT_VARS.items():
+            self.ports[name] = int(self.env.get(var) or DEFAULT_PORTS[name])
+
+    def base_env(self) -> dict[str, str]:
+        sandbox = f"http://127.0.0.1:{self.ports['sandbox']}"
+        env = {
+            "RABBITMQ_URL": "amqp://guest:guest@127.0.0.1:5672/",
+            "WAZZUP_API_URL": sandbox, "WAZZUP_API_KEY": "sandbox-wazzup-key",
+            "WAZZUP_WEBHOOK_TOKEN": "sandbox-webhook-token",
+            "INGEST_URL": f"http://127.0.0.1:{self.ports['ingest']}",
+            "WABRIDGE_SEED_FILE": str(ROOT / "deploy" / "seed" / "demo.yaml"),
+            "PYTHONUNBUFFERED": "1",
+        }
+        env |= {var: str(self.ports[name]) for name, var in PORT_VARS.items()}
+        return {**os.environ, **env, **self.env}
+
+    def start_mongo(self) -> None:
+        if self.env.get("MONGODB_URL") or os.environ.get("MONGODB_URL"):
+            return
+        port = free_port()
+        where = ["--db", "memory"] if self.memory_db else \
+            ["--data-dir", str(self.var_dir / "mongo")]
+        (self.var_dir / "mongo").mkdir(exist_ok=True)
+        self._spawn("mongo", [sys.executable, "-m", "deploy.standin", *where, "-p", str(port),
+                              "--log-file", str(self.var_dir / "logs" / "nx-27017.log"),
+                              "--pid-file", str(self.var_dir / f"nx-27017-{port}.pid")],
+                    dict(os.environ))
+        wait_port(port, 30)
+        self.env["MONGODB_URL"] = f"mongodb://127.0.0.1:{port}/?directConnection=true"
+
+    def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+        log = open(self.var_dir / "logs" / f"{name}.log", "ab")  # noqa: SIM115
+        self.procs[name] = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
+
+    def start_service(self, name: str) -> None:
+        self._spawn(name, [sys.executable, "-m", f"services.{name}"], self.base_env())
+
+    def wait_ready(self, name: str, deadline_s: float = 60) -> None:
+        path = "/healthz" if name == "sandbox" else "/readyz"
+        try:
+            wait_http(f"http://127.0.0.1:{self.ports[name]}{path}", deadline_s, self.procs[name])
+        except (RuntimeError, TimeoutError) as exc:
+            tail = (self.var_dir / "logs" / f"{name}.log").read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"{name} did not become ready: {exc}\n--- log tail ---\n{tail}") \
+                from exc
+
+    def start(self) -> None:
+        self.start_mongo()
+        for name in ("sandbox", *SERVICES):
+            self.start_service(name)
+        for name in ("sandbox", *SERVICES):
+            self.wait_ready(name)
+
+    def kill(self, name: str) -> None:
+        """SIGKILL, as a crash would."""
+        proc = self.procs.pop(name)
+        proc.kill()
+        proc.wait()
+
+    def restart(self, name: str) -> None:
+        self.start_service(name)
+        self.wait_ready(name)
+
+    def stop(self, timeout_s: float = 20) -> None:
+        """SIGTERM everyone (services first, the database last), SIGKILL stragglers."""
+        order = [n for n in (*reversed(SERVICES), "sandbox", "mongo") if n in self.procs]
+        for name in order:
+            if name == "mongo":
+                for other in order[:-1]:
+                    _wait(self.procs[other], timeout_s)
+            self.procs[name].send_signal(signal.SIGTERM)
+        for name in order:
+            _wait(self.procs[name], timeout_s)
+        self.procs.clear()
+
+
+def _wait(proc: subprocess.Popen[bytes], timeout_s: float) -> None:
+    try:
+        proc.wait(timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def main() -> None:
+    stack = Stack(var_dir=ROOT / ".var" / "run", env={})
+    try:
+        stack.start()
+    except (RuntimeError, TimeoutError) as exc:
+        print(f"start failed: {exc}", file=sys.stderr)
+        stack.stop()
+        sys.exit(1)
+    p = stack.ports
+    print(f"""
+wabridge is running (logs in {stack.var_dir / 'logs'}):
+  ingest           http://127.0.0.1:{p['ingest']}   (webhooks: /webhooks/wazzup/<token>)
+  task-sync API    http://127.0.0.1:{p['task_sync']}   (/api/v1, OpenAPI at /api/v1/openapi.json)
+  bot-router       http://127.0.0.1:{p['bot_router']}   (/healthz /readyz /metrics)
+  outbound-sender  http://127.0.0.1:{p['outbound_sender']}   (/healthz /readyz /metrics)
+  sandbox gateway  http://127.0.0.1:{p['sandbox']}   (/sandbox/inbound, /sandbox/requests)
+  MongoDB          {stack.env.get('MONGODB_URL') or os.environ.get('MONGODB_URL')}
+Press Ctrl-C to stop.""", flush=True)
+    stopping = False
+
+    def on_signal(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    while not stopping:
+        for name, proc in list(stack.procs.items()):
+            if proc.poll() is not None:
+                print(f"{name} exited with {proc.returncode}; see its log. Stopping.", flush=True)
+                stopping = True
+        time.sleep(0.5)
+    print("stopping...", flush=True)
+    stack.stop()
+    print("stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""bot-router: decides the bot dialogue per chat, in order. Composition root only."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+from aio_pika.abc import AbstractIncomingMessage
+
+from services.bot_router.decide import BotPolicy
+from services.bot_router.handlers import Deps, handle
+from services.bot_router.scenario_cache import ScenarioCache
+from shared.bus import declare_broadcast_queue
+from shared.config import BotRouterSettings, load
+from shared.runtime import Connections, main_entry, new_app, retry_policy, serve_until_stopped
+from shared.store import conversations
+from shared.worker import Worker
+
+
+def policy_from(settings: BotRouterSettings) -> BotPolicy:
+    return BotPolicy(
+        status_bot=settings.wabridge_status_bot, status_manager=settings.wabridge_status_manager,
+        status_closed=settings.wabridge_status_closed, robot_user=settings.wabridge_robot_user,
+        group_bot_user=settings.wabridge_group_bot_user, greeting=settings.wabridge_greeting,
+        handover_text=settings.wabridge_handover_text,
+        bot_in_groups=settings.wabridge_bot_in_groups)
+
+
+async def run() -> None:
+    settings = load(BotRouterSettings)
+    conns = await Connections.open(settings)
+    await conversations.ensure_indexes(conns.db)
+    cache = ScenarioCache(conns.db)
+    deps = Deps(db=conns.db, bus=conns.bus, policy=policy_from(settings), scenarios=cache)
+    workers = [
+        Worker(conns.bus, spec, partial(handle, deps), policy=retry_policy(settings),
+               prefetch=settings.wabridge_prefetch)
+        for spec in conns.bus.topology.queues_of("bot_router")
+    ]
+
+    async def follow_scenario_changes(stop: asyncio.Event) -> None:
+        channel = await conns.bus.connection.channel()
+        queue = await declare_broadcast_queue(channel, conns.bus.topology, ["scenarios.changed"])
+
+        async def on_change(message: AbstractIncomingMessage) -> None:
+            cache.invalidate()
+            await message.ack()
+
+        await queue.consume(on_change)
+        await stop.wait()
+
+    await serve_until_stopped("bot-router", settings, settings.bot_router_port, new_app(conns),
+                              workers, conns, background=[follow_scenario_changes])
+
+
+if __name__ == "__main__":
+    main_entry("bot-router", run)

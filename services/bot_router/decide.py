@@ -1,0 +1,174 @@
+"""The bot's decisions (pure): given a conversation and an event, the new state and commands.
+
+No I/O happens here. Every id is derived from the event's id, so deciding the same event twice
+yields the same commands, and every downstream consumer can drop the repeat.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import msgspec
+
+from services.bot_router.matching import match_scenario
+from shared import events
+from shared.store.conversations import Conversation, Decision
+from shared.store.scenarios import Scenario
+
+GROUP_CHAT_TYPES = frozenset({"whatsgroup"})
+_PLACEHOLDERS = {
+    "image": "[image]", "audio": "[voice message]", "video": "[video]",
+    "document": "[document]", "sticker": "[sticker]", "vcard": "[contact card]",
+    "geo": "[location]", "template": "[template]", "missed_call": "[missed call]",
+}
+
+
+class BotPolicy(msgspec.Struct, frozen=True, kw_only=True):
+    status_bot: str
+    status_manager: str
+    status_closed: str
+    robot_user: str
+    group_bot_user: str
+    greeting: str
+    handover_text: str
+    bot_in_groups: bool = False
+
+
+def comment_text(event: events.MessageReceived) -> str:
+    """What the task shows for a customer message."""
+    if event.content_type == "unsupported":
+        label = f"[unsupported message type: {event.raw_type or 'unknown'}]"
+        return f"{label} {event.text}".strip()
+    if event.content_type == "text":
+        return event.text
+    placeholder = _PLACEHOLDERS.get(event.content_type, f"[{event.content_type}]")
+    return f"{placeholder} {event.text}".strip()
+
+
+class _Builder:
+    """Collects the commands of one decision, with ids and order derived from the event."""
+
+    def __init__(self, event: events.Envelope, now: datetime) -> None:
+        self.event = event
+        self.now = now
+        self.commands: list[events.Command] = []
+
+    def base(self, *parts: str) -> dict[str, object]:
+        return {"id": events.derive_id(*parts, self.event.id),
+                "correlation_id": self.event.correlation_id, "occurred_at": self.now}
+
+    def at(self) -> datetime:
+        # comments of one decision keep their order even within one clock tick
+        return self.now + timedelta(microseconds=len(self.commands))
+
+    def add(self, command: events.Command) -> None:
+        self.commands.append(command)
+
+
+def decide(
+    conv: Conversation | None, event: events.MessageReceived, scenarios: list[Scenario],
+    policy: BotPolicy, now: datetime,
+) -> Decision:
+    """Handle one message of a chat."""
+    b = _Builder(event, now)
+    is_group = event.chat.chat_type in GROUP_CHAT_TYPES
+    bot_allowed = policy.bot_in_groups or not is_group
+    previous_version = conv.version if conv else None
+    opened = conv is None or not conv.is_open
+    if opened:
+        state: events.ConversationState = "bot" if bot_allowed and not event.is_echo else "manager"
+        conv = Conversation(
+            id=events.derive_id("conversation", event.id), chat=event.chat,
+            task_id=events.derive_id("task", event.id), state="bot", opened_at=now,
+            contact_name=event.contact_name)
+        previous_version = None
+        b.add(events.OpenTask(
+            **b.base("open"), task_id=conv.task_id, conversation_id=conv.id, chat=event.chat,
+            status=policy.status_bot if state == "bot" else policy.status_manager,
+            phone=event.contact_phone, contact_name=event.contact_name))
+    else:
+        assert conv is not None
+        state = conv.state
+    _record_message(b, conv, event, policy, is_group)
+    if opened and state == "manager":
+        # group chats (bot off) and dialogues an employee started go straight to people
+        b.add(events.HandOver(**b.base("hand_over"), task_id=conv.task_id,
+                              status=policy.status_manager))
+    elif not event.is_echo:
+        state = _answer(b, conv, event, scenarios, policy, state, greet=opened)
+    new = msgspec.structs.replace(
+        conv, state=state, version=(conv.version + 1) if previous_version is not None else 1,
+        last_inbound_at=now if not event.is_echo else conv.last_inbound_at,
+        contact_name=event.contact_name or conv.contact_name)
+    return Decision(event_id=event.id, conversation=new, previous_version=previous_version,
+                    commands=b.commands)
+
+
+def _record_message(
+    b: _Builder, conv: Conversation, event: events.MessageReceived, policy: BotPolicy,
+    is_group: bool,
+) -> None:
+    if event.is_echo:
+        author_kind: events.AuthorKind = "user"
+        author, sender = event.author_name, event.author_name
+    elif is_group:
+        author_kind, author, sender = "participant", policy.group_bot_user, event.contact_name
+    else:
+        author_kind, author, sender = "customer", policy.robot_user, event.contact_name
+    b.add(events.AddComment(
+        **b.base("comment"), comment_id=events.derive_id("comment", event.id),
+        task_id=conv.task_id, author_kind=author_kind, author_name=author, sender_name=sender,
+        direction="out" if event.is_echo else "in", text=comment_text(event), at=b.at(),
+        content_type=event.content_type, gateway_message_id=event.gateway_message_id,
+        reply_to_gateway_message_id=event.quoted_gateway_message_id))
+
+
+def _answer(
+    b: _Builder, conv: Conversation, event: events.MessageReceived, scenarios: list[Scenario],
+    policy: BotPolicy, state: events.ConversationState, *, greet: bool,
+) -> events.ConversationState:
+    """The bot's reply in the bot dialogue, and the state it leaves the conversation in."""
+    if state != "bot":
+        return state
+    scenario = match_scenario(event.text, scenarios) if event.content_type == "text" else None
+    if greet:
+        text = policy.greeting if scenario is None else f"{policy.greeting}\n\n{scenario.answer}"
+        _bot_says(b, conv, text, policy)
+    elif scenario is not None:
+        _bot_says(b, conv, scenario.answer, policy)
+    else:
+        if policy.handover_text:
+            _bot_says(b, conv, policy.handover_text, policy)
+        b.add(events.HandOver(**b.base("hand_over"), task_id=conv.task_id,
+                              status=policy.status_manager))
+        return "manager"
+    if scenario is None or scenario.action is None:
+        return "bot"
+    if scenario.action == "hand_over":
+        b.add(events.HandOver(**b.base("hand_over"), task_id=conv.task_id,
+                              status=policy.status_manager))
+        return "manager"
+    b.add(events.SetTaskStatus(**b.base("close"), task_id=conv.task_id,
+                               status=policy.status_closed))
+    return "closed"
+
+
+def _bot_says(b: _Builder, conv: Conversation, text: str, policy: BotPolicy) -> None:
+    comment_id = events.derive_id("comment", b.event.id, str(len(b.commands)), "bot")
+    send_id = events.derive_id("send", comment_id)
+    b.add(events.AddComment(
+        **b.base("comment", str(len(b.commands)), "bot"), comment_id=comment_id,
+        task_id=conv.task_id, author_kind="bot", author_name=policy.robot_user, direction="out",
+        text=text, at=b.at(), send_id=send_id))
+    b.add(events.SendMessage(
+        id=send_id, correlation_id=b.event.correlation_id, occurred_at=b.now, chat=conv.chat,
+        task_id=conv.task_id, comment_id=comment_id, text=text, clear_unanswered=False))
+
+
+def follow_status_change(conv: Conversation, event: events.TaskStatusChanged) -> Decision:
+    """A person changed the task's status: the bot dialogue follows (closed ends it)."""
+    if conv.state == event.state or not conv.is_open:
+        return Decision(event_id=event.id, conversation=None, previous_version=None, commands=[])
+    new = msgspec.structs.replace(conv, state=event.state, version=conv.version + 1)
+    return Decision(event_id=event.id, conversation=new, previous_version=conv.version,
+                    commands=[])

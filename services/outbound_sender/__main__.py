@@ -1,0 +1,37 @@
+"""outbound-sender: the only service that calls gateways. Composition root only."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import aiohttp
+
+from services.outbound_sender.gateway import GatewayClient
+from services.outbound_sender.handlers import Deps, handle, on_failure
+from shared.config import OutboundSenderSettings, load
+from shared.providers.base import GatewayAccount
+from shared.runtime import Connections, main_entry, new_app, retry_policy, serve_until_stopped
+from shared.worker import Worker
+
+
+async def run() -> None:
+    settings = load(OutboundSenderSettings)
+    conns = await Connections.open(settings)
+    timeout = aiohttp.ClientTimeout(total=settings.gateway_timeout_seconds)
+    session = aiohttp.ClientSession(timeout=timeout)
+    accounts = {"wazzup": GatewayAccount(api_url=settings.wazzup_api_url,
+                                         api_key=settings.wazzup_api_key,
+                                         webhook_token=settings.wazzup_webhook_token)}
+    deps = Deps(db=conns.db, bus=conns.bus,
+                gateway=GatewayClient(session, settings.wazzup_requests_per_5s), accounts=accounts)
+    workers = [
+        Worker(conns.bus, spec, partial(handle, deps), policy=retry_policy(settings),
+               prefetch=settings.wabridge_prefetch, on_failure=partial(on_failure, deps))
+        for spec in conns.bus.topology.queues_of("outbound_sender")
+    ]
+    await serve_until_stopped("outbound-sender", settings, settings.outbound_sender_port,
+                              new_app(conns), workers, conns, cleanup=[session.close])
+
+
+if __name__ == "__main__":
+    main_entry("outbound-sender", run)

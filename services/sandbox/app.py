@@ -1,0 +1,36 @@
+"""The sandbox gateway: a local stand-in for Wazzup's v3 API and its webhook deliveries."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable
+
+import aiohttp
+from aiohttp import web
+
+from services.sandbox import control, wazzup_api
+from services.sandbox.keys import HTTP, SETTINGS, STATE
+from services.sandbox.settings import SandboxSettings
+from services.sandbox.state import new_state
+
+# Wazzup gives a webhook receiver 30 s to answer.
+WEBHOOK_TIMEOUT = aiohttp.ClientTimeout(total=30)
+
+
+def create_app(
+    settings: SandboxSettings, *, clock: Callable[[], float] = time.monotonic
+) -> web.Application:
+    """The app; ``clock`` (seconds, monotonic) drives the 60 s crmMessageId window."""
+    app = web.Application(middlewares=[wazzup_api.record_api_calls])
+    app[SETTINGS] = settings
+    app[STATE] = new_state(clock)
+    app.cleanup_ctx.append(_http_client)
+    wazzup_api.add_routes(app)
+    control.add_routes(app)
+    return app
+
+
+async def _http_client(app: web.Application) -> AsyncIterator[None]:
+    async with aiohttp.ClientSession(timeout=WEBHOOK_TIMEOUT) as session:
+        app[HTTP] = session
+        yield

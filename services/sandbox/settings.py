@@ -1,0 +1,30 @@
+"""Settings of the sandbox gateway, read from the same variables the bridge uses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import msgspec
+
+from shared.config import load
+
+
+class SandboxSettings(msgspec.Struct, kw_only=True, frozen=True, rename="upper"):
+    """``sandbox_port`` is read from ``SANDBOX_PORT`` and so on; every field has a default."""
+
+    sandbox_host: str = "127.0.0.1"
+    sandbox_port: int = 8090
+    wazzup_api_key: str = "sandbox-wazzup-key"
+    wazzup_webhook_token: str = "sandbox-webhook-token"
+    ingest_url: str = "http://127.0.0.1:8080"
+    sandbox_channel_id: str = "2f9e6a3c-5b1d-4c7e-9a8f-0d1e2c3b4a59"
+
+    @property
+    def ingest_webhook_url(self) -> str:
+        """Where Wazzup would POST: the bridge's ingest with the secret in the path."""
+        return f"{self.ingest_url.rstrip('/')}/webhooks/wazzup/{self.wazzup_webhook_token}"
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> SandboxSettings:
+    """Settings from the environment; raises ``shared.config.ConfigError`` naming a bad variable."""
+    return load(SandboxSettings, environ)

@@ -1,0 +1,26 @@
+"""What task-sync's handlers and API need, passed explicitly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.bus import Bus
+from shared.config import TaskSyncSettings
+from shared.store.mongo import Database
+
+
+@dataclass(frozen=True)
+class Deps:
+    db: Database
+    bus: Bus
+    settings: TaskSyncSettings
+    robot_user_id: str
+    group_bot_user_id: str
+
+    def conversation_state(self, status: str) -> str:
+        """How the bot should treat a task in ``status``."""
+        if status == self.settings.wabridge_status_closed:
+            return "closed"
+        if status == self.settings.wabridge_status_bot:
+            return "bot"
+        return "manager"

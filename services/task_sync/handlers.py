@@ -1,0 +1,130 @@
+"""task-sync's bus handlers: apply commands from the bot, record results and statuses."""
+
+from __future__ import annotations
+
+from services.task_sync.deps import Deps
+from shared import events
+from shared.errors import PermanentError, RetryableError
+from shared.logs import get_logger
+from shared.store import comments, directory, tasks
+
+log = get_logger(__name__)
+
+
+async def handle(deps: Deps, message: events.Message) -> None:
+    handler = _HANDLERS.get(type(message))
+    if handler is None:
+        raise PermanentError(f"task-sync has no handler for {events.message_type(message)}")
+    await handler(deps, message)
+
+
+async def open_task(deps: Deps, cmd: events.OpenTask) -> None:
+    contact = await directory.contact_by_phone(deps.db, cmd.phone) if cmd.phone else None
+    name = contact.name if contact else (cmd.contact_name or cmd.phone or cmd.chat.chat_id)
+    await tasks.create(deps.db, tasks.Task(
+        id=cmd.task_id, title=f"WhatsApp: {name}", category=deps.settings.wabridge_category,
+        status=cmd.status, chat=cmd.chat, conversation_id=cmd.conversation_id,
+        created_at=cmd.occurred_at, updated_at=cmd.occurred_at, phone=cmd.phone,
+        contact_id=contact.id if contact else None, contact_name=name))
+
+
+async def add_comment(deps: Deps, cmd: events.AddComment) -> None:
+    reply_to = None
+    if cmd.reply_to_gateway_message_id:
+        target = await comments.by_gateway_id(deps.db, cmd.reply_to_gateway_message_id)
+        reply_to = target.id if target else None
+    author_user_id = {"customer": deps.robot_user_id, "bot": deps.robot_user_id,
+                      "participant": deps.group_bot_user_id}.get(cmd.author_kind)
+    if cmd.author_kind == "user" and cmd.author_name:
+        user = await directory.user_by_name(deps.db, cmd.author_name)
+        author_user_id = user.id if user else deps.robot_user_id
+    inserted = await comments.insert(deps.db, comments.Comment(
+        id=cmd.comment_id, task_id=cmd.task_id, order=comments.order_of(cmd.at), at=cmd.at,
+        author_kind=cmd.author_kind, direction=cmd.direction, text=cmd.text,
+        content_type=cmd.content_type, author_user_id=author_user_id,
+        author_name=cmd.author_name, sender_name=cmd.sender_name,
+        gateway_message_id=cmd.gateway_message_id, send_id=cmd.send_id,
+        reply_to_comment_id=reply_to,
+        delivery="queued" if cmd.send_id else None,
+        delivery_rank=0 if cmd.send_id else None))
+    if not inserted:
+        log.info("comment already recorded; duplicate dropped", comment_id=cmd.comment_id)
+
+
+async def hand_over(deps: Deps, cmd: events.HandOver) -> None:
+    task = await _task(deps, cmd.task_id)
+    contact = await directory.get_contact(deps.db, task.contact_id) if task.contact_id else None
+    if contact and contact.responsible_user_id:
+        fields = {"status": cmd.status, "assignee_user_id": contact.responsible_user_id}
+        unset: tuple[str, ...] = ("assignee_group_id",)
+    else:
+        group = await directory.group_by_name(deps.db, deps.settings.wabridge_contact_centre_group)
+        if group is None:
+            raise PermanentError(
+                f"cannot route task {task.id}: its contact has no responsible employee and no "
+                f"group named {deps.settings.wabridge_contact_centre_group!r} exists")
+        fields = {"status": cmd.status, "assignee_group_id": group.id}
+        unset = ("assignee_user_id",)
+    await tasks.update(deps.db, task.id, cmd.occurred_at, fields=fields, unset=unset)
+
+
+async def set_status(deps: Deps, cmd: events.SetTaskStatus) -> None:
+    await _task(deps, cmd.task_id)
+    await tasks.update(deps.db, cmd.task_id, cmd.occurred_at, fields={"status": cmd.status})
+
+
+async def send_succeeded(deps: Deps, event: events.SendSucceeded) -> None:
+    if not await comments.record_sent(deps.db, event.comment_id, event.gateway_message_id):
+        raise RetryableError(f"comment {event.comment_id} of send {event.send_id} is not "
+                             "recorded yet", code="COMMENT_NOT_YET_RECORDED")
+    if event.gateway_message_id:
+        parked = await comments.take_parked_statuses(deps.db, event.gateway_message_id)
+        for status in parked:
+            await status_updated(deps, status)
+        if parked:
+            await comments.drop_parked_statuses(deps.db, event.gateway_message_id)
+
+
+async def send_failed(deps: Deps, event: events.SendFailed) -> None:
+    status = "failed" if event.final else "waiting"
+    updated = await comments.record_delivery(
+        deps.db, event.comment_id, status, code=event.code, reason=event.reason,
+        retry_at=event.retry_at)
+    if updated is None and await comments.get(deps.db, event.comment_id) is None:
+        raise RetryableError(f"comment {event.comment_id} is not recorded yet",
+                             code="COMMENT_NOT_YET_RECORDED")
+
+
+async def status_updated(deps: Deps, event: events.StatusUpdated) -> None:
+    comment = await comments.by_gateway_id(deps.db, event.gateway_message_id)
+    if comment is None:
+        await comments.park_status(deps.db, event)
+        return
+    status = {"error": "failed", "edited": None}.get(event.status, event.status)
+    if status not in comments.DELIVERY_RANK:
+        log.info("delivery status not tracked", status=event.status)
+        return
+    await comments.record_delivery(deps.db, comment.id, status, code=event.error_code,
+                                   reason=event.error_text)
+
+
+async def channel_updated(deps: Deps, event: events.ChannelUpdated) -> None:
+    await deps.db.channels.update_one(
+        {"_id": event.channel_id},
+        {"$set": {"provider": event.provider, "state": event.state, "tier": event.tier,
+                  "updated_at": event.occurred_at}}, upsert=True)
+
+
+async def _task(deps: Deps, task_id: str) -> tasks.Task:
+    task = await tasks.get(deps.db, task_id)
+    if task is None:  # the task's OpenTask is consumed concurrently and may be a moment behind
+        raise RetryableError(f"task {task_id} is not created yet", code="TASK_NOT_YET_CREATED")
+    return task
+
+
+_HANDLERS = {
+    events.OpenTask: open_task, events.AddComment: add_comment, events.HandOver: hand_over,
+    events.SetTaskStatus: set_status, events.SendSucceeded: send_succeeded,
+    events.SendFailed: send_failed, events.StatusUpdated: status_updated,
+    events.ChannelUpdated: channel_updated,
+}

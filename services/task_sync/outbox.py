@@ -1,0 +1,101 @@
+"""Publishing what the API recorded: at once, and again by a sweeper if the first try failed.
+
+A manager's comment and a status change are written first, with an outbox flag on the same
+document (single-document atomic), then published with confirms, then the flag is cleared. If
+the process dies in between, the sweeper finds the flag and publishes again; the consumers drop
+the repeat by id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from services.task_sync.deps import Deps
+from shared import events
+from shared.errors import RetryableError
+from shared.logs import get_logger
+from shared.store import comments, tasks
+
+log = get_logger(__name__)
+
+
+def send_command(task: tasks.Task, comment: comments.Comment, text: str,
+                 reply_to_gateway_message_id: str | None) -> events.SendMessage:
+    assert comment.send_id is not None
+    return events.SendMessage(
+        id=comment.send_id, correlation_id=comment.id, occurred_at=comment.at, chat=task.chat,
+        task_id=task.id, comment_id=comment.id, text=text,
+        reply_to_gateway_message_id=reply_to_gateway_message_id)
+
+
+def status_event(deps: Deps, task: tasks.Task) -> events.TaskStatusChanged:
+    return events.TaskStatusChanged(
+        id=events.derive_id("status", task.id, str(task.status_version)), correlation_id=task.id,
+        occurred_at=task.updated_at, task_id=task.id, conversation_id=task.conversation_id,
+        chat=task.chat, status=task.status,
+        state=deps.conversation_state(task.status))  # type: ignore[arg-type]
+
+
+async def publish_send(deps: Deps, command: events.SendMessage) -> bool:
+    """Publish a manager's send; False (left for the sweeper) when the broker did not confirm."""
+    try:
+        await deps.bus.publish(command)
+    except RetryableError as exc:
+        log.warning("send not published yet; the outbox sweeper will retry",
+                    comment_id=command.comment_id, reason=str(exc))
+        return False
+    await comments.clear_outbox(deps.db, command.comment_id)
+    return True
+
+
+async def publish_status(deps: Deps, task: tasks.Task) -> bool:
+    try:
+        await deps.bus.publish(status_event(deps, task))
+    except RetryableError as exc:
+        log.warning("status change not published yet; the outbox sweeper will retry",
+                    task_id=task.id, reason=str(exc))
+        return False
+    await tasks.announced(deps.db, task.id, task.status_version)
+    return True
+
+
+async def sweep_once(deps: Deps) -> int:
+    """Publish whatever the API recorded but could not publish; returns how many."""
+    grace = timedelta(seconds=deps.settings.wabridge_outbox_sweep_seconds)
+    done = 0
+    for comment in await comments.pending_outbox(deps.db, events.utcnow() - grace):
+        task = await tasks.get(deps.db, comment.task_id)
+        if task is None or comment.send_id is None:
+            continue
+        reply_to = None
+        if comment.reply_to_comment_id:
+            target = await comments.get(deps.db, comment.reply_to_comment_id)
+            reply_to = target.gateway_message_id if target else None
+        text = signed(deps, comment.author_name or "", comment.text)
+        done += await publish_send(deps, send_command(task, comment, text, reply_to))
+    for task in await tasks.pending_announcements(deps.db):
+        if events.utcnow() - task.updated_at >= grace:
+            done += await publish_status(deps, task)
+    return done
+
+
+async def run_sweeper(deps: Deps, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            count = await sweep_once(deps)
+            if count:
+                log.info("outbox sweeper published what was pending", published=count)
+        except RetryableError as exc:
+            log.warning("outbox sweep failed; trying again next round", reason=str(exc))
+        try:
+            await asyncio.wait_for(stop.wait(), deps.settings.wabridge_outbox_sweep_seconds)
+        except TimeoutError:
+            pass
+
+
+def signed(deps: Deps, full_name: str, text: str) -> str:
+    """A manager's text as the customer sees it: prefixed with the manager's full name."""
+    if not full_name:
+        return text
+    return deps.settings.wabridge_manager_signature.format(name=full_name, text=text)

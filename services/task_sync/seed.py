@@ -1,0 +1,84 @@
+"""First-start data: the demo seed file, the admin from WABRIDGE_ADMIN_TOKEN, service users."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import yaml
+
+from shared import events
+from shared.config import TaskSyncSettings
+from shared.logs import get_logger
+from shared.store import directory, scenarios
+from shared.store.mongo import Database
+
+log = get_logger(__name__)
+
+
+class SeedUser(directory.User, kw_only=True, omit_defaults=True):
+    token: str | None = None
+
+
+class SeedFile(msgspec.Struct, kw_only=True):
+    groups: list[directory.Group] = []
+    users: list[SeedUser] = []
+    contacts: list[directory.Contact] = []
+    scenarios: list[scenarios.Scenario] = []
+
+
+def read_seed(path: Path) -> SeedFile:
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return msgspec.convert(raw, SeedFile)
+    except (OSError, yaml.YAMLError, msgspec.ValidationError) as exc:
+        raise ValueError(f"seed file {path} is unusable: {exc}") from exc
+
+
+async def load_demo_if_empty(db: Database, path: Path) -> bool:
+    """Load the seed when the directory has no users yet (first start)."""
+    if await directory.count_users(db) > 0:
+        return False
+    seed = read_seed(path)
+    for group in seed.groups:
+        await directory.upsert_group(db, group)
+    for user in seed.users:
+        plain = directory.User(**{f: getattr(user, f) for f in directory.User.__struct_fields__})
+        await directory.upsert_user(db, plain, token=user.token)
+    for contact in seed.contacts:
+        await directory.upsert_contact(db, contact)
+    await scenarios.seed_if_empty(db, seed.scenarios)
+    log.info("demo seed loaded", path=str(path), users=len(seed.users),
+             contacts=len(seed.contacts), scenarios=len(seed.scenarios))
+    return True
+
+
+async def ensure_admin(db: Database, token: str) -> None:
+    """Make sure an admin with this token exists (WABRIDGE_ADMIN_TOKEN)."""
+    existing = await directory.user_by_token(db, token)
+    if existing is not None and existing.is_admin:
+        return
+    await directory.upsert_user(db, directory.User(
+        id="usr-env-admin", full_name="Administrator", is_admin=True), token=token)
+
+
+async def ensure_service_user(db: Database, full_name: str) -> str:
+    """The id of the service user with this name, created when missing."""
+    user = await directory.user_by_name(db, full_name)
+    if user is not None:
+        return user.id
+    user_id = f"usr-svc-{events.derive_id('service-user', full_name)[:12]}"
+    await directory.upsert_user(db, directory.User(id=user_id, full_name=full_name,
+                                                   is_service=True))
+    return user_id
+
+
+async def prepare(db: Database, settings: TaskSyncSettings) -> tuple[str, str]:
+    """Seed, admin and service users; returns (robot user id, group bot user id)."""
+    await load_demo_if_empty(db, Path(settings.wabridge_seed_file))
+    if settings.wabridge_admin_token:
+        await ensure_admin(db, settings.wabridge_admin_token)
+    robot = await ensure_service_user(db, settings.wabridge_robot_user)
+    group_bot = await ensure_service_user(db, settings.wabridge_group_bot_user)
+    return robot, group_bot

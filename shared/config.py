@@ -1,0 +1,136 @@
+"""Settings from environment variables: one Struct per service, loaded and checked at start.
+
+A field ``rabbitmq_url`` is read from ``RABBITMQ_URL``. Loading fails with a ``ConfigError`` that
+names the missing or malformed variable; fields listed in ``SECRETS`` are masked in ``describe``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import msgspec
+
+SECRETS = frozenset(
+    {"WAZZUP_API_KEY", "WAZZUP_WEBHOOK_TOKEN", "WABRIDGE_ADMIN_TOKEN", "WABRIDGE_URL_SIGNING_KEY"}
+)
+
+
+class ConfigError(Exception):
+    """The environment does not describe a runnable service."""
+
+
+class Common(msgspec.Struct, kw_only=True, frozen=True, rename="upper"):
+    """What every service needs: the broker and how to behave on it."""
+
+    rabbitmq_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    wabridge_bus_prefix: str = "wa"
+    wabridge_bus_shards: int = 8
+    wabridge_retry_base_seconds: float = 1.0
+    wabridge_max_attempts: int = 8
+    wabridge_prefetch: int = 32
+    http_host: str = "127.0.0.1"
+    log_level: str = "info"
+
+    def __post_init__(self) -> None:
+        if not self.rabbitmq_url.startswith(("amqp://", "amqps://")):
+            raise ValueError("RABBITMQ_URL must start with amqp:// or amqps://")
+        if not 1 <= self.wabridge_bus_shards <= 256:
+            raise ValueError("WABRIDGE_BUS_SHARDS must be between 1 and 256")
+
+
+class Stored(Common, kw_only=True, frozen=True, rename="upper"):
+    """Services with state: the database as well."""
+
+    mongodb_url: str
+    wabridge_db: str = "wabridge"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.mongodb_url.startswith(("mongodb://", "mongodb+srv://")):
+            raise ValueError("MONGODB_URL must start with mongodb:// or mongodb+srv://")
+
+
+class Texts(Stored, kw_only=True, frozen=True, rename="upper"):
+    """Names and texts of the business process; Russian defaults from the product description."""
+
+    wabridge_category: str = "Общение WhatsApp"
+    wabridge_status_bot: str = "Диалог с ботом"
+    wabridge_status_manager: str = "Диалог с менеджером"
+    wabridge_status_closed: str = "Закрыта"
+    wabridge_robot_user: str = "WhatsAppRobot"
+    wabridge_group_bot_user: str = "1FWhatsAppBot"
+    wabridge_contact_centre_group: str = "Контакт-центр"
+    wabridge_greeting: str = (
+        "Здравствуйте! Вас приветствует чат-бот. Отправьте код: 1 — график работы, "
+        "2 — адрес офиса, 3 — статус заказа, 4 — связаться с менеджером. "
+        "Или напишите свой вопрос, и мы передадим его менеджеру."
+    )
+    wabridge_handover_text: str = "Спасибо! Ваше сообщение передано менеджеру, он скоро ответит."
+    wabridge_manager_signature: str = "*{name}*:\n{text}"
+
+
+class IngestSettings(Common, kw_only=True, frozen=True, rename="upper"):
+    ingest_port: int = 8080
+    ingest_max_body_bytes: int = 1_048_576
+    wazzup_webhook_token: str
+
+
+class BotRouterSettings(Texts, kw_only=True, frozen=True, rename="upper"):
+    bot_router_port: int = 8082
+    wabridge_bot_in_groups: bool = False
+
+
+class TaskSyncSettings(Texts, kw_only=True, frozen=True, rename="upper"):
+    task_sync_port: int = 8081
+    wabridge_admin_token: str = ""
+    wabridge_seed_file: str = "deploy/seed/demo.yaml"
+    wabridge_outbox_sweep_seconds: float = 5.0
+
+
+class OutboundSenderSettings(Stored, kw_only=True, frozen=True, rename="upper"):
+    outbound_sender_port: int = 8083
+    wazzup_api_url: str = "https://api.wazzup24.com"
+    wazzup_api_key: str
+    wazzup_webhook_token: str = ""
+    wazzup_requests_per_5s: int = 500
+    gateway_timeout_seconds: float = 15.0
+
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+def load(cls: type[S], environ: Mapping[str, str] | None = None) -> S:
+    """Read ``cls`` from the environment; raise ``ConfigError`` naming the faulty variable."""
+    env = os.environ if environ is None else environ
+    names = {f.encode_name for f in msgspec.structs.fields(cls)}
+    values: dict[str, Any] = {k: v for k, v in env.items() if k in names}
+    try:
+        return msgspec.convert(values, cls, strict=False)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(_explain(str(exc))) from None
+
+
+def _explain(message: str) -> str:
+    if message.startswith("Object missing required field"):
+        name = message.split("`")[1]
+        return f"missing environment variable {name} (see the configuration table in README.md)"
+    if " - at `$." in message:
+        what, where = message.split(" - at `$.")
+        return f"environment variable {where.rstrip('`')} is malformed: {what}"
+    return f"configuration is invalid: {message}"
+
+
+def describe(settings: msgspec.Struct) -> dict[str, Any]:
+    """The settings as a dict for the start-up log line, with secrets masked."""
+    out: dict[str, Any] = {}
+    for field in msgspec.structs.fields(settings):
+        value = getattr(settings, field.name)
+        if field.encode_name in SECRETS and value:
+            value = "***"
+        elif field.encode_name.endswith("_URL") and isinstance(value, str) and "@" in value:
+            scheme, _, rest = value.partition("://")
+            value = f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
+        out[field.encode_name] = value
+    return out

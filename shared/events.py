@@ -1,0 +1,227 @@
+"""Events (facts, past tense) and commands (imperative) carried on the bus.
+
+Every body is a msgspec Struct encoded as MessagePack. The ``type`` tag doubles as the routing
+key (chat-scoped events get a shard suffix, see ``shared.bus``). Fields are only ever added, with
+defaults, so an older consumer can read a newer producer's messages.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Literal
+
+import msgspec
+
+SCHEMA_VERSION = 1
+_ID_NAMESPACE = uuid.UUID("0f8b6a52-3c1e-4d7a-9a47-5b0c2e1d9f10")
+
+ContentType = Literal[
+    "text", "image", "audio", "video", "document", "sticker", "vcard", "geo", "template",
+    "missed_call", "unsupported",
+]
+Direction = Literal["in", "out"]
+AuthorKind = Literal["customer", "bot", "user", "participant"]
+ConversationState = Literal["bot", "manager", "closed"]
+
+
+def derive_id(*parts: str) -> str:
+    """A deterministic id from stable parts, so a redelivered input yields the same ids."""
+    return uuid.uuid5(_ID_NAMESPACE, "\x1f".join(parts)).hex
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ChatRef(msgspec.Struct, frozen=True, kw_only=True):
+    """Where a conversation lives: the channel (one company number) and the chat in it."""
+
+    provider: str
+    channel_id: str
+    chat_type: str
+    chat_id: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.channel_id}:{self.chat_type}:{self.chat_id}"
+
+
+class Envelope(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
+    """Fields every message carries."""
+
+    id: str
+    correlation_id: str
+    occurred_at: datetime
+    schema_version: int = SCHEMA_VERSION
+
+
+# ---- events ---------------------------------------------------------------------------------
+
+
+class MessageReceived(Envelope, frozen=True, kw_only=True, tag="message.received"):
+    """A message in a chat, as the gateway reported it (customer's, or an echo of an employee's)."""
+
+    chat: ChatRef
+    gateway_message_id: str
+    content_type: ContentType
+    text: str = ""
+    raw_type: str = ""
+    sent_at: datetime | None = None
+    content_uri: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    is_echo: bool = False
+    author_id: str | None = None
+    author_name: str | None = None
+    quoted_gateway_message_id: str | None = None
+    is_edited: bool = False
+    is_deleted: bool = False
+
+
+class StatusUpdated(Envelope, frozen=True, kw_only=True, tag="status.updated"):
+    """The gateway's delivery status of a message we sent (sent, delivered, read, error, ...)."""
+
+    provider: str
+    gateway_message_id: str
+    status: str
+    at: datetime | None = None
+    error_code: str | None = None
+    error_text: str | None = None
+
+
+class ChannelUpdated(Envelope, frozen=True, kw_only=True, tag="channel.updated"):
+    """A company number's connection state changed."""
+
+    provider: str
+    channel_id: str
+    state: str
+    tier: str | None = None
+
+
+class SendSucceeded(Envelope, frozen=True, kw_only=True, tag="send.succeeded"):
+    """The gateway accepted a send; carries its message id when the gateway returned one."""
+
+    send_id: str
+    task_id: str
+    comment_id: str
+    gateway_message_id: str | None = None
+
+
+class SendFailed(Envelope, frozen=True, kw_only=True, tag="send.failed"):
+    """A send was dead-lettered (``final``) or is waiting for a retry; the reason is for people."""
+
+    send_id: str
+    task_id: str
+    comment_id: str
+    reason: str
+    code: str | None = None
+    final: bool = True
+    retry_at: datetime | None = None
+
+
+class TaskStatusChanged(Envelope, frozen=True, kw_only=True, tag="task.status_changed"):
+    """A person changed a task's status; the bot follows (a closed task ends the conversation)."""
+
+    task_id: str
+    conversation_id: str
+    chat: ChatRef
+    status: str
+    state: ConversationState
+
+
+class ScenariosChanged(Envelope, frozen=True, kw_only=True, tag="scenarios.changed"):
+    """An admin replaced the bot's scenarios; bot-router instances reload them."""
+
+    version: int
+
+
+# ---- commands -------------------------------------------------------------------------------
+
+
+class OpenTask(Envelope, frozen=True, kw_only=True, tag="task.open"):
+    """Create the task of a new conversation (idempotent on ``task_id``)."""
+
+    task_id: str
+    conversation_id: str
+    chat: ChatRef
+    status: str
+    phone: str | None = None
+    contact_name: str | None = None
+
+
+class AddComment(Envelope, frozen=True, kw_only=True, tag="task.add_comment"):
+    """Record one message of the dialogue as a comment (idempotent on ``comment_id``)."""
+
+    comment_id: str
+    task_id: str
+    author_kind: AuthorKind
+    direction: Direction
+    text: str
+    at: datetime
+    content_type: ContentType = "text"
+    author_name: str | None = None
+    sender_name: str | None = None
+    gateway_message_id: str | None = None
+    send_id: str | None = None
+    reply_to_gateway_message_id: str | None = None
+
+
+class HandOver(Envelope, frozen=True, kw_only=True, tag="task.hand_over"):
+    """Move the task to the manager status and assign it (responsible employee, else the group)."""
+
+    task_id: str
+    status: str
+
+
+class SetTaskStatus(Envelope, frozen=True, kw_only=True, tag="task.set_status"):
+    """Change a task's status on the bot's behalf (a scenario action such as closing)."""
+
+    task_id: str
+    status: str
+
+
+class SendMessage(Envelope, frozen=True, kw_only=True, tag="outbound.send"):
+    """Send one message to a chat through its gateway; ``id`` is the idempotency key."""
+
+    chat: ChatRef
+    task_id: str
+    comment_id: str
+    text: str
+    clear_unanswered: bool = True
+    reply_to_gateway_message_id: str | None = None
+
+
+Event = (
+    MessageReceived | StatusUpdated | ChannelUpdated | SendSucceeded | SendFailed
+    | TaskStatusChanged | ScenariosChanged
+)
+Command = OpenTask | AddComment | HandOver | SetTaskStatus | SendMessage
+Message = Event | Command
+
+_encoder = msgspec.msgpack.Encoder()
+_decoder = msgspec.msgpack.Decoder(Message)
+
+
+def encode(message: Message) -> bytes:
+    return _encoder.encode(message)
+
+
+def decode(body: bytes) -> Message:
+    """Decode a bus body; raises ``msgspec.DecodeError``/``ValidationError`` on bad input."""
+    decoded: Message = _decoder.decode(body)
+    return decoded
+
+
+def message_type(message: Message) -> str:
+    return type(message).__struct_config__.tag  # type: ignore[return-value]
+
+
+def chat_key_of(message: Message) -> str | None:
+    """The chat a message belongs to, for the per-chat ordered queues."""
+    chat = getattr(message, "chat", None)
+    return chat.key if isinstance(chat, ChatRef) else None

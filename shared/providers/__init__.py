@@ -1,0 +1,15 @@
+"""Gateway dialects behind one contract (``base.Provider``); ``REGISTRY`` maps name to module."""
+
+from __future__ import annotations
+
+from shared.providers.base import Provider
+from shared.providers.wazzup import WAZZUP
+
+REGISTRY: dict[str, Provider] = {WAZZUP.name: WAZZUP}
+
+
+def get_provider(name: str) -> Provider:
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"unknown provider {name!r}; known: {', '.join(sorted(REGISTRY))}") from None

@@ -1,0 +1,176 @@
+"""Comments (owned by task-sync): every message of a dialogue, one document each.
+
+Delivery status only moves forward (queued < sent < delivered < read; failed is terminal for the
+attempt), enforced by a precondition on ``delivery_rank`` in the update filter, so a late "sent"
+never undoes "read".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from shared import events
+from shared.store.mongo import Database, db_errors, with_utc
+
+DELIVERY_RANK = {"queued": 0, "waiting": 0, "sent": 1, "delivered": 2, "read": 3, "played": 3,
+                 "failed": 4}
+
+
+class Comment(msgspec.Struct, kw_only=True, omit_defaults=True):
+    id: str
+    task_id: str
+    order: int
+    at: datetime
+    author_kind: events.AuthorKind
+    direction: events.Direction
+    text: str
+    content_type: str = "text"
+    author_user_id: str | None = None
+    author_name: str | None = None
+    sender_name: str | None = None
+    gateway_message_id: str | None = None
+    send_id: str | None = None
+    reply_to_comment_id: str | None = None
+    delivery: str | None = None
+    delivery_rank: int | None = None
+    failure_code: str | None = None
+    failure_reason: str | None = None
+    retry_at: datetime | None = None
+    outbox: bool | None = None
+
+
+def order_of(at: datetime) -> int:
+    """Microseconds since the epoch: a sort key that keeps sub-millisecond order (BSON dates don't)."""
+    return int(at.timestamp() * 1_000_000)
+
+
+def _from_doc(doc: dict[str, Any]) -> Comment:
+    doc = dict(doc)
+    doc["id"] = doc.pop("_id")
+    return msgspec.convert(with_utc(doc), Comment)
+
+
+async def ensure_indexes(db: Database) -> None:
+    await db.comments.create_index([("task_id", ASCENDING), ("order", ASCENDING)])
+    await db.comments.create_index("gateway_message_id", unique=True, sparse=True)
+    await db.comments.create_index("outbox", sparse=True)
+    await db.pending_statuses.create_index("gateway_message_id")
+
+
+async def insert(db: Database, comment: Comment) -> bool:
+    """Insert; False when this comment (or one carrying its gateway message id) exists."""
+    doc: dict[str, Any] = msgspec.to_builtins(comment, builtin_types=(datetime,))
+    doc["_id"] = doc.pop("id")
+    with db_errors("recording a comment"):
+        try:
+            await db.comments.insert_one(doc)
+        except DuplicateKeyError:
+            return False
+    return True
+
+
+async def get(db: Database, comment_id: str) -> Comment | None:
+    with db_errors("reading a comment"):
+        doc = await db.comments.find_one({"_id": comment_id})
+    return _from_doc(doc) if doc else None
+
+
+async def by_gateway_id(db: Database, gateway_message_id: str) -> Comment | None:
+    with db_errors("finding a comment by gateway id"):
+        doc = await db.comments.find_one({"gateway_message_id": gateway_message_id})
+    return _from_doc(doc) if doc else None
+
+
+async def of_task(db: Database, task_id: str) -> list[Comment]:
+    with db_errors("listing comments"):
+        cursor = db.comments.find({"task_id": task_id}).sort([("order", ASCENDING),
+                                                              ("_id", ASCENDING)])
+        return [_from_doc(d) for d in await cursor.to_list(None)]
+
+
+def _forward(rank: int) -> dict[str, Any]:
+    return {"$or": [{"delivery_rank": {"$lt": rank}}, {"delivery_rank": {"$exists": False}}]}
+
+
+async def record_sent(db: Database, comment_id: str, gateway_message_id: str | None) -> bool:
+    """The gateway accepted the send. False when the comment is not recorded yet."""
+    fields: dict[str, Any] = {"delivery": "sent", "delivery_rank": DELIVERY_RANK["sent"]}
+    if gateway_message_id:
+        fields["gateway_message_id"] = gateway_message_id
+    unset = {"failure_code": "", "failure_reason": "", "retry_at": ""}
+    with db_errors("recording a sent message"):
+        result = await db.comments.update_one(
+            {"_id": comment_id} | _forward(DELIVERY_RANK["sent"]),
+            {"$set": fields, "$unset": unset})
+        if result.matched_count:
+            return True
+        if gateway_message_id:  # already further along: still remember the gateway id
+            result = await db.comments.update_one(
+                {"_id": comment_id, "gateway_message_id": {"$exists": False}},
+                {"$set": {"gateway_message_id": gateway_message_id}})
+        return await db.comments.count_documents({"_id": comment_id}, limit=1) > 0
+
+
+async def record_delivery(
+    db: Database, comment_id: str, status: str, *, code: str | None = None,
+    reason: str | None = None, retry_at: datetime | None = None,
+) -> Comment | None:
+    """Move the delivery status forward (or show why it waits); None if nothing matched."""
+    rank = DELIVERY_RANK[status]
+    fields: dict[str, Any] = {"delivery": status, "delivery_rank": rank}
+    unset: dict[str, str] = {}
+    for name, value in (("failure_code", code), ("failure_reason", reason), ("retry_at", retry_at)):
+        if value is not None:
+            fields[name] = value
+        else:
+            unset[name] = ""
+    update: dict[str, Any] = {"$set": fields}
+    if unset:
+        update["$unset"] = unset
+    query = {"_id": comment_id} | (_forward(rank) if status != "waiting" else
+                                   {"delivery_rank": {"$lte": 0}})
+    with db_errors("recording a delivery status"):
+        doc = await db.comments.find_one_and_update(query, update,
+                                                    return_document=ReturnDocument.AFTER)
+    return _from_doc(doc) if doc else None
+
+
+async def clear_outbox(db: Database, comment_id: str) -> None:
+    with db_errors("marking a send published"):
+        await db.comments.update_one({"_id": comment_id}, {"$unset": {"outbox": ""}})
+
+
+async def pending_outbox(db: Database, older_than: datetime, limit: int = 100) -> list[Comment]:
+    with db_errors("reading unpublished sends"):
+        docs = await db.comments.find(
+            {"outbox": {"$exists": True}, "at": {"$lt": older_than}}).limit(limit).to_list(None)
+    return [_from_doc(d) for d in docs]
+
+
+async def park_status(db: Database, event: events.StatusUpdated) -> None:
+    """Keep a status whose message is not known yet; applied when the send result arrives."""
+    doc = {"_id": event.id, "gateway_message_id": event.gateway_message_id,
+           "body": events.encode(event), "created_at": event.occurred_at}
+    with db_errors("parking an early delivery status"):
+        try:
+            await db.pending_statuses.insert_one(doc)
+        except DuplicateKeyError:
+            pass
+
+
+async def take_parked_statuses(db: Database, gateway_message_id: str) -> list[events.StatusUpdated]:
+    with db_errors("reading parked delivery statuses"):
+        docs = await db.pending_statuses.find({"gateway_message_id": gateway_message_id}) \
+            .to_list(None)
+    parked = [events.decode(d["body"]) for d in docs]
+    return [p for p in parked if isinstance(p, events.StatusUpdated)]
+
+
+async def drop_parked_statuses(db: Database, gateway_message_id: str) -> None:
+    with db_errors("dropping applied delivery statuses"):
+        await db.pending_statuses.delete_many({"gateway_message_id": gateway_message_id})

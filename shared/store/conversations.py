@@ -1,0 +1,121 @@
+"""Conversations and bot decisions (owned by bot-router).
+
+A conversation is one task's dialogue with one chat. ``open_chat_key`` exists only while it is
+open (sparse unique index: at most one open conversation per chat). A decision records, before
+any effect, what one inbound event changed and which commands it produced, so a redelivered
+event replays the same effects instead of being decided again on the changed state.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from pymongo import ASCENDING
+from pymongo.errors import DuplicateKeyError
+
+from shared import events
+from shared.store.mongo import Database, db_errors, with_utc
+
+
+class Conversation(msgspec.Struct, kw_only=True):
+    id: str
+    chat: events.ChatRef
+    task_id: str
+    state: events.ConversationState
+    version: int = 0
+    opened_at: datetime
+    last_inbound_at: datetime | None = None
+    contact_name: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != "closed"
+
+
+class Decision(msgspec.Struct, kw_only=True):
+    """What handling one event did: the conversation after it, and the commands to publish."""
+
+    event_id: str
+    conversation: Conversation | None
+    previous_version: int | None  # None: the decision opened the conversation
+    commands: list[events.Command]
+
+
+async def ensure_indexes(db: Database) -> None:
+    await db.conversations.create_index("open_chat_key", unique=True, sparse=True)
+    await db.conversations.create_index([("chat_key", ASCENDING)])
+    await db.decisions.create_index("created_at", expireAfterSeconds=14 * 24 * 3600)
+
+
+def _to_doc(conv: Conversation) -> dict[str, Any]:
+    doc: dict[str, Any] = msgspec.to_builtins(conv, builtin_types=(datetime,))
+    doc["_id"] = doc.pop("id")
+    doc["chat_key"] = conv.chat.key
+    return doc
+
+
+def _from_doc(doc: dict[str, Any]) -> Conversation:
+    doc = {k: v for k, v in doc.items() if k not in ("chat_key", "open_chat_key", "last_event_id")}
+    doc["id"] = doc.pop("_id")
+    return msgspec.convert(with_utc(doc), Conversation)
+
+
+async def find_open(db: Database, chat_key: str) -> Conversation | None:
+    with db_errors("reading the open conversation"):
+        doc = await db.conversations.find_one({"open_chat_key": chat_key})
+    return _from_doc(doc) if doc else None
+
+
+async def get(db: Database, conversation_id: str) -> Conversation | None:
+    with db_errors("reading a conversation"):
+        doc = await db.conversations.find_one({"_id": conversation_id})
+    return _from_doc(doc) if doc else None
+
+
+_decision_encoder = msgspec.msgpack.Encoder()
+_decision_decoder = msgspec.msgpack.Decoder(Decision)
+
+
+async def find_decision(db: Database, event_id: str) -> Decision | None:
+    with db_errors("reading a decision"):
+        doc = await db.decisions.find_one({"_id": event_id})
+    return _decision_decoder.decode(doc["body"]) if doc else None
+
+
+async def record_decision(db: Database, decision: Decision, now: datetime) -> None:
+    """Store the decision; a duplicate means a concurrent replay stored the same one first."""
+    doc = {"_id": decision.event_id, "body": _decision_encoder.encode(decision), "created_at": now}
+    with db_errors("recording a decision"):
+        try:
+            await db.decisions.insert_one(doc)
+        except DuplicateKeyError:
+            pass
+
+
+async def apply(db: Database, decision: Decision) -> bool:
+    """Write the decision's conversation state; idempotent. False if the state moved elsewhere."""
+    conv = decision.conversation
+    if conv is None:
+        return True
+    doc = _to_doc(conv) | {"last_event_id": decision.event_id}
+    open_key = {"open_chat_key": conv.chat.key} if conv.is_open else {}
+    with db_errors("saving the conversation"):
+        if decision.previous_version is None:
+            try:
+                await db.conversations.insert_one(doc | open_key)
+            except DuplicateKeyError:
+                existing = await db.conversations.find_one({"_id": conv.id}, {"_id": 1})
+                return existing is not None
+            return True
+        update: dict[str, Any] = {"$set": {k: v for k, v in doc.items() if k != "_id"} | open_key}
+        if not conv.is_open:
+            update["$unset"] = {"open_chat_key": ""}
+        result = await db.conversations.update_one(
+            {"_id": conv.id, "version": decision.previous_version}, update)
+        if result.matched_count:
+            return True
+        done = await db.conversations.find_one(
+            {"_id": conv.id, "last_event_id": decision.event_id}, {"_id": 1})
+        return done is not None

@@ -1,0 +1,76 @@
+"""Connecting, index creation, round-trip metrics and error translation."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from pymongo import AsyncMongoClient, monitoring
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from shared.errors import RetryableError
+from shared.metrics import DB_ROUND_TRIPS, DB_SECONDS
+
+Database = AsyncDatabase[dict[str, Any]]
+
+
+class _RoundTrips(monitoring.CommandListener):
+    """Counts every command the driver sends, so cost per message is measured, not guessed."""
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        DB_ROUND_TRIPS.labels(event.command_name).inc()
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        DB_SECONDS.inc(event.duration_micros / 1e6)
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        DB_SECONDS.inc(event.duration_micros / 1e6)
+
+
+def connect(url: str, db_name: str) -> tuple[AsyncMongoClient[dict[str, Any]], Database]:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        url, tz_aware=True, serverSelectionTimeoutMS=5000, event_listeners=[_RoundTrips()],
+        appname="wabridge",
+    )
+    return client, client[db_name]
+
+
+@contextmanager
+def db_errors(what: str) -> Iterator[None]:
+    """Turn driver failures into ``RetryableError`` naming what we were doing.
+
+    ``DuplicateKeyError`` passes through: callers treat it as "already done".
+    """
+    try:
+        yield
+    except DuplicateKeyError:
+        raise
+    except PyMongoError as exc:
+        raise RetryableError(f"database failed while {what}: {exc}", code="DB_UNAVAILABLE") from exc
+
+
+def with_utc(doc: dict[str, Any]) -> dict[str, Any]:
+    """Top-level datetimes as aware UTC (some servers' find-and-modify replies are naive)."""
+    return {k: v.replace(tzinfo=UTC) if isinstance(v, datetime) and v.tzinfo is None else v
+            for k, v in doc.items()}
+
+
+async def ping(db: Database) -> None:
+    started = time.perf_counter()
+    await db.command("ping")
+    if time.perf_counter() - started > 1.5:
+        raise TimeoutError("database answered ping too slowly")
+
+
+def duplicate_key_field(exc: DuplicateKeyError) -> str:
+    """Which unique key a duplicate hit (``_id`` or another indexed field)."""
+    details = exc.details or {}
+    key_pattern = details.get("keyPattern") or {}
+    if key_pattern:
+        return next(iter(key_pattern))
+    message = str(details.get("errmsg", exc))
+    return "_id" if "_id" in message and "index: _id_" in message else message

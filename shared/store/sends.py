@@ -1,0 +1,55 @@
+"""Sends (owned by outbound-sender): one document per send command, for idempotency and audit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+import msgspec
+
+from shared import events
+from shared.store.mongo import Database, db_errors
+
+SendState = Literal["sending", "sent", "failed"]
+
+
+class SendRecord(msgspec.Struct, kw_only=True, omit_defaults=True):
+    id: str
+    state: SendState
+    task_id: str
+    comment_id: str
+    created_at: datetime
+    gateway_message_id: str | None = None
+    sent_at: datetime | None = None
+    failure: str | None = None
+
+
+async def begin(db: Database, cmd: events.SendMessage, now: datetime) -> SendRecord:
+    """The send's record, created on first sight (one round trip in the common case)."""
+    doc: dict[str, Any] = {"state": "sending", "task_id": cmd.task_id,
+                           "comment_id": cmd.comment_id, "created_at": now}
+    with db_errors("recording a send"):
+        result = await db.sends.update_one({"_id": cmd.id}, {"$setOnInsert": doc}, upsert=True)
+        if result.upserted_id is not None:
+            return SendRecord(id=cmd.id, state="sending", task_id=cmd.task_id,
+                              comment_id=cmd.comment_id, created_at=now)
+        found = await db.sends.find_one({"_id": cmd.id})
+    if found is None:
+        raise LookupError(f"send {cmd.id} vanished right after it was recorded")
+    found["id"] = found.pop("_id")
+    return msgspec.convert(found, SendRecord)
+
+
+async def mark_sent(db: Database, send_id: str, gateway_message_id: str | None,
+                    now: datetime) -> None:
+    fields: dict[str, Any] = {"state": "sent", "sent_at": now}
+    if gateway_message_id:
+        fields["gateway_message_id"] = gateway_message_id
+    with db_errors("marking a send done"):
+        await db.sends.update_one({"_id": send_id}, {"$set": fields})
+
+
+async def mark_failed(db: Database, send_id: str, reason: str) -> None:
+    with db_errors("marking a send failed"):
+        await db.sends.update_one({"_id": send_id, "state": "sending"},
+                                  {"$set": {"state": "failed", "failure": reason}})

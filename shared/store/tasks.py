@@ -1,0 +1,108 @@
+"""Tasks (owned by task-sync): one per conversation, in the WhatsApp communication category."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+
+from shared import events
+from shared.store.mongo import Database, db_errors, with_utc
+
+
+class Task(msgspec.Struct, kw_only=True, omit_defaults=True):
+    id: str
+    title: str
+    category: str
+    status: str
+    chat: events.ChatRef
+    conversation_id: str
+    created_at: datetime
+    updated_at: datetime
+    phone: str | None = None
+    contact_id: str | None = None
+    contact_name: str | None = None
+    assignee_user_id: str | None = None
+    assignee_group_id: str | None = None
+    status_version: int = 0
+
+
+_INTERNAL = ("chat_key", "status_event_pending")
+
+
+def _from_doc(doc: dict[str, Any]) -> Task:
+    doc = {k: v for k, v in doc.items() if k not in _INTERNAL}
+    doc["id"] = doc.pop("_id")
+    return msgspec.convert(with_utc(doc), Task)
+
+
+async def ensure_indexes(db: Database) -> None:
+    await db.tasks.create_index([("status", ASCENDING), ("updated_at", DESCENDING)])
+    await db.tasks.create_index([("assignee_user_id", ASCENDING)], sparse=True)
+    await db.tasks.create_index([("assignee_group_id", ASCENDING)], sparse=True)
+    await db.tasks.create_index([("chat_key", ASCENDING)])
+    await db.tasks.create_index("status_event_pending", sparse=True)
+
+
+async def create(db: Database, task: Task) -> None:
+    """Insert the task unless it exists (the command was redelivered)."""
+    doc: dict[str, Any] = msgspec.to_builtins(task, builtin_types=(datetime,))
+    doc["_id"] = doc.pop("id")
+    doc["chat_key"] = task.chat.key
+    with db_errors("creating a task"):
+        await db.tasks.update_one({"_id": task.id}, {"$setOnInsert": doc}, upsert=True)
+
+
+async def get(db: Database, task_id: str) -> Task | None:
+    with db_errors("reading a task"):
+        doc = await db.tasks.find_one({"_id": task_id})
+    return _from_doc(doc) if doc else None
+
+
+async def find(
+    db: Database, *, status: str | None = None, assignee_user_id: str | None = None,
+    assignee_group_id: str | None = None, limit: int = 100, offset: int = 0,
+) -> list[Task]:
+    query: dict[str, Any] = {}
+    if status is not None:
+        query["status"] = status
+    if assignee_user_id is not None:
+        query["assignee_user_id"] = assignee_user_id
+    if assignee_group_id is not None:
+        query["assignee_group_id"] = assignee_group_id
+    with db_errors("listing tasks"):
+        cursor = db.tasks.find(query).sort([("updated_at", DESCENDING), ("_id", ASCENDING)])
+        docs = await cursor.skip(offset).limit(limit).to_list(None)
+    return [_from_doc(d) for d in docs]
+
+
+async def update(
+    db: Database, task_id: str, now: datetime, *, fields: dict[str, Any],
+    unset: tuple[str, ...] = (), announce: bool = False,
+) -> Task | None:
+    """Change fields of a task; ``announce`` marks a status change to publish (outbox flag)."""
+    update: dict[str, Any] = {"$set": fields | {"updated_at": now}}
+    if announce:
+        update["$set"]["status_event_pending"] = True
+        update["$inc"] = {"status_version": 1}
+    if unset:
+        update["$unset"] = {name: "" for name in unset}
+    with db_errors("updating a task"):
+        doc = await db.tasks.find_one_and_update(
+            {"_id": task_id}, update, return_document=ReturnDocument.AFTER)
+    return _from_doc(doc) if doc else None
+
+
+async def pending_announcements(db: Database, limit: int = 100) -> list[Task]:
+    with db_errors("reading unpublished status changes"):
+        docs = await db.tasks.find({"status_event_pending": {"$exists": True}}).limit(limit) \
+            .to_list(None)
+    return [_from_doc(d) for d in docs]
+
+
+async def announced(db: Database, task_id: str, status_version: int) -> None:
+    with db_errors("marking a status change published"):
+        await db.tasks.update_one({"_id": task_id, "status_version": status_version},
+                                  {"$unset": {"status_event_pending": ""}})

@@ -1,0 +1,169 @@
+"""Building ``POST /v3/message`` and interpreting Wazzup's answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from shared.errors import PermanentError, RetryableError
+from shared.events import ChatRef, SendMessage
+from shared.providers.base import GatewayAccount, SendResult
+from shared.providers.wazzup import WAZZUP
+
+ACCOUNT = GatewayAccount(
+    api_url="https://api.wazzup24.com/", api_key="9f2c0e7a1b3d4c5e", webhook_token="tok"
+)
+CHAT = ChatRef(
+    provider="wazzup",
+    channel_id="2f9e6a3c-5b1d-4c7e-9a8f-0d1e2c3b4a59",
+    chat_type="whatsapp",
+    chat_id="79011112233",
+)
+
+
+def command(**overrides: object) -> SendMessage:
+    fields: dict[str, object] = {
+        "id": "send-482-1",
+        "correlation_id": "corr-1",
+        "occurred_at": datetime(2025, 6, 2, 12, 0, tzinfo=UTC),
+        "chat": CHAT,
+        "task_id": "482",
+        "comment_id": "c-1",
+        "text": "Task #482 created",
+    }
+    fields.update(overrides)
+    return SendMessage(**fields)  # type: ignore[arg-type]
+
+
+# ---- build_send ------------------------------------------------------------------------------
+
+
+def test_send_posts_to_v3_message_without_double_slash() -> None:
+    request = WAZZUP.build_send(ACCOUNT, command())
+    assert (request.method, request.url) == ("POST", "https://api.wazzup24.com/v3/message")
+
+
+def test_send_authenticates_with_bearer_key_and_json() -> None:
+    headers = WAZZUP.build_send(ACCOUNT, command()).headers
+    assert headers["Authorization"] == "Bearer 9f2c0e7a1b3d4c5e"
+    assert headers["Content-Type"] == "application/json"
+
+
+def test_send_body_uses_command_id_as_crm_message_id() -> None:
+    body = WAZZUP.build_send(ACCOUNT, command(clear_unanswered=False)).json
+    assert body == {
+        "channelId": "2f9e6a3c-5b1d-4c7e-9a8f-0d1e2c3b4a59",
+        "chatType": "whatsapp",
+        "chatId": "79011112233",
+        "text": "Task #482 created",
+        "crmMessageId": "send-482-1",
+        "clearUnanswered": False,
+    }
+
+
+def test_send_always_states_clear_unanswered() -> None:
+    body = WAZZUP.build_send(ACCOUNT, command()).json
+    assert body is not None and body["clearUnanswered"] is True
+
+
+def test_send_quotes_only_when_replying() -> None:
+    plain = WAZZUP.build_send(ACCOUNT, command()).json
+    reply = WAZZUP.build_send(ACCOUNT, command(reply_to_gateway_message_id="6a20c7e8")).json
+    assert plain is not None and "refMessageId" not in plain
+    assert reply is not None and reply["refMessageId"] == "6a20c7e8"
+
+
+def test_send_to_group_keeps_opaque_chat_id() -> None:
+    group = ChatRef(
+        provider="wazzup",
+        channel_id="ch",
+        chat_type="whatsgroup",
+        chat_id="120363041234567890@g.us",
+    )
+    body = WAZZUP.build_send(ACCOUNT, command(chat=group)).json
+    assert body is not None
+    assert (body["chatType"], body["chatId"]) == ("whatsgroup", "120363041234567890@g.us")
+
+
+# ---- interpret_send --------------------------------------------------------------------------
+
+
+def test_201_returns_the_gateway_message_id() -> None:
+    body = b'{"messageId": "3f1e9c2a-7b4d-4e8a-9c55-0d2b6a1f7e10", "chatId": "79011112233"}'
+    result = WAZZUP.interpret_send(201, body, {})
+    assert result == SendResult(gateway_message_id="3f1e9c2a-7b4d-4e8a-9c55-0d2b6a1f7e10")
+
+
+@pytest.mark.parametrize("body", [b"", b"{ ok }", b"{}"])
+def test_2xx_without_message_id_is_accepted_without_id(body: bytes) -> None:
+    assert WAZZUP.interpret_send(200, body, {}) == SendResult(gateway_message_id=None)
+
+
+@pytest.mark.parametrize("code", ["REPEATED_CRM_MESSAGE_ID", "repeatedCrmMessageId"])
+def test_repeated_crm_message_id_means_already_sent(code: str) -> None:
+    body = f'{{"status": 400, "error": "{code}", "description": "Repeated crmMessageId"}}'
+    result = WAZZUP.interpret_send(400, body.encode(), {})
+    assert result == SendResult(gateway_message_id=None, already_sent=True)
+
+
+def test_429_with_retry_after_waits_that_long() -> None:
+    with pytest.raises(RetryableError) as caught:
+        WAZZUP.interpret_send(429, b"", {"retry-after": "2"})
+    assert (caught.value.code, caught.value.retry_after) == ("RATE_LIMITED", 2.0)
+
+
+@pytest.mark.parametrize("headers", [{}, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}])
+def test_429_without_numeric_retry_after_waits_the_5_second_window(
+    headers: dict[str, str],
+) -> None:
+    with pytest.raises(RetryableError) as caught:
+        WAZZUP.interpret_send(429, b"Too Many Requests", headers)
+    assert (caught.value.code, caught.value.retry_after) == ("RATE_LIMITED", 5.0)
+
+
+def test_500_is_retryable_with_wazzup_code() -> None:
+    body = b'{"status": 500, "error": "UNKNOWN_ERROR", "description": "Unknown error"}'
+    with pytest.raises(RetryableError) as caught:
+        WAZZUP.interpret_send(500, body, {})
+    assert caught.value.code == "UNKNOWN_ERROR"
+    assert "Unknown error" in caught.value.reason
+
+
+def test_502_html_is_retryable_with_http_code() -> None:
+    with pytest.raises(RetryableError) as caught:
+        WAZZUP.interpret_send(502, b"<html>Bad Gateway</html>", {})
+    assert caught.value.code == "HTTP_502" and "502" in caught.value.reason
+
+
+@pytest.mark.parametrize("code", ["MESSAGE_CHANNEL_UNAVAILABLE", "CHANNEL_LIMIT_EXCEEDED"])
+def test_temporary_channel_refusal_is_retryable(code: str) -> None:
+    with pytest.raises(RetryableError) as caught:
+        WAZZUP.interpret_send(400, f'{{"error": "{code}"}}'.encode(), {})
+    assert caught.value.code == code
+
+
+def test_invalid_message_data_is_permanent_with_code_and_fields() -> None:
+    body = (
+        b'{"status": 400, "requestId": "a1b2", "error": "INVALID_MESSAGE_DATA",'
+        b' "description": "Message data is invalid", "data": {"fields": ["channelId"]}}'
+    )
+    with pytest.raises(PermanentError) as caught:
+        WAZZUP.interpret_send(400, body, {})
+    assert caught.value.code == "INVALID_MESSAGE_DATA"
+    assert "Message data is invalid" in caught.value.reason
+    assert "channelId" in caught.value.reason
+
+
+def test_empty_404_is_permanent_naming_the_status() -> None:
+    with pytest.raises(PermanentError) as caught:
+        WAZZUP.interpret_send(404, b"", {})
+    assert caught.value.code == "HTTP_404" and "404" in caught.value.reason
+
+
+@pytest.mark.parametrize(("status", "body"), [(401, b'{"error":"UNAUTHORIZED"}'), (403, b"")])
+def test_auth_refusal_is_permanent(status: int, body: bytes) -> None:
+    with pytest.raises(PermanentError) as caught:
+        WAZZUP.interpret_send(status, body, {})
+    assert caught.value.code in {"UNAUTHORIZED", "HTTP_403"}
+    assert str(status) in caught.value.reason
