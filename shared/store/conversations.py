@@ -109,11 +109,10 @@ async def apply(db: Database, decision: Decision) -> bool:
                 existing = await db.conversations.find_one({"_id": conv.id}, {"_id": 1})
                 return existing is not None
             return True
-        update: dict[str, Any] = {"$set": {k: v for k, v in doc.items() if k != "_id"} | open_key}
-        if not conv.is_open:
-            update["$unset"] = {"open_chat_key": ""}
-        result = await db.conversations.update_one(
-            {"_id": conv.id, "version": decision.previous_version}, update)
+        # a whole-document replace, not $set: the stand-in stores datetimes written by update
+        # operators as strings; the replacement also drops open_chat_key when the state closes
+        result = await db.conversations.replace_one(
+            {"_id": conv.id, "version": decision.previous_version}, doc | open_key)
         if result.matched_count:
             return True
         done = await db.conversations.find_one(
