@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from services.task_sync.deps import Deps
 from shared import events
 from shared.errors import PermanentError, RetryableError
 from shared.logs import get_logger
-from shared.store import comments, directory, tasks
+from shared.store import channels, comments, directory, tasks
 
 log = get_logger(__name__)
 
@@ -44,11 +46,18 @@ async def add_comment(deps: Deps, cmd: events.AddComment) -> None:
         content_type=cmd.content_type, author_user_id=author_user_id,
         author_name=cmd.author_name, sender_name=cmd.sender_name,
         gateway_message_id=cmd.gateway_message_id, send_id=cmd.send_id,
-        reply_to_comment_id=reply_to,
-        delivery="queued" if cmd.send_id else None,
-        delivery_rank=0 if cmd.send_id else None))
+        reply_to_comment_id=reply_to, **_initial_delivery(cmd)))
     if not inserted:
         log.info("comment already recorded; duplicate dropped", comment_id=cmd.comment_id)
+
+
+def _initial_delivery(cmd: events.AddComment) -> dict[str, Any]:
+    """Outgoing comments always carry a delivery status: queued until our send succeeds, or
+    already sent when it is an echo of a message an employee sent from elsewhere."""
+    if cmd.direction != "out":
+        return {}
+    status = "queued" if cmd.send_id else "sent"
+    return {"delivery": status, "delivery_rank": comments.DELIVERY_RANK[status]}
 
 
 async def hand_over(deps: Deps, cmd: events.HandOver) -> None:
@@ -109,10 +118,8 @@ async def status_updated(deps: Deps, event: events.StatusUpdated) -> None:
 
 
 async def channel_updated(deps: Deps, event: events.ChannelUpdated) -> None:
-    await deps.db.channels.update_one(
-        {"_id": event.channel_id},
-        {"$set": {"provider": event.provider, "state": event.state, "tier": event.tier,
-                  "updated_at": event.occurred_at}}, upsert=True)
+    await channels.record_state(deps.db, event.channel_id, event.provider, event.state,
+                                event.tier, event.occurred_at)
 
 
 async def _task(deps: Deps, task_id: str) -> tasks.Task:

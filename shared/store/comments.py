@@ -1,8 +1,8 @@
 """Comments (owned by task-sync): every message of a dialogue, one document each.
 
 Delivery status only moves forward (queued < sent < delivered < read; failed is terminal for the
-attempt), enforced by a precondition on ``delivery_rank`` in the update filter, so a late "sent"
-never undoes "read".
+attempt, and a failure reported once the message was delivered is stale), enforced by a
+precondition on ``delivery_rank`` in the update filter, so a late "sent" never undoes "read".
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from shared import events
-from shared.store.mongo import Database, db_errors, with_utc
+from shared.store.mongo import Database, db_errors, stamp, with_utc
 
 DELIVERY_RANK = {"queued": 0, "waiting": 0, "sent": 1, "delivered": 2, "read": 3, "played": 3,
                  "failed": 4}
@@ -94,7 +94,10 @@ async def of_task(db: Database, task_id: str) -> list[Comment]:
 
 
 def _forward(rank: int) -> dict[str, Any]:
-    return {"$or": [{"delivery_rank": {"$lt": rank}}, {"delivery_rank": {"$exists": False}}]}
+    # Every outgoing comment carries delivery_rank from its insert, so a plain range test
+    # suffices. (Combining ``_id`` with ``$or`` in an update filter makes the nx-27017 stand-in
+    # update the wrong document, so update filters here never use ``$or``.)
+    return {"delivery_rank": {"$lt": rank}}
 
 
 async def record_sent(db: Database, comment_id: str, gateway_message_id: str | None) -> bool:
@@ -124,7 +127,8 @@ async def record_delivery(
     rank = DELIVERY_RANK[status]
     fields: dict[str, Any] = {"delivery": status, "delivery_rank": rank}
     unset: dict[str, str] = {}
-    for name, value in (("failure_code", code), ("failure_reason", reason), ("retry_at", retry_at)):
+    when = stamp(retry_at) if retry_at is not None else None
+    for name, value in (("failure_code", code), ("failure_reason", reason), ("retry_at", when)):
         if value is not None:
             fields[name] = value
         else:
@@ -132,8 +136,12 @@ async def record_delivery(
     update: dict[str, Any] = {"$set": fields}
     if unset:
         update["$unset"] = unset
-    query = {"_id": comment_id} | (_forward(rank) if status != "waiting" else
-                                   {"delivery_rank": {"$lte": 0}})
+    if status == "waiting":
+        query = {"_id": comment_id, "delivery_rank": {"$lte": 0}}
+    elif status == "failed":  # a failure reported after delivery is stale: the message arrived
+        query = {"_id": comment_id} | _forward(DELIVERY_RANK["delivered"])
+    else:
+        query = {"_id": comment_id} | _forward(rank)
     with db_errors("recording a delivery status"):
         doc = await db.comments.find_one_and_update(query, update,
                                                     return_document=ReturnDocument.AFTER)

@@ -53,6 +53,16 @@ def db_errors(what: str) -> Iterator[None]:
         raise RetryableError(f"database failed while {what}: {exc}", code="DB_UNAVAILABLE") from exc
 
 
+def stamp(at: datetime) -> str:
+    """A time for a field that update operators rewrite: fixed-width ISO-8601 UTC text.
+
+    The nx-27017 stand-in stores datetimes written through ``$set`` as naive, lexically sorted
+    strings while inserts keep real dates; a field that is always this text reads, sorts and
+    compares the same on the stand-in and on MongoDB, and msgspec parses it back to a datetime.
+    """
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def with_utc(doc: dict[str, Any]) -> dict[str, Any]:
     """Top-level datetimes as aware UTC (some servers' find-and-modify replies are naive)."""
     return {k: v.replace(tzinfo=UTC) if isinstance(v, datetime) and v.tzinfo is None else v

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import msgspec
+from pymongo.errors import DuplicateKeyError
 
 from shared.store.mongo import Database, db_errors
 
@@ -53,14 +54,26 @@ async def load(db: Database) -> ScenarioSet:
 
 
 async def replace(db: Database, items: list[Scenario]) -> ScenarioSet:
-    """Replace the whole set; returns it with its new version."""
-    current = await load(db)
-    new = ScenarioSet(version=current.version + 1, items=items)
-    doc: dict[str, Any] = {"_id": _DOC_ID, "version": new.version,
-                           "items": msgspec.to_builtins(new.items)}
-    with db_errors("replacing scenarios"):
-        await db.scenarios.replace_one({"_id": _DOC_ID}, doc, upsert=True)
-    return new
+    """Replace the whole set; returns it with its new version.
+
+    Compare-and-swap on the version, so concurrent replacements never share a version.
+    """
+    while True:
+        current = await load(db)
+        new = ScenarioSet(version=current.version + 1, items=items)
+        doc: dict[str, Any] = {"_id": _DOC_ID, "version": new.version,
+                               "items": msgspec.to_builtins(new.items)}
+        with db_errors("replacing scenarios"):
+            if current.version == 0:
+                try:
+                    await db.scenarios.insert_one(doc)
+                except DuplicateKeyError:
+                    continue  # another replacement or the seed came first
+                return new
+            result = await db.scenarios.replace_one(
+                {"_id": _DOC_ID, "version": current.version}, doc)
+        if result.matched_count:
+            return new
 
 
 async def seed_if_empty(db: Database, items: list[Scenario]) -> bool:

@@ -8,7 +8,7 @@ from typing import Any, Literal
 import msgspec
 
 from shared import events
-from shared.store.mongo import Database, db_errors
+from shared.store.mongo import Database, db_errors, stamp
 
 SendState = Literal["sending", "sent", "failed"]
 
@@ -42,7 +42,7 @@ async def begin(db: Database, cmd: events.SendMessage, now: datetime) -> SendRec
 
 async def mark_sent(db: Database, send_id: str, gateway_message_id: str | None,
                     now: datetime) -> None:
-    fields: dict[str, Any] = {"state": "sent", "sent_at": now}
+    fields: dict[str, Any] = {"state": "sent", "sent_at": stamp(now)}
     if gateway_message_id:
         fields["gateway_message_id"] = gateway_message_id
     with db_errors("marking a send done"):

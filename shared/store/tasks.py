@@ -9,7 +9,7 @@ import msgspec
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
 from shared import events
-from shared.store.mongo import Database, db_errors, with_utc
+from shared.store.mongo import Database, db_errors, stamp, with_utc
 
 
 class Task(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -51,6 +51,7 @@ async def create(db: Database, task: Task) -> None:
     doc: dict[str, Any] = msgspec.to_builtins(task, builtin_types=(datetime,))
     doc["_id"] = doc.pop("id")
     doc["chat_key"] = task.chat.key
+    doc["updated_at"] = stamp(task.updated_at)
     with db_errors("creating a task"):
         await db.tasks.update_one({"_id": task.id}, {"$setOnInsert": doc}, upsert=True)
 
@@ -83,7 +84,7 @@ async def update(
     unset: tuple[str, ...] = (), announce: bool = False,
 ) -> Task | None:
     """Change fields of a task; ``announce`` marks a status change to publish (outbox flag)."""
-    update: dict[str, Any] = {"$set": fields | {"updated_at": now}}
+    update: dict[str, Any] = {"$set": fields | {"updated_at": stamp(now)}}
     if announce:
         update["$set"]["status_event_pending"] = True
         update["$inc"] = {"status_version": 1}

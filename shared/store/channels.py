@@ -1,0 +1,23 @@
+"""Company numbers (channels) and their connection state, as the gateways report it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from shared.store.mongo import Database, db_errors, stamp
+
+
+async def record_state(db: Database, channel_id: str, provider: str, state: str,
+                       tier: str | None, at: datetime) -> None:
+    fields: dict[str, Any] = {"provider": provider, "state": state, "updated_at": stamp(at)}
+    if tier:
+        fields["tier"] = tier
+    with db_errors("recording a channel state"):
+        await db.channels.update_one({"_id": channel_id}, {"$set": fields}, upsert=True)
+
+
+async def all_channels(db: Database) -> list[dict[str, Any]]:
+    with db_errors("listing channels"):
+        docs = await db.channels.find({}).sort("_id", 1).to_list(None)
+    return [{"channel_id": d.pop("_id"), **d} for d in docs]

@@ -1,0 +1,74 @@
+"""Send records on MongoDB (or the stand-in): idempotent begin, then sent or failed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from shared import events
+from shared.store import sends
+
+NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
+LATER = NOW + timedelta(minutes=1)
+
+
+def command(send_id: str = "send-1") -> events.SendMessage:
+    chat = events.ChatRef(provider="wazzup", channel_id="ch", chat_type="whatsapp",
+                          chat_id="79011112233")
+    return events.SendMessage(id=send_id, correlation_id="corr", occurred_at=NOW, chat=chat,
+                              task_id="t1", comment_id="c1", text="hello")
+
+
+async def test_first_begin_records_the_send_as_sending(db: Any) -> None:
+    record = await sends.begin(db, command(), NOW)
+    assert record == sends.SendRecord(id="send-1", state="sending", task_id="t1",
+                                      comment_id="c1", created_at=NOW)
+    assert await db.sends.count_documents({}) == 1
+
+
+async def test_begin_again_reports_the_stored_record_and_stores_one(db: Any) -> None:
+    await sends.begin(db, command(), NOW)
+    again = await sends.begin(db, command(), LATER)
+
+    assert (again.state, again.created_at) == ("sending", NOW)
+    assert await db.sends.count_documents({}) == 1
+
+
+async def test_begin_after_mark_sent_reports_sent_with_the_gateway_id(db: Any) -> None:
+    await sends.begin(db, command(), NOW)
+    await sends.mark_sent(db, "send-1", "gw-1", LATER)
+
+    again = await sends.begin(db, command(), LATER)
+    assert (again.state, again.gateway_message_id) == ("sent", "gw-1")
+    assert again.sent_at is not None
+
+
+async def test_mark_sent_without_gateway_id_leaves_it_absent(db: Any) -> None:
+    await sends.begin(db, command(), NOW)
+    await sends.mark_sent(db, "send-1", None, LATER)
+    again = await sends.begin(db, command(), LATER)
+    assert (again.state, again.gateway_message_id) == ("sent", None)
+
+
+async def test_mark_failed_records_the_reason(db: Any) -> None:
+    await sends.begin(db, command(), NOW)
+    await sends.mark_failed(db, "send-1", "gateway refused: 400 bad phone")
+
+    again = await sends.begin(db, command(), LATER)
+    assert (again.state, again.failure) == ("failed", "gateway refused: 400 bad phone")
+
+
+async def test_mark_failed_after_sent_does_not_undo_the_send(db: Any) -> None:
+    await sends.begin(db, command(), NOW)
+    await sends.mark_sent(db, "send-1", "gw-1", LATER)
+    await sends.mark_failed(db, "send-1", "late failure")
+
+    again = await sends.begin(db, command(), LATER)
+    assert (again.state, again.failure) == ("sent", None)
+
+
+async def test_sends_are_recorded_independently(db: Any) -> None:
+    await sends.begin(db, command("send-1"), NOW)
+    await sends.mark_sent(db, "send-1", "gw-1", LATER)
+    second = await sends.begin(db, command("send-2"), LATER)
+    assert second.state == "sending"

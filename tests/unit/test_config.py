@@ -1,0 +1,116 @@
+"""Loading settings from the environment: clear errors naming the variable, masked secrets."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared import config
+from shared.config import (
+    BotRouterSettings,
+    Common,
+    ConfigError,
+    IngestSettings,
+    OutboundSenderSettings,
+    TaskSyncSettings,
+)
+
+STORED = {"MONGODB_URL": "mongodb://127.0.0.1:27017/"}
+SENDER = STORED | {"WAZZUP_API_KEY": "9f2c0e7a1b3d4c5e"}
+
+
+def test_defaults_load_from_an_empty_environment() -> None:
+    settings = config.load(Common, {})
+    assert settings.rabbitmq_url == "amqp://guest:guest@127.0.0.1:5672/"
+    assert (settings.wabridge_bus_prefix, settings.wabridge_bus_shards) == ("wa", 8)
+
+
+def test_values_are_read_from_upper_case_variables_and_converted() -> None:
+    settings = config.load(BotRouterSettings, STORED | {
+        "WABRIDGE_BUS_SHARDS": "4", "WABRIDGE_RETRY_BASE_SECONDS": "0.5",
+        "WABRIDGE_BOT_IN_GROUPS": "true", "WABRIDGE_GREETING": "Hi"})
+    assert (settings.wabridge_bus_shards, settings.wabridge_retry_base_seconds) == (4, 0.5)
+    assert (settings.wabridge_bot_in_groups, settings.wabridge_greeting) == (True, "Hi")
+    assert settings.wabridge_status_bot == "Диалог с ботом"  # noqa: RUF001
+
+
+def test_unrelated_variables_are_ignored() -> None:
+    settings = config.load(Common, {"PATH": "/usr/bin", "HOME": "/root"})
+    assert settings == config.load(Common, {})
+
+
+def test_load_reads_the_process_environment_by_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WABRIDGE_BUS_PREFIX", "staging")
+    assert config.load(Common).wabridge_bus_prefix == "staging"
+
+
+@pytest.mark.parametrize(("cls", "env", "missing"), [
+    (TaskSyncSettings, {}, "MONGODB_URL"),
+    (IngestSettings, {}, "WAZZUP_WEBHOOK_TOKEN"),
+    (OutboundSenderSettings, STORED, "WAZZUP_API_KEY"),
+])
+def test_missing_required_variable_is_named(cls: type, env: dict[str, str],
+                                            missing: str) -> None:
+    with pytest.raises(ConfigError, match=f"missing environment variable {missing}"):
+        config.load(cls, env)
+
+
+@pytest.mark.parametrize("name", ["WABRIDGE_BUS_SHARDS", "WABRIDGE_PREFETCH", "INGEST_PORT"])
+def test_malformed_integer_names_its_variable(name: str) -> None:
+    env = {"WAZZUP_WEBHOOK_TOKEN": "t", name: "eight"}
+    with pytest.raises(ConfigError, match=f"environment variable {name} is malformed"):
+        config.load(IngestSettings, env)
+
+
+@pytest.mark.parametrize(("cls", "env", "name"), [
+    (Common, {"RABBITMQ_URL": "http://127.0.0.1:5672/"}, "RABBITMQ_URL"),
+    (TaskSyncSettings, {"MONGODB_URL": "postgres://db/"}, "MONGODB_URL"),
+])
+def test_url_with_the_wrong_scheme_is_refused(cls: type, env: dict[str, str],
+                                             name: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        config.load(cls, env)
+
+
+@pytest.mark.parametrize("url", ["amqps://u:p@broker:5671/", "amqp://broker/"])
+def test_amqp_and_amqps_urls_are_accepted(url: str) -> None:
+    assert config.load(Common, {"RABBITMQ_URL": url}).rabbitmq_url == url
+
+
+def test_mongodb_srv_url_is_accepted() -> None:
+    url = "mongodb+srv://cluster.example.net/"
+    assert config.load(TaskSyncSettings, {"MONGODB_URL": url}).mongodb_url == url
+
+
+@pytest.mark.parametrize("shards", ["0", "257"])
+def test_shard_count_out_of_range_is_refused(shards: str) -> None:
+    with pytest.raises(ConfigError, match="WABRIDGE_BUS_SHARDS"):
+        config.load(Common, {"WABRIDGE_BUS_SHARDS": shards})
+
+
+def test_describe_masks_secrets() -> None:
+    settings = config.load(OutboundSenderSettings, SENDER | {"WAZZUP_WEBHOOK_TOKEN": "hook"})
+    described = config.describe(settings)
+    assert (described["WAZZUP_API_KEY"], described["WAZZUP_WEBHOOK_TOKEN"]) == ("***", "***")
+    assert "9f2c0e7a1b3d4c5e" not in str(described)
+
+
+def test_describe_masks_credentials_in_urls_but_keeps_the_host() -> None:
+    settings = config.load(TaskSyncSettings, {
+        "RABBITMQ_URL": "amqp://bridge:s3cret@broker:5672/",
+        "MONGODB_URL": "mongodb://app:p%40ss@db1:27017,db2:27017/?replicaSet=rs0",
+        "WABRIDGE_ADMIN_TOKEN": "admin-token"})
+    described = config.describe(settings)
+    assert described["RABBITMQ_URL"] == "amqp://***@broker:5672/"
+    assert described["MONGODB_URL"] == "mongodb://***@db1:27017,db2:27017/?replicaSet=rs0"
+    assert described["WABRIDGE_ADMIN_TOKEN"] == "***"
+    for secret in ("s3cret", "p%40ss", "admin-token"):
+        assert secret not in str(described)
+
+
+def test_describe_shows_plain_settings_and_empty_secrets_as_they_are() -> None:
+    described = config.describe(config.load(TaskSyncSettings, STORED))
+    assert described["WABRIDGE_BUS_PREFIX"] == "wa"
+    assert described["MONGODB_URL"] == "mongodb://127.0.0.1:27017/"
+    assert described["WABRIDGE_ADMIN_TOKEN"] == ""
