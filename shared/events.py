@@ -18,7 +18,7 @@ _ID_NAMESPACE = uuid.UUID("0f8b6a52-3c1e-4d7a-9a47-5b0c2e1d9f10")
 
 ContentType = Literal[
     "text", "image", "audio", "video", "document", "sticker", "vcard", "geo", "template",
-    "missed_call", "unsupported",
+    "missed_call", "reaction", "interactive", "unsupported",
 ]
 Direction = Literal["in", "out"]
 AuthorKind = Literal["customer", "bot", "user", "participant"]
@@ -51,6 +51,25 @@ class ChatRef(msgspec.Struct, frozen=True, kw_only=True):
         return f"{self.channel_id}:{self.chat_type}:{self.chat_id}"
 
 
+class MediaRef(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """A file a gateway holds: by URL (Wazzup, chat-api) or by media id (Meta Cloud API)."""
+
+    url: str | None = None
+    media_id: str | None = None
+    file_name: str | None = None
+    mime_type: str | None = None
+    size: int | None = None
+
+
+class Attachment(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """A file we hold (GridFS id), attached to a comment or a send."""
+
+    file_id: str
+    file_name: str
+    mime_type: str
+    size: int
+
+
 class Envelope(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
     """Fields every message carries."""
 
@@ -81,6 +100,12 @@ class MessageReceived(Envelope, frozen=True, kw_only=True, tag="message.received
     quoted_gateway_message_id: str | None = None
     is_edited: bool = False
     is_deleted: bool = False
+    media: MediaRef | None = None
+    participant_id: str | None = None
+    participant_name: str | None = None
+    participant_phone: str | None = None
+    reaction: str | None = None
+    reply_payload: str | None = None
 
 
 class StatusUpdated(Envelope, frozen=True, kw_only=True, tag="status.updated"):
@@ -92,6 +117,8 @@ class StatusUpdated(Envelope, frozen=True, kw_only=True, tag="status.updated"):
     at: datetime | None = None
     error_code: str | None = None
     error_text: str | None = None
+    channel_id: str | None = None
+    chat_id: str | None = None
 
 
 class ChannelUpdated(Envelope, frozen=True, kw_only=True, tag="channel.updated"):
@@ -194,6 +221,10 @@ class SendMessage(Envelope, frozen=True, kw_only=True, tag="outbound.send"):
     text: str
     clear_unanswered: bool = True
     reply_to_gateway_message_id: str | None = None
+    attachment: Attachment | None = None
+    template_id: str | None = None
+    template_values: list[str] = []
+    template_language: str | None = None
 
 
 Event = (

@@ -1,9 +1,9 @@
 """The contract every gateway module implements, and the types that cross it.
 
-Provider modules are pure: they turn a webhook body into our events, build the HTTP request of a
-send, and interpret the gateway's answer. The services do the I/O (aiohttp) around them, so every
-mapping is testable on captured payloads and nothing outside ``shared/providers`` knows a
-gateway's field names.
+Provider modules are pure: they turn a webhook body into our events, build the HTTP requests of
+sends and media transfers, and interpret the gateway's answers. The services do the I/O
+(aiohttp) around them, so every mapping is testable on captured payloads and nothing outside
+``shared/providers`` knows a gateway's field names.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import msgspec
 
-from shared.events import Event, SendMessage
+from shared.events import Event, MediaRef, SendMessage
 
 
 class ParsedWebhook(msgspec.Struct, frozen=True, kw_only=True):
@@ -32,12 +32,13 @@ class ParsedWebhook(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class HttpRequest(msgspec.Struct, frozen=True, kw_only=True):
-    """An HTTP call a service should make on a provider's behalf."""
+    """An HTTP call a service should make on a provider's behalf (``json`` or raw ``body``)."""
 
     method: str
     url: str
     headers: dict[str, str]
     json: dict[str, Any] | None = None
+    body: bytes | None = None
 
 
 class SendResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -48,35 +49,104 @@ class SendResult(msgspec.Struct, frozen=True, kw_only=True):
     already_sent: bool = False
 
 
+class OutboundMedia(msgspec.Struct, frozen=True, kw_only=True):
+    """A file to send: a short-lived public URL we serve, and/or the gateway's media id after an
+    upload (Meta), with its name and type."""
+
+    file_name: str
+    mime_type: str
+    url: str | None = None
+    media_id: str | None = None
+
+
+class Capabilities(msgspec.Struct, frozen=True, kw_only=True):
+    """What a gateway supports, for the README table and for refusing early."""
+
+    media_in: bool = True
+    media_out: bool = True
+    quotes: bool = True
+    statuses: bool = True
+    groups: bool = False
+    templates: bool = False
+    window_24h: bool = False
+    upload_before_send: bool = False
+    caption_with_media: bool = False
+
+
 class GatewayAccount(msgspec.Struct, frozen=True, kw_only=True):
-    """Credentials and addresses of one gateway account."""
+    """Credentials and addresses of one gateway connection (a configured channel).
+
+    ``api_key`` is the bearer key (Wazzup), access token (Meta) or instance token (chat-api);
+    ``webhook_token`` is the secret in our webhook URL; ``app_secret`` signs Meta webhooks and
+    ``verify_token`` answers Meta's GET handshake; ``sender_id`` is Meta's phone-number id or the
+    chat-api instance id.
+    """
 
     api_url: str
     api_key: str
     webhook_token: str
+    channel_id: str = ""
+    app_secret: str = ""
+    verify_token: str = ""
+    sender_id: str = ""
 
 
 class Provider(Protocol):
     """One gateway dialect."""
 
     name: str
+    capabilities: Capabilities
 
     def verify_webhook(
-        self, account: GatewayAccount, path_token: str, headers: Mapping[str, str]
+        self, account: GatewayAccount, path_token: str, headers: Mapping[str, str], body: bytes
     ) -> bool:
-        """True when the call carries this account's secret (constant-time comparison)."""
+        """True when the call carries this account's secret (constant-time comparisons)."""
         ...
 
-    def parse_webhook(self, body: bytes, *, received_at: datetime) -> ParsedWebhook:
+    def answer_verification(
+        self, account: GatewayAccount, query: Mapping[str, str]
+    ) -> str | None:
+        """The body to answer a GET subscription handshake with, or None to refuse it."""
+        ...
+
+    def parse_webhook(
+        self, body: bytes, *, received_at: datetime, account: GatewayAccount
+    ) -> ParsedWebhook:
         """Every item of the delivery as events; raises ``BadPayload`` with a reason."""
         ...
 
-    def build_send(self, account: GatewayAccount, command: SendMessage) -> HttpRequest:
-        """The HTTP request that performs ``command``."""
+    def build_send(
+        self, account: GatewayAccount, command: SendMessage, media: OutboundMedia | None
+    ) -> HttpRequest:
+        """The HTTP request that performs ``command`` (one gateway message). A command carries
+        text or one file (plus a caption where ``caption_with_media``), or a template."""
         ...
 
     def interpret_send(
         self, status: int, body: bytes, headers: Mapping[str, str]
     ) -> SendResult:
         """Map the gateway's answer to a result, or raise ``RetryableError``/``PermanentError``."""
+        ...
+
+    def build_media_upload(
+        self, account: GatewayAccount, media: OutboundMedia, content: bytes
+    ) -> HttpRequest | None:
+        """An upload to perform before sending (Meta), or None when the gateway fetches URLs."""
+        ...
+
+    def interpret_media_upload(
+        self, status: int, body: bytes, headers: Mapping[str, str]
+    ) -> str:
+        """The gateway's media id from an upload answer (raises like ``interpret_send``)."""
+        ...
+
+    def build_media_fetch(self, account: GatewayAccount, media: MediaRef) -> HttpRequest:
+        """The first request to fetch an inbound file (Meta: look the URL up by media id)."""
+        ...
+
+    def interpret_media_fetch(
+        self, status: int, body: bytes, headers: Mapping[str, str], media: MediaRef
+    ) -> MediaRef | None:
+        """A further MediaRef to download (Meta's lookup answer), or None when ``body`` is
+        already the file; raises ``RetryableError``/``PermanentError`` on failure."""
         ...
