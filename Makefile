@@ -35,3 +35,11 @@ lint: install
 
 clean:
 	rm -rf .var .pytest_cache .mypy_cache .ruff_cache
+
+# Benchmarks (README, "Benchmarks"): JSON on stdout and in .var/bench/<time>-<mode>.json.
+.PHONY: bench bench-quick
+bench: install
+	$(PY) -m bench
+
+bench-quick: install
+	$(PY) -m bench --quick

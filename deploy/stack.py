@@ -7,6 +7,7 @@ services as separate processes, and the sandbox gateway. Used by `make run` and 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -67,6 +68,7 @@ class Stack:
     ports: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.signing_key = secrets.token_hex(24)
         self.var_dir.mkdir(parents=True, exist_ok=True)
         (self.var_dir / "logs").mkdir(exist_ok=True)
         for name, var in PORT_VARS.items():
@@ -80,6 +82,9 @@ class Stack:
             "WAZZUP_WEBHOOK_TOKEN": "sandbox-webhook-token",
             "INGEST_URL": f"http://127.0.0.1:{self.ports['ingest']}",
             "WABRIDGE_SEED_FILE": str(ROOT / "deploy" / "seed" / "demo.yaml"),
+            "WABRIDGE_URL_SIGNING_KEY": self.signing_key,
+            "WABRIDGE_PUBLIC_URL": f"http://127.0.0.1:{self.ports['task_sync']}",
+            "WABRIDGE_SANDBOX_URL": sandbox,
             "PYTHONUNBUFFERED": "1",
         }
         env |= {var: str(self.ports[name]) for name, var in PORT_VARS.items()}

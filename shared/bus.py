@@ -58,8 +58,10 @@ class Topology(msgspec.Struct, frozen=True):
             *shards,
             QueueSpec("task_sync.commands", "commands", ("task.*",)),
             QueueSpec("task_sync.events", "events",
-                      ("send.succeeded", "send.failed", "status.updated", "channel.updated")),
+                      ("send.succeeded", "send.failed", "status.updated", "channel.updated",
+                       "media.stored", "media.failed")),
             QueueSpec("outbound_sender.sends", "commands", ("outbound.send",)),
+            QueueSpec("outbound_sender.media", "commands", ("media.fetch",)),
         ]
 
     def queues_of(self, service: str) -> list[QueueSpec]:

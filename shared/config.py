@@ -12,9 +12,11 @@ from typing import Any, TypeVar
 
 import msgspec
 
-SECRETS = frozenset(
-    {"WAZZUP_API_KEY", "WAZZUP_WEBHOOK_TOKEN", "WABRIDGE_ADMIN_TOKEN", "WABRIDGE_URL_SIGNING_KEY"}
-)
+SECRETS = frozenset({
+    "WAZZUP_API_KEY", "WAZZUP_WEBHOOK_TOKEN", "WABRIDGE_ADMIN_TOKEN", "WABRIDGE_URL_SIGNING_KEY",
+    "META_ACCESS_TOKEN", "META_APP_SECRET", "META_VERIFY_TOKEN", "META_WEBHOOK_TOKEN",
+    "CHAT_API_TOKEN", "CHAT_API_WEBHOOK_TOKEN",
+})
 
 
 class ConfigError(Exception):
@@ -45,11 +47,20 @@ class Stored(Common, kw_only=True, frozen=True, rename="upper"):
 
     mongodb_url: str
     wabridge_db: str = "wabridge"
+    wabridge_url_signing_key: str = ""
+    wabridge_public_url: str = "http://127.0.0.1:8081"
+    wabridge_signed_url_ttl_seconds: int = 300
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if not self.mongodb_url.startswith(("mongodb://", "mongodb+srv://")):
             raise ValueError("MONGODB_URL must start with mongodb:// or mongodb+srv://")
+
+    def require_signing_key(self) -> None:
+        """Services that sign or check file URLs cannot run without the shared key."""
+        if len(self.wabridge_url_signing_key) < 16:
+            raise ValueError("WABRIDGE_URL_SIGNING_KEY must be set (16+ characters, the same "
+                             "for task-sync and outbound-sender)")
 
 
 class Texts(Stored, kw_only=True, frozen=True, rename="upper"):
@@ -87,6 +98,23 @@ class TaskSyncSettings(Texts, kw_only=True, frozen=True, rename="upper"):
     wabridge_admin_token: str = ""
     wabridge_seed_file: str = "deploy/seed/demo.yaml"
     wabridge_outbox_sweep_seconds: float = 5.0
+    wabridge_upload_max_bytes: int = 10 * 1024 * 1024
+    wabridge_upload_mime_types: str = (
+        "image/jpeg,image/png,image/gif,image/webp,application/pdf,application/zip,"
+        "audio/mpeg,audio/ogg,audio/aac,audio/amr,audio/mp4,video/mp4,video/3gpp,text/plain,"
+        "text/csv,application/msword,application/vnd.ms-excel,application/vnd.ms-powerpoint,"
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+    )
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.require_signing_key()
+
+    @property
+    def upload_mime_types(self) -> frozenset[str]:
+        return frozenset(t.strip() for t in self.wabridge_upload_mime_types.split(",") if t.strip())
 
 
 class OutboundSenderSettings(Stored, kw_only=True, frozen=True, rename="upper"):
@@ -96,6 +124,16 @@ class OutboundSenderSettings(Stored, kw_only=True, frozen=True, rename="upper"):
     wazzup_webhook_token: str = ""
     wazzup_requests_per_5s: int = 500
     gateway_timeout_seconds: float = 15.0
+    wabridge_media_max_bytes: int = 50 * 1024 * 1024
+    wabridge_media_timeout_seconds: float = 60.0
+    wabridge_media_hosts: str = (
+        "store.wazzup24.com,lookaside.fbsbx.com,graph.facebook.com"
+    )
+    wabridge_sandbox_url: str = ""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.require_signing_key()
 
 
 S = TypeVar("S", bound=msgspec.Struct)

@@ -137,6 +137,7 @@ class SendSucceeded(Envelope, frozen=True, kw_only=True, tag="send.succeeded"):
     task_id: str
     comment_id: str
     gateway_message_id: str | None = None
+    part: int = 0
 
 
 class SendFailed(Envelope, frozen=True, kw_only=True, tag="send.failed"):
@@ -149,6 +150,7 @@ class SendFailed(Envelope, frozen=True, kw_only=True, tag="send.failed"):
     code: str | None = None
     final: bool = True
     retry_at: datetime | None = None
+    part: int = 0
 
 
 class TaskStatusChanged(Envelope, frozen=True, kw_only=True, tag="task.status_changed"):
@@ -159,6 +161,29 @@ class TaskStatusChanged(Envelope, frozen=True, kw_only=True, tag="task.status_ch
     chat: ChatRef
     status: str
     state: ConversationState
+
+
+class MediaStored(Envelope, frozen=True, kw_only=True, tag="media.stored"):
+    """An inbound file is in our store; its comment's attachment is complete."""
+
+    file_id: str
+    comment_id: str
+    task_id: str
+    file_name: str
+    mime_type: str
+    size: int
+
+
+class MediaFetchFailed(Envelope, frozen=True, kw_only=True, tag="media.failed"):
+    """Fetching an inbound file failed; ``final`` False means a retry is scheduled."""
+
+    file_id: str
+    comment_id: str
+    task_id: str
+    reason: str
+    code: str | None = None
+    final: bool = True
+    retry_at: datetime | None = None
 
 
 class ScenariosChanged(Envelope, frozen=True, kw_only=True, tag="scenarios.changed"):
@@ -193,9 +218,14 @@ class AddComment(Envelope, frozen=True, kw_only=True, tag="task.add_comment"):
     content_type: ContentType = "text"
     author_name: str | None = None
     sender_name: str | None = None
+    sender_phone: str | None = None
     gateway_message_id: str | None = None
     send_id: str | None = None
     reply_to_gateway_message_id: str | None = None
+    media: MediaRef | None = None
+    file_id: str | None = None
+    is_edit: bool = False
+    is_delete: bool = False
 
 
 class HandOver(Envelope, frozen=True, kw_only=True, tag="task.hand_over"):
@@ -222,16 +252,27 @@ class SendMessage(Envelope, frozen=True, kw_only=True, tag="outbound.send"):
     clear_unanswered: bool = True
     reply_to_gateway_message_id: str | None = None
     attachment: Attachment | None = None
+    part: int = 0
     template_id: str | None = None
     template_values: list[str] = []
     template_language: str | None = None
 
 
+class FetchMedia(Envelope, frozen=True, kw_only=True, tag="media.fetch"):
+    """Download an inbound file from its gateway and store it under ``file_id``."""
+
+    chat: ChatRef
+    task_id: str
+    comment_id: str
+    file_id: str
+    media: MediaRef
+
+
 Event = (
     MessageReceived | StatusUpdated | ChannelUpdated | SendSucceeded | SendFailed
-    | TaskStatusChanged | ScenariosChanged
+    | TaskStatusChanged | ScenariosChanged | MediaStored | MediaFetchFailed
 )
-Command = OpenTask | AddComment | HandOver | SetTaskStatus | SendMessage
+Command = OpenTask | AddComment | HandOver | SetTaskStatus | SendMessage | FetchMedia
 Message = Event | Command
 
 _encoder = msgspec.msgpack.Encoder()

@@ -41,6 +41,8 @@ def comment_text(event: events.MessageReceived) -> str:
         return f"{label} {event.text}".strip()
     if event.content_type == "text":
         return event.text
+    if event.content_type == "reaction":
+        return f"[reaction {event.reaction or ''}]".replace(" ]", "]")
     placeholder = _PLACEHOLDERS.get(event.content_type, f"[{event.content_type}]")
     return f"{placeholder} {event.text}".strip()
 
@@ -71,6 +73,8 @@ def decide(
 ) -> Decision:
     """Handle one message of a chat."""
     b = _Builder(event, now)
+    if event.is_edited or event.is_deleted:
+        return _revise(b, conv, event)
     is_group = event.chat.chat_type in GROUP_CHAT_TYPES
     bot_allowed = policy.bot_in_groups or not is_group
     previous_version = conv.version if conv else None
@@ -104,23 +108,45 @@ def decide(
                     commands=b.commands)
 
 
+def _revise(b: _Builder, conv: Conversation | None, event: events.MessageReceived) -> Decision:
+    """An edit or deletion in WhatsApp: a revision of the comment that carries the message; the
+    bot does not react and the conversation does not change."""
+    b.add(events.AddComment(
+        **b.base("revision"), comment_id=events.derive_id("revision", event.id),
+        task_id=conv.task_id if conv else "", author_kind="customer", direction="in",
+        text=event.text, at=b.at(), gateway_message_id=event.gateway_message_id,
+        is_edit=event.is_edited and not event.is_deleted, is_delete=event.is_deleted))
+    return Decision(event_id=event.id, conversation=None, previous_version=None,
+                    commands=b.commands)
+
+
 def _record_message(
     b: _Builder, conv: Conversation, event: events.MessageReceived, policy: BotPolicy,
     is_group: bool,
 ) -> None:
+    sender_phone = None
     if event.is_echo:
         author_kind: events.AuthorKind = "user"
         author, sender = event.author_name, event.author_name
     elif is_group:
-        author_kind, author, sender = "participant", policy.group_bot_user, event.contact_name
+        author_kind, author = "participant", policy.group_bot_user
+        sender = event.participant_name or event.contact_name
+        sender_phone = event.participant_phone
     else:
         author_kind, author, sender = "customer", policy.robot_user, event.contact_name
+    comment_id = events.derive_id("comment", event.id)
+    file_id = events.derive_id("file", event.id) if event.media else None
     b.add(events.AddComment(
-        **b.base("comment"), comment_id=events.derive_id("comment", event.id),
+        **b.base("comment"), comment_id=comment_id,
         task_id=conv.task_id, author_kind=author_kind, author_name=author, sender_name=sender,
-        direction="out" if event.is_echo else "in", text=comment_text(event), at=b.at(),
-        content_type=event.content_type, gateway_message_id=event.gateway_message_id,
-        reply_to_gateway_message_id=event.quoted_gateway_message_id))
+        sender_phone=sender_phone, direction="out" if event.is_echo else "in",
+        text=comment_text(event), at=b.at(), content_type=event.content_type,
+        gateway_message_id=event.gateway_message_id,
+        reply_to_gateway_message_id=event.quoted_gateway_message_id,
+        media=event.media, file_id=file_id))
+    if event.media is not None and file_id is not None:
+        b.add(events.FetchMedia(**b.base("fetch"), chat=event.chat, task_id=conv.task_id,
+                                comment_id=comment_id, file_id=file_id, media=event.media))
 
 
 def _answer(
@@ -165,8 +191,16 @@ def _bot_says(b: _Builder, conv: Conversation, text: str, policy: BotPolicy) -> 
         task_id=conv.task_id, comment_id=comment_id, text=text, clear_unanswered=False))
 
 
-def follow_status_change(conv: Conversation, event: events.TaskStatusChanged) -> Decision:
-    """A person changed the task's status: the bot dialogue follows (closed ends it)."""
+def follow_status_change(
+    conv: Conversation | None, event: events.TaskStatusChanged, now: datetime
+) -> Decision:
+    """A person changed the task's status: the bot dialogue follows (closed ends it). A task
+    bot-router does not know yet is a dialogue started from our side: it opens here."""
+    if conv is None:
+        opened = Conversation(id=event.conversation_id, chat=event.chat, task_id=event.task_id,
+                              state=event.state, version=1, opened_at=now)
+        return Decision(event_id=event.id, conversation=opened, previous_version=None,
+                        commands=[])
     if conv.state == event.state or not conv.is_open:
         return Decision(event_id=event.id, conversation=None, previous_version=None, commands=[])
     new = msgspec.structs.replace(conv, state=event.state, version=conv.version + 1)

@@ -52,9 +52,13 @@ async def on_task_status_changed(deps: Deps, event: events.TaskStatusChanged) ->
         return
     conv = await conversations.get(deps.db, event.conversation_id)
     if conv is None:
-        raise PermanentError(f"task {event.task_id} names conversation {event.conversation_id}, "
-                             "which bot-router does not know")
-    decision = follow_status_change(conv, event)
+        other = await conversations.find_open(deps.db, event.chat.key)
+        if other is not None:
+            raise PermanentError(
+                f"task {event.task_id} was started from our side while conversation {other.id} "
+                f"(task {other.task_id}) is open in the same chat; the customer's replies go "
+                "to the open one")
+    decision = follow_status_change(conv, event, events.utcnow())
     await conversations.record_decision(deps.db, decision, events.utcnow())
     await _carry_out(deps, decision)
 

@@ -50,17 +50,17 @@ async def _receive(deps: Deps, request: web.Request, name: str) -> web.Response:
     account = deps.accounts.get(name)
     if provider is None or account is None:
         return error_response(404, "unknown_provider", f"no gateway {name!r} is configured here")
-    if not provider.verify_webhook(account, request.match_info["token"], request.headers):
-        log.warning("webhook refused: wrong token", provider=name, remote=request.remote)
-        return error_response(401, "unauthorized", "the webhook token is not valid")
     if request.content_length is not None and request.content_length > deps.max_body_bytes:
         return _too_large(deps)
     try:
         body = await request.read()
     except web.HTTPRequestEntityTooLarge:
         return _too_large(deps)
+    if not provider.verify_webhook(account, request.match_info["token"], request.headers, body):
+        log.warning("webhook refused: wrong credentials", provider=name, remote=request.remote)
+        return error_response(401, "unauthorized", "the webhook token is not valid")
     try:
-        parsed = provider.parse_webhook(body, received_at=events.utcnow())
+        parsed = provider.parse_webhook(body, received_at=events.utcnow(), account=account)
     except BadPayload as exc:
         log.warning("webhook refused: bad payload", provider=name, reason=exc.reason,
                     body_prefix=body[:300].decode("utf-8", "replace"))

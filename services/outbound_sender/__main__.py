@@ -7,7 +7,10 @@ from functools import partial
 import aiohttp
 
 from services.outbound_sender.gateway import GatewayClient
-from services.outbound_sender.handlers import Deps, handle, on_failure
+from urllib.parse import urlsplit
+
+from services.outbound_sender.deps import ChannelStates, Deps
+from services.outbound_sender.handlers import handle, on_failure
 from shared.config import OutboundSenderSettings, load
 from shared.providers.base import GatewayAccount
 from shared.runtime import Connections, main_entry, new_app, retry_policy, serve_until_stopped
@@ -22,8 +25,12 @@ async def run() -> None:
     accounts = {"wazzup": GatewayAccount(api_url=settings.wazzup_api_url,
                                          api_key=settings.wazzup_api_key,
                                          webhook_token=settings.wazzup_webhook_token)}
+    hosts = {h.strip().lower() for h in settings.wabridge_media_hosts.split(",") if h.strip()}
+    hosts |= {urlsplit(a.api_url).hostname or "" for a in accounts.values()}
     deps = Deps(db=conns.db, bus=conns.bus,
-                gateway=GatewayClient(session, settings.wazzup_requests_per_5s), accounts=accounts)
+                gateway=GatewayClient(session, settings.wazzup_requests_per_5s), accounts=accounts,
+                settings=settings, channel_states=ChannelStates(conns.db),
+                media_hosts=frozenset(h for h in hosts if h))
     workers = [
         Worker(conns.bus, spec, partial(handle, deps), policy=retry_policy(settings),
                prefetch=settings.wabridge_prefetch, on_failure=partial(on_failure, deps))

@@ -1,35 +1,31 @@
-"""outbound-sender's handler: send once, report the result; the only caller of gateways."""
+"""outbound-sender's handlers: send once and report; fetch inbound files. The only gateway caller."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
 from datetime import datetime
 
-from services.outbound_sender.gateway import GatewayClient
+import msgspec
+
+from services.outbound_sender.deps import Deps
+from services.outbound_sender.media import fetch_media
 from shared import events
-from shared.bus import Bus
-from shared.errors import PermanentError, WabridgeError
+from shared.errors import PermanentError, RetryableError, WabridgeError
 from shared.logs import get_logger
-from shared.providers import REGISTRY
-from shared.providers.base import GatewayAccount
-from shared.store import sends
-from shared.store.mongo import Database
+from shared.providers.base import GatewayAccount, OutboundMedia, Provider
+from shared.signing import signed_file_url
+from shared.store import files, sends
 
 log = get_logger(__name__)
 
 
-@dataclass(frozen=True)
-class Deps:
-    db: Database
-    bus: Bus
-    gateway: GatewayClient
-    accounts: dict[str, GatewayAccount]
-
-
 async def handle(deps: Deps, message: events.Message) -> None:
-    if not isinstance(message, events.SendMessage):
+    if isinstance(message, events.SendMessage):
+        await send(deps, message)
+    elif isinstance(message, events.FetchMedia):
+        await fetch_media(deps, message)
+    else:
         raise PermanentError(f"outbound-sender has no handler for {events.message_type(message)}")
-    await send(deps, message)
 
 
 async def send(deps: Deps, cmd: events.SendMessage) -> None:
@@ -39,12 +35,14 @@ async def send(deps: Deps, cmd: events.SendMessage) -> None:
         return
     if record.state == "failed":
         raise PermanentError(f"send {cmd.id} failed before: {record.failure}", code="FAILED_BEFORE")
-    provider = REGISTRY.get(cmd.chat.provider)
-    account = deps.accounts.get(cmd.chat.provider)
-    if provider is None or account is None:
-        raise PermanentError(f"no gateway configured for provider {cmd.chat.provider!r}",
-                             code="NO_GATEWAY")
-    request = provider.build_send(account, cmd)
+    state = await deps.channel_states.state(cmd.chat.channel_id)
+    if state is not None and state != "active":
+        raise RetryableError(f"channel {cmd.chat.channel_id} is {state!r}, not active; the "
+                             "message waits until the number is connected again",
+                             code="CHANNEL_NOT_ACTIVE")
+    provider, account = deps.gateway_for(cmd.chat.provider)
+    media = await _outbound_media(deps, provider, account, cmd) if cmd.attachment else None
+    request = provider.build_send(account, cmd, media)
     response = await deps.gateway.call(provider.name, account.api_key, request)
     result = provider.interpret_send(response.status, response.body, response.headers)
     if result.already_sent:
@@ -54,22 +52,51 @@ async def send(deps: Deps, cmd: events.SendMessage) -> None:
     await deps.bus.publish(_succeeded(cmd, result.gateway_message_id))
 
 
+async def _outbound_media(deps: Deps, provider: Provider, account: GatewayAccount,
+                          cmd: events.SendMessage) -> OutboundMedia:
+    """The file as the gateway takes it: a short-lived signed URL, or an upload's media id."""
+    assert cmd.attachment is not None
+    s = deps.settings
+    media = OutboundMedia(
+        file_name=cmd.attachment.file_name, mime_type=cmd.attachment.mime_type,
+        url=signed_file_url(s.wabridge_public_url, cmd.attachment.file_id,
+                            s.wabridge_url_signing_key, now=time.time(),
+                            ttl_s=s.wabridge_signed_url_ttl_seconds))
+    if not provider.capabilities.upload_before_send:
+        return media
+    content = await files.read(deps.db, cmd.attachment.file_id)
+    if content is None:
+        raise PermanentError(f"file {cmd.attachment.file_id} ({cmd.attachment.file_name}) is "
+                             "not in the store", code="FILE_MISSING")
+    upload = provider.build_media_upload(account, media, content)
+    if upload is None:
+        return media
+    answer = await deps.gateway.call(provider.name, account.api_key, upload)
+    media_id = provider.interpret_media_upload(answer.status, answer.body, answer.headers)
+    return msgspec.structs.replace(media, media_id=media_id)
+
+
 def _succeeded(cmd: events.SendMessage, gateway_message_id: str | None) -> events.SendSucceeded:
     return events.SendSucceeded(
         id=events.derive_id("sent", cmd.id), correlation_id=cmd.correlation_id,
         occurred_at=events.utcnow(), send_id=cmd.id, task_id=cmd.task_id,
-        comment_id=cmd.comment_id, gateway_message_id=gateway_message_id)
+        comment_id=cmd.comment_id, gateway_message_id=gateway_message_id, part=cmd.part)
 
 
 async def on_failure(deps: Deps, message: events.Message, error: WabridgeError,
                      retry_at: datetime | None) -> None:
-    """Make a failed or waiting send visible on its comment (via task-sync)."""
-    if not isinstance(message, events.SendMessage):
-        return
-    if retry_at is None:
-        await sends.mark_failed(deps.db, message.id, str(error))
-    await deps.bus.publish(events.SendFailed(
-        id=events.derive_id("send-failed", message.id, error.code or "", str(retry_at)),
-        correlation_id=message.correlation_id, occurred_at=events.utcnow(), send_id=message.id,
-        task_id=message.task_id, comment_id=message.comment_id, reason=error.reason,
-        code=error.code, final=retry_at is None, retry_at=retry_at))
+    """Make a failed or waiting send (or file fetch) visible on its comment, via task-sync."""
+    base = {"id": events.derive_id("failed", message.id, error.code or "", str(retry_at)),
+            "correlation_id": message.correlation_id, "occurred_at": events.utcnow(),
+            "reason": error.reason, "code": error.code, "final": retry_at is None,
+            "retry_at": retry_at}
+    if isinstance(message, events.SendMessage):
+        if retry_at is None:
+            await sends.mark_failed(deps.db, message.id, str(error))
+        await deps.bus.publish(events.SendFailed(
+            **base, send_id=message.id, task_id=message.task_id,  # type: ignore[arg-type]
+            comment_id=message.comment_id, part=message.part))
+    elif isinstance(message, events.FetchMedia):
+        await deps.bus.publish(events.MediaFetchFailed(
+            **base, file_id=message.file_id, task_id=message.task_id,  # type: ignore[arg-type]
+            comment_id=message.comment_id))

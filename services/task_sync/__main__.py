@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from functools import partial
 
-from services.task_sync import api
+from services.task_sync import api, comments_api, conversations_api, files_api, directory_api
 from services.task_sync.auth import bearer_auth
 from services.task_sync.deps import Deps
 from services.task_sync.handlers import handle
@@ -13,14 +13,14 @@ from services.task_sync.outbox import run_sweeper
 from services.task_sync.seed import prepare
 from shared.config import TaskSyncSettings, load
 from shared.runtime import Connections, main_entry, new_app, retry_policy, serve_until_stopped
-from shared.store import comments, directory, tasks
+from shared.store import comments, directory, files, revisions, tasks
 from shared.worker import Worker
 
 
 async def run() -> None:
     settings = load(TaskSyncSettings)
     conns = await Connections.open(settings)
-    for module in (tasks, comments, directory):
+    for module in (tasks, comments, directory, files, revisions):
         await module.ensure_indexes(conns.db)
     robot_id, group_bot_id = await prepare(conns.db, settings)
     deps = Deps(db=conns.db, bus=conns.bus, settings=settings, robot_user_id=robot_id,
@@ -34,6 +34,10 @@ async def run() -> None:
     app.middlewares.append(bearer_auth(conns.db))
     app[api.DEPS] = deps
     api.routes(app)
+    comments_api.routes(app)
+    files_api.routes(app)
+    conversations_api.routes(app)
+    directory_api.routes(app)
 
     async def sweeper(stop: asyncio.Event) -> None:
         await run_sweeper(deps, stop)

@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 import msgspec
 from aiohttp import web
 
 from services.task_sync.auth import current_user, require_admin
-from services.task_sync.deps import Deps
 from services.task_sync.http_json import json_response, problem, read_body
 from services.task_sync.openapi import openapi_document
-from services.task_sync.outbox import publish_send, publish_status, send_command, signed
+from services.task_sync.api_common import DEPS, task_or_404
+from services.task_sync.outbox import publish_status
 from shared import events
 from shared.errors import RetryableError
-from shared.store import comments, scenarios, tasks
+from shared.store import scenarios, tasks
 
-DEPS = web.AppKey("deps", Deps)
-
-
-class CommentIn(msgspec.Struct, forbid_unknown_fields=True):
-    text: str
-    reply_to: str | None = None
-
-    def __post_init__(self) -> None:
-        if not self.text.strip():
-            raise ValueError("text must not be empty")
-        if len(self.text) > 10_000:
-            raise ValueError("text is longer than 10000 characters (WhatsApp's limit)")
 
 
 class TaskPatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -43,8 +30,6 @@ def routes(app: web.Application) -> None:
     app.router.add_get("/api/v1/tasks", list_tasks)
     app.router.add_get("/api/v1/tasks/{task_id}", get_task)
     app.router.add_patch("/api/v1/tasks/{task_id}", patch_task)
-    app.router.add_get("/api/v1/tasks/{task_id}/comments", list_comments)
-    app.router.add_post("/api/v1/tasks/{task_id}/comments", post_comment)
     app.router.add_get("/api/v1/scenarios", get_scenarios)
     app.router.add_put("/api/v1/scenarios", put_scenarios)
     app.router.add_get("/api/v1/me", get_me)
@@ -79,59 +64,13 @@ async def list_tasks(request: web.Request) -> web.Response:
     return json_response({"items": found})
 
 
-async def _task_or_404(deps: Deps, task_id: str) -> tasks.Task:
-    task = await tasks.get(deps.db, task_id)
-    if task is None:
-        raise problem(404, "not_found", f"no task {task_id}")
-    return task
-
-
 async def get_task(request: web.Request) -> web.Response:
-    return json_response(await _task_or_404(request.app[DEPS], request.match_info["task_id"]))
-
-
-async def list_comments(request: web.Request) -> web.Response:
-    deps = request.app[DEPS]
-    task = await _task_or_404(deps, request.match_info["task_id"])
-    return json_response({"items": await comments.of_task(deps.db, task.id)})
-
-
-async def post_comment(request: web.Request) -> web.Response:
-    """A manager's comment: recorded with an outbox flag, then sent to the customer's chat."""
-    deps = request.app[DEPS]
-    user = current_user(request)
-    task = await _task_or_404(deps, request.match_info["task_id"])
-    body = await read_body(request, CommentIn)
-    if task.status == deps.settings.wabridge_status_closed:
-        raise problem(409, "task_closed", "the task is closed; the customer's next message "
-                      "opens a new one")
-    reply_to_gateway_id = None
-    if body.reply_to:
-        target = await comments.get(deps.db, body.reply_to)
-        if target is None or target.task_id != task.id:
-            raise problem(422, "bad_reply_to", f"comment {body.reply_to} is not in this task")
-        reply_to_gateway_id = target.gateway_message_id
-    key = request.headers.get("Idempotency-Key")
-    comment_id = events.derive_id("api-comment", user.id, key) if key else events.new_id()
-    now = events.utcnow()
-    comment = comments.Comment(
-        id=comment_id, task_id=task.id, order=comments.order_of(now), at=now,
-        author_kind="user", direction="out", text=body.text, author_user_id=user.id,
-        author_name=user.full_name, send_id=events.derive_id("send", comment_id),
-        reply_to_comment_id=body.reply_to, delivery="queued", delivery_rank=0, outbox=True)
-    if not await comments.insert(deps.db, comment):
-        existing = await comments.get(deps.db, comment_id)
-        return json_response(existing, status=200)
-    command = send_command(task, comment, signed(deps, user.full_name, body.text),
-                           reply_to_gateway_id)
-    published = await publish_send(deps, command)
-    return json_response(msgspec.structs.replace(comment, outbox=None if published else True),
-                         status=201)
+    return json_response(await task_or_404(request.app[DEPS], request.match_info["task_id"]))
 
 
 async def patch_task(request: web.Request) -> web.Response:
     deps = request.app[DEPS]
-    task = await _task_or_404(deps, request.match_info["task_id"])
+    task = await task_or_404(deps, request.match_info["task_id"])
     body = await read_body(request, TaskPatch)
     s = deps.settings
     allowed = (s.wabridge_status_bot, s.wabridge_status_manager, s.wabridge_status_closed)
@@ -170,7 +109,3 @@ async def put_scenarios(request: web.Request) -> web.Response:
     except RetryableError:
         pass  # bot-router also reloads on a timer, so the change still lands within 30 s
     return json_response(new)
-
-
-def error_body(exc: Exception) -> dict[str, Any]:
-    return {"error": exc.__class__.__name__, "reason": str(exc)}

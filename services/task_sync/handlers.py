@@ -8,7 +8,7 @@ from services.task_sync.deps import Deps
 from shared import events
 from shared.errors import PermanentError, RetryableError
 from shared.logs import get_logger
-from shared.store import channels, comments, directory, tasks
+from shared.store import channels, comments, directory, files, revisions, tasks
 
 log = get_logger(__name__)
 
@@ -31,24 +31,58 @@ async def open_task(deps: Deps, cmd: events.OpenTask) -> None:
 
 
 async def add_comment(deps: Deps, cmd: events.AddComment) -> None:
+    if cmd.is_edit or cmd.is_delete:
+        await revise_comment(deps, cmd)
+        return
+    if cmd.media is not None and cmd.file_id is not None:
+        # recorded before the comment, so the comment never appears without its (pending) file
+        await files.add_attachment(deps.db, files.AttachmentRecord(
+            id=cmd.file_id, comment_id=cmd.comment_id, task_id=cmd.task_id,
+            file_name=cmd.media.file_name or _default_name(cmd), state="pending",
+            mime_type=cmd.media.mime_type or "application/octet-stream"))
     reply_to = None
     if cmd.reply_to_gateway_message_id:
         target = await comments.by_gateway_id(deps.db, cmd.reply_to_gateway_message_id)
         reply_to = target.id if target else None
     author_user_id = {"customer": deps.robot_user_id, "bot": deps.robot_user_id,
                       "participant": deps.group_bot_user_id}.get(cmd.author_kind)
+    author_name = cmd.author_name
     if cmd.author_kind == "user" and cmd.author_name:
         user = await directory.user_by_name(deps.db, cmd.author_name)
         author_user_id = user.id if user else deps.robot_user_id
+    elif cmd.author_kind == "participant" and cmd.sender_phone:
+        member = await directory.user_by_phone(deps.db, cmd.sender_phone)
+        if member is not None:  # a group participant who is one of our users writes as himself
+            author_user_id, author_name = member.id, member.full_name
     inserted = await comments.insert(deps.db, comments.Comment(
         id=cmd.comment_id, task_id=cmd.task_id, order=comments.order_of(cmd.at), at=cmd.at,
         author_kind=cmd.author_kind, direction=cmd.direction, text=cmd.text,
         content_type=cmd.content_type, author_user_id=author_user_id,
-        author_name=cmd.author_name, sender_name=cmd.sender_name,
+        author_name=author_name, sender_name=cmd.sender_name, sender_phone=cmd.sender_phone,
         gateway_message_id=cmd.gateway_message_id, send_id=cmd.send_id,
         reply_to_comment_id=reply_to, **_initial_delivery(cmd)))
     if not inserted:
         log.info("comment already recorded; duplicate dropped", comment_id=cmd.comment_id)
+
+
+def _default_name(cmd: events.AddComment) -> str:
+    return f"{cmd.content_type}-{cmd.comment_id[:8]}"
+
+
+async def revise_comment(deps: Deps, cmd: events.AddComment) -> None:
+    """An edit or deletion made in WhatsApp becomes a revision of the comment it changes."""
+    if not cmd.gateway_message_id:
+        raise PermanentError("an edit or deletion without the message id it changes")
+    target = await comments.by_gateway_id(deps.db, cmd.gateway_message_id)
+    if target is None:
+        raise RetryableError(f"message {cmd.gateway_message_id} to revise is not recorded yet",
+                             code="COMMENT_NOT_YET_RECORDED")
+    added = await revisions.add(deps.db, revisions.Revision(
+        id=cmd.comment_id, comment_id=target.id, at=cmd.at,
+        kind="deleted" if cmd.is_delete else "edited",
+        text=None if cmd.is_delete else cmd.text))
+    if added:
+        await comments.mark_revised(deps.db, target.id, deleted=cmd.is_delete, text=cmd.text)
 
 
 def _initial_delivery(cmd: events.AddComment) -> dict[str, Any]:
@@ -83,6 +117,10 @@ async def set_status(deps: Deps, cmd: events.SetTaskStatus) -> None:
 
 
 async def send_succeeded(deps: Deps, event: events.SendSucceeded) -> None:
+    if event.part > 0:  # a later part (a file after the text): keep its id for quotes
+        if event.gateway_message_id:
+            await comments.record_part_sent(deps.db, event.comment_id, event.gateway_message_id)
+        return
     if not await comments.record_sent(deps.db, event.comment_id, event.gateway_message_id):
         raise RetryableError(f"comment {event.comment_id} of send {event.send_id} is not "
                              "recorded yet", code="COMMENT_NOT_YET_RECORDED")
@@ -117,6 +155,22 @@ async def status_updated(deps: Deps, event: events.StatusUpdated) -> None:
                                    reason=event.error_text)
 
 
+async def media_stored(deps: Deps, event: events.MediaStored) -> None:
+    if not await files.set_state(deps.db, event.file_id, "stored", size=event.size,
+                                 mime_type=event.mime_type):
+        raise RetryableError(f"attachment {event.file_id} is not recorded yet",
+                             code="COMMENT_NOT_YET_RECORDED")
+
+
+async def media_failed(deps: Deps, event: events.MediaFetchFailed) -> None:
+    state: files.AttachmentState = "failed" if event.final else "waiting"
+    reason = f"{event.code}: {event.reason}" if event.code else event.reason
+    if not await files.set_state(deps.db, event.file_id, state, reason=reason,
+                                 retry_at=event.retry_at):
+        raise RetryableError(f"attachment {event.file_id} is not recorded yet",
+                             code="COMMENT_NOT_YET_RECORDED")
+
+
 async def channel_updated(deps: Deps, event: events.ChannelUpdated) -> None:
     await channels.record_state(deps.db, event.channel_id, event.provider, event.state,
                                 event.tier, event.occurred_at)
@@ -133,5 +187,6 @@ _HANDLERS = {
     events.OpenTask: open_task, events.AddComment: add_comment, events.HandOver: hand_over,
     events.SetTaskStatus: set_status, events.SendSucceeded: send_succeeded,
     events.SendFailed: send_failed, events.StatusUpdated: status_updated,
-    events.ChannelUpdated: channel_updated,
+    events.ChannelUpdated: channel_updated, events.MediaStored: media_stored,
+    events.MediaFetchFailed: media_failed,
 }

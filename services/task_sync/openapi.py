@@ -31,6 +31,78 @@ def _op(summary: str, ok: str, *, body: str | None = None, status: str = "200",
     return op
 
 
+def _also(op: dict[str, Any], *codes: str) -> dict[str, Any]:
+    """Add the shared error responses named by status code (403, 409)."""
+    names = {"403": "Forbidden", "409": "Conflict"}
+    for code in codes:
+        op["responses"][code] = {"$ref": f"#/components/responses/{names[code]}"}
+    return op
+
+
+def _gone(summary: str, params: tuple[tuple[str, str, str], ...], *codes: str) -> dict[str, Any]:
+    """An operation answering 204 without a body."""
+    op = _op(summary, "Problem", params=params)
+    op["responses"] = {"204": {"description": "Done"}} | {
+        k: v for k, v in op["responses"].items() if k != "200"}
+    return _also(op, *codes)
+
+
+class ContactList(msgspec.Struct):
+    items: list[directory.Contact]
+
+
+class UserList(msgspec.Struct):
+    items: list[directory.User]
+
+
+class GroupList(msgspec.Struct):
+    items: list[directory.Group]
+
+
+def _directory_paths() -> dict[str, Any]:
+    contact = (("contact_id", "path", ""),)
+    user = (("user_id", "path", ""),)
+    group = (("group_id", "path", ""),)
+    paging = (("limit", "query", ""), ("offset", "query", ""))
+    return {
+        "/api/v1/contacts": {
+            "get": _op("Contacts by name; ?phone= finds the owner of a phone, ?q= a name part",
+                       "ContactList", params=(("phone", "query", ""), ("q", "query", ""),
+                                              *paging)),
+            "post": _also(_op("Add a contact", "Contact", body="ContactIn", status="201"),
+                          "409")},
+        "/api/v1/contacts/{contact_id}": {
+            "get": _op("One contact", "Contact", params=contact),
+            "put": _also(_op("Replace a contact", "Contact", body="ContactFields",
+                             params=contact), "409"),
+            "delete": _gone("Remove a contact", contact)},
+        "/api/v1/users": {
+            "get": _op("Users by full name; ?phone= finds the user with a phone", "UserList",
+                       params=(("phone", "query", ""), *paging)),
+            "post": _also(_op("Add a user (admins)", "User", body="UserIn", status="201"),
+                          "403", "409")},
+        "/api/v1/users/{user_id}": {
+            "get": _op("One user", "User", params=user),
+            "put": _also(_op("Replace a user's profile (admins); the API token is kept", "User",
+                             body="UserFields", params=user), "403", "409"),
+            "delete": _gone("Remove a user (admins)", user, "403", "409")},
+        "/api/v1/users/{user_id}/tokens": {
+            "post": _also(_op("Issue a new API token (admins), shown once; it replaces the "
+                              "previous one", "TokenIssued", status="201", params=user),
+                          "403", "409"),
+            "delete": _gone("Revoke the user's API token (admins)", user, "403")},
+        "/api/v1/groups": {
+            "get": _op("All groups by name", "GroupList"),
+            "post": _also(_op("Add a group (admins)", "Group", body="GroupIn", status="201"),
+                          "403", "409")},
+        "/api/v1/groups/{group_id}": {
+            "get": _op("One group", "Group", params=group),
+            "put": _also(_op("Rename a group (admins)", "Group", body="GroupFields",
+                             params=group), "403", "409"),
+            "delete": _gone("Remove a group without members (admins)", group, "403", "409")},
+    }
+
+
 class TaskList(msgspec.Struct):
     items: list[tasks.Task]
 
@@ -46,10 +118,22 @@ class Problem(msgspec.Struct):
 
 @cache
 def openapi_document() -> dict[str, Any]:
-    from services.task_sync.api import CommentIn, ScenariosIn, TaskPatch
+    from services.task_sync.api import ScenariosIn, TaskPatch
+    from services.task_sync.comments_api import CommentIn
+    from services.task_sync.directory_api import (
+        ContactFields,
+        ContactIn,
+        GroupFields,
+        GroupIn,
+        TokenIssued,
+        UserFields,
+        UserIn,
+    )
 
     types = (tasks.Task, TaskList, comments.Comment, CommentList, CommentIn, TaskPatch,
-             scenarios.ScenarioSet, ScenariosIn, directory.User, Problem)
+             scenarios.ScenarioSet, ScenariosIn, directory.User, Problem,
+             directory.Contact, ContactList, ContactIn, ContactFields, UserList, UserIn,
+             UserFields, TokenIssued, directory.Group, GroupList, GroupIn, GroupFields)
     _, components = msgspec.json.schema_components(
         types, ref_template="#/components/schemas/{name}")
     task_id = (("task_id", "path", ""),)
@@ -78,7 +162,7 @@ def openapi_document() -> dict[str, Any]:
                 "get": _op("The bot's scenarios", "ScenarioSet"),
                 "put": _op("Replace the scenarios (admins); the bot uses them at once",
                            "ScenarioSet", body="ScenariosIn")},
-        },
+        } | _directory_paths(),
         "components": {
             "schemas": components,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -86,6 +170,9 @@ def openapi_document() -> dict[str, Any]:
                 "Unauthenticated": {"description": "Missing or invalid API token", **err},
                 "NotFound": {"description": "No such item", **err},
                 "Invalid": {"description": "The body is not valid", **err},
+                "Forbidden": {"description": "Only administrators may do this", **err},
+                "Conflict": {"description": "It clashes with the directory's state (the reason "
+                             "names the other item)", **err},
             },
         },
     }

@@ -12,21 +12,13 @@ import asyncio
 from datetime import timedelta
 
 from services.task_sync.deps import Deps
+from services.task_sync.sending import sends_for
 from shared import events
 from shared.errors import RetryableError
 from shared.logs import get_logger
-from shared.store import comments, tasks
+from shared.store import comments, files, tasks
 
 log = get_logger(__name__)
-
-
-def send_command(task: tasks.Task, comment: comments.Comment, text: str,
-                 reply_to_gateway_message_id: str | None) -> events.SendMessage:
-    assert comment.send_id is not None
-    return events.SendMessage(
-        id=comment.send_id, correlation_id=comment.id, occurred_at=comment.at, chat=task.chat,
-        task_id=task.id, comment_id=comment.id, text=text,
-        reply_to_gateway_message_id=reply_to_gateway_message_id)
 
 
 def status_event(deps: Deps, task: tasks.Task) -> events.TaskStatusChanged:
@@ -37,15 +29,15 @@ def status_event(deps: Deps, task: tasks.Task) -> events.TaskStatusChanged:
         state=deps.conversation_state(task.status))  # type: ignore[arg-type]
 
 
-async def publish_send(deps: Deps, command: events.SendMessage) -> bool:
-    """Publish a manager's send; False (left for the sweeper) when the broker did not confirm."""
+async def publish_sends(deps: Deps, comment_id: str, commands: list[events.SendMessage]) -> bool:
+    """Publish a comment's sends; False (left for the sweeper) when the broker did not confirm."""
     try:
-        await deps.bus.publish(command)
+        await deps.bus.publish_all(commands)
     except RetryableError as exc:
         log.warning("send not published yet; the outbox sweeper will retry",
-                    comment_id=command.comment_id, reason=str(exc))
+                    comment_id=comment_id, reason=str(exc))
         return False
-    await comments.clear_outbox(deps.db, command.comment_id)
+    await comments.clear_outbox(deps.db, comment_id)
     return True
 
 
@@ -72,8 +64,9 @@ async def sweep_once(deps: Deps) -> int:
         if comment.reply_to_comment_id:
             target = await comments.get(deps.db, comment.reply_to_comment_id)
             reply_to = target.gateway_message_id if target else None
-        text = signed(deps, comment.author_name or "", comment.text)
-        done += await publish_send(deps, send_command(task, comment, text, reply_to))
+        attachments = await files.of_comment(deps.db, comment.id)
+        commands = sends_for(deps, task, comment, attachments, reply_to)
+        done += await publish_sends(deps, comment.id, commands)
     for task in await tasks.pending_announcements(deps.db):
         if events.utcnow() - task.updated_at >= grace:
             done += await publish_status(deps, task)
@@ -92,10 +85,3 @@ async def run_sweeper(deps: Deps, stop: asyncio.Event) -> None:
             await asyncio.wait_for(stop.wait(), deps.settings.wabridge_outbox_sweep_seconds)
         except TimeoutError:
             pass
-
-
-def signed(deps: Deps, full_name: str, text: str) -> str:
-    """A manager's text as the customer sees it: prefixed with the manager's full name."""
-    if not full_name:
-        return text
-    return deps.settings.wabridge_manager_signature.format(name=full_name, text=text)

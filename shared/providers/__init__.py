@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from shared.providers.base import Provider
+from shared.providers.chat_api import CHAT_API
+from shared.providers.meta_cloud import META
 from shared.providers.wazzup import WAZZUP
 
-REGISTRY: dict[str, Provider] = {WAZZUP.name: WAZZUP}
+REGISTRY: dict[str, Provider] = {p.name: p for p in (WAZZUP, META, CHAT_API)}
 
 
 def get_provider(name: str) -> Provider:

@@ -21,3 +21,9 @@ async def all_channels(db: Database) -> list[dict[str, Any]]:
     with db_errors("listing channels"):
         docs = await db.channels.find({}).sort("_id", 1).to_list(None)
     return [{"channel_id": d.pop("_id"), **d} for d in docs]
+
+
+async def get(db: Database, channel_id: str) -> dict[str, Any] | None:
+    with db_errors("reading a channel"):
+        doc: dict[str, Any] | None = await db.channels.find_one({"_id": channel_id})
+    return doc

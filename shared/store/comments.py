@@ -33,8 +33,14 @@ class Comment(msgspec.Struct, kw_only=True, omit_defaults=True):
     author_user_id: str | None = None
     author_name: str | None = None
     sender_name: str | None = None
+    sender_phone: str | None = None
     gateway_message_id: str | None = None
     send_id: str | None = None
+    parts: int | None = None
+    send_attempt: str | None = None
+    template_id: str | None = None
+    template_values: list[str] | None = None
+    template_language: str | None = None
     reply_to_comment_id: str | None = None
     delivery: str | None = None
     delivery_rank: int | None = None
@@ -42,6 +48,10 @@ class Comment(msgspec.Struct, kw_only=True, omit_defaults=True):
     failure_reason: str | None = None
     retry_at: datetime | None = None
     outbox: bool | None = None
+    edited: bool | None = None
+    deleted: bool | None = None
+    current_text: str | None = None
+    duplicate_of: str | None = None
 
 
 def order_of(at: datetime) -> int:
@@ -81,14 +91,46 @@ async def get(db: Database, comment_id: str) -> Comment | None:
 
 
 async def by_gateway_id(db: Database, gateway_message_id: str) -> Comment | None:
+    """The comment that carries a gateway message (its first part, or a later part's file)."""
     with db_errors("finding a comment by gateway id"):
         doc = await db.comments.find_one({"gateway_message_id": gateway_message_id})
+        if doc is None:
+            ref = await db.gateway_refs.find_one({"_id": gateway_message_id})
+            doc = await db.comments.find_one({"_id": ref["comment_id"]}) if ref else None
     return _from_doc(doc) if doc else None
+
+
+async def record_part_sent(db: Database, comment_id: str, gateway_message_id: str) -> None:
+    """Remember a later part's gateway id (a file sent after the text) for quotes."""
+    with db_errors("recording a sent part"):
+        await db.gateway_refs.replace_one(
+            {"_id": gateway_message_id}, {"_id": gateway_message_id, "comment_id": comment_id},
+            upsert=True)
+
+
+async def mark_revised(db: Database, comment_id: str, *, deleted: bool, text: str) -> None:
+    """An edit or deletion in WhatsApp: the original text stays; the comment shows the change."""
+    fields: dict[str, Any] = {"deleted": True} if deleted else {"edited": True,
+                                                                 "current_text": text}
+    with db_errors("marking a comment revised"):
+        await db.comments.update_one({"_id": comment_id}, {"$set": fields})
+
+
+async def reset_for_resend(db: Database, comment_id: str, attempt: str) -> bool:
+    """A failed send goes back to queued for a manager's resend; False unless it had failed."""
+    with db_errors("resetting a failed send"):
+        result = await db.comments.update_one(
+            {"_id": comment_id, "delivery": "failed"},
+            {"$set": {"delivery": "queued", "delivery_rank": 0, "outbox": True,
+                      "send_attempt": attempt},
+             "$unset": {"failure_code": "", "failure_reason": "", "retry_at": ""}})
+    return result.modified_count == 1
 
 
 async def of_task(db: Database, task_id: str) -> list[Comment]:
     with db_errors("listing comments"):
-        cursor = db.comments.find({"task_id": task_id}).sort([("order", ASCENDING),
+        cursor = db.comments.find({"task_id": task_id, "duplicate_of": {"$exists": False}}) \
+            .sort([("order", ASCENDING),
                                                               ("_id", ASCENDING)])
         return [_from_doc(d) for d in await cursor.to_list(None)]
 
@@ -107,9 +149,17 @@ async def record_sent(db: Database, comment_id: str, gateway_message_id: str | N
         fields["gateway_message_id"] = gateway_message_id
     unset = {"failure_code": "", "failure_reason": "", "retry_at": ""}
     with db_errors("recording a sent message"):
-        result = await db.comments.update_one(
-            {"_id": comment_id} | _forward(DELIVERY_RANK["sent"]),
-            {"$set": fields, "$unset": unset})
+        try:
+            result = await db.comments.update_one(
+                {"_id": comment_id} | _forward(DELIVERY_RANK["sent"]),
+                {"$set": fields, "$unset": unset})
+        except DuplicateKeyError:
+            if not gateway_message_id:
+                raise
+            await absorb_echo(db, comment_id, gateway_message_id)
+            result = await db.comments.update_one(
+                {"_id": comment_id} | _forward(DELIVERY_RANK["sent"]),
+                {"$set": fields, "$unset": unset})
         if result.matched_count:
             return True
         if gateway_message_id:  # already further along: still remember the gateway id
@@ -117,6 +167,15 @@ async def record_sent(db: Database, comment_id: str, gateway_message_id: str | N
                 {"_id": comment_id, "gateway_message_id": {"$exists": False}},
                 {"$set": {"gateway_message_id": gateway_message_id}})
         return await db.comments.count_documents({"_id": comment_id}, limit=1) > 0
+
+
+async def absorb_echo(db: Database, comment_id: str, gateway_message_id: str) -> None:
+    """The gateway echoed our own send back before we recorded its id: the echo's comment is
+    the same message, so it steps aside (kept, marked duplicate) and ours takes the id."""
+    with db_errors("merging an echo into its send"):
+        await db.comments.update_one(
+            {"gateway_message_id": gateway_message_id, "send_id": {"$exists": False}},
+            {"$set": {"duplicate_of": comment_id}, "$unset": {"gateway_message_id": ""}})
 
 
 async def record_delivery(
@@ -182,3 +241,11 @@ async def take_parked_statuses(db: Database, gateway_message_id: str) -> list[ev
 async def drop_parked_statuses(db: Database, gateway_message_id: str) -> None:
     with db_errors("dropping applied delivery statuses"):
         await db.pending_statuses.delete_many({"gateway_message_id": gateway_message_id})
+
+
+async def last_inbound_at(db: Database, task_ids: list[str]) -> datetime | None:
+    """The time of the newest customer message among these tasks."""
+    with db_errors("finding the customer's last message"):
+        doc = await db.comments.find_one(
+            {"task_id": {"$in": task_ids}, "direction": "in"}, sort=[("order", -1)])
+    return with_utc(doc)["at"] if doc else None

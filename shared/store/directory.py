@@ -1,7 +1,8 @@
 """Users, groups and contacts (owned by task-sync).
 
 Phones are stored as digits only. A contact's phones are also indexed one document each in
-``contact_phones`` (the portable way to look up by an element of a list).
+``contact_phones``, a user's in ``user_phones`` (the portable way to look up by an element of a
+list: equality on an element of an indexed array matches nothing on the nx-27017 stand-in).
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from typing import Any
 
 import msgspec
 from pymongo import ASCENDING
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
+from shared.errors import RetryableError
 from shared.store.mongo import Database, db_errors
 
 
@@ -64,14 +67,48 @@ async def ensure_indexes(db: Database) -> None:
     await db.users.create_index([("full_name", ASCENDING)])
     await db.groups.create_index("name", unique=True)
     await db.contact_phones.create_index([("contact_id", ASCENDING)])
+    await db.user_phones.create_index([("user_id", ASCENDING)])
+    await db.contacts.create_index([("name", ASCENDING)])
 
 
 async def upsert_user(db: Database, user: User, token: str | None = None) -> None:
-    doc = _doc(user)
-    if token:
-        doc["token_hash"] = token_hash(token)
+    """Create or replace a user; an existing API token is kept unless ``token`` replaces it."""
+    user = msgspec.structs.replace(user, phones=[digits(p) for p in user.phones])
     with db_errors("saving a user"):
-        await db.users.replace_one({"_id": user.id}, doc, upsert=True)
+        await _replace_keeping_token(db, _doc(user), token_hash(token) if token else None)
+        await _link_phones(db.user_phones, "user_id", user.id, user.phones)
+
+
+async def _replace_keeping_token(db: Database, doc: dict[str, Any], new_hash: str | None) -> None:
+    """Replace the whole document (``$set`` of a boolean stores 0/1 on the stand-in), carrying
+    the stored token over; the token read is a precondition, so a token issued or revoked
+    meanwhile is neither lost nor revived."""
+    for _ in range(5):
+        current = await db.users.find_one({"_id": doc["_id"]}, {"token_hash": 1})
+        if current is None:
+            try:
+                await db.users.insert_one(doc | ({"token_hash": new_hash} if new_hash else {}))
+                return
+            except DuplicateKeyError:
+                if await db.users.find_one({"_id": doc["_id"]}, {"_id": 1}) is None:
+                    raise  # the token, not the id, is taken
+                continue
+        kept = current.get("token_hash")
+        token = new_hash or kept
+        same_token = {"token_hash": kept} if kept else {"token_hash": {"$exists": False}}
+        result = await db.users.replace_one(
+            {"_id": doc["_id"], **same_token}, doc | ({"token_hash": token} if token else {}))
+        if result.matched_count:
+            return
+    raise RetryableError(f"user {doc['_id']} kept changing while being saved", code="DB_CONFLICT")
+
+
+async def _link_phones(links: AsyncCollection[dict[str, Any]], owner_field: str, owner: str,
+                       phones: list[str]) -> None:
+    """One lookup document per phone; a phone listed by another owner moves to this one."""
+    await links.delete_many({owner_field: owner})
+    for phone in phones:
+        await links.replace_one({"_id": phone}, {"_id": phone, owner_field: owner}, upsert=True)
 
 
 async def user_by_token(db: Database, token: str) -> User | None:
@@ -115,10 +152,7 @@ async def upsert_contact(db: Database, contact: Contact) -> None:
     contact = msgspec.structs.replace(contact, phones=[digits(p) for p in contact.phones])
     with db_errors("saving a contact"):
         await db.contacts.replace_one({"_id": contact.id}, _doc(contact), upsert=True)
-        await db.contact_phones.delete_many({"contact_id": contact.id})
-        for phone in contact.phones:
-            await db.contact_phones.replace_one(
-                {"_id": phone}, {"_id": phone, "contact_id": contact.id}, upsert=True)
+        await _link_phones(db.contact_phones, "contact_id", contact.id, contact.phones)
 
 
 async def contact_by_phone(db: Database, phone: str) -> Contact | None:
@@ -134,3 +168,107 @@ async def get_contact(db: Database, contact_id: str) -> Contact | None:
     with db_errors("reading a contact"):
         doc = await db.contacts.find_one({"_id": contact_id})
     return _load(Contact, doc) if doc else None
+
+
+async def contact_phone_owner(db: Database, phone: str) -> str | None:
+    """The id of the contact that has this phone, if any."""
+    with db_errors("looking up a contact by phone"):
+        link = await db.contact_phones.find_one({"_id": digits(phone)})
+    return str(link["contact_id"]) if link else None
+
+
+async def list_contacts(db: Database, *, name_part: str | None = None, limit: int = 100,
+                        offset: int = 0) -> list[Contact]:
+    """Contacts by name; ``name_part`` matches anywhere in the name, ignoring case."""
+    query: dict[str, Any] = {}
+    if name_part:
+        query["name"] = {"$regex": re.escape(name_part), "$options": "i"}
+    with db_errors("listing contacts"):
+        cursor = db.contacts.find(query).sort([("name", ASCENDING), ("_id", ASCENDING)])
+        docs = await cursor.skip(offset).limit(limit).to_list(None)
+    return [_load(Contact, d) for d in docs]
+
+
+async def delete_contact(db: Database, contact_id: str) -> bool:
+    """Remove a contact and its phone lookups; False when there was none."""
+    with db_errors("deleting a contact"):
+        await db.contact_phones.delete_many({"contact_id": contact_id})
+        result = await db.contacts.delete_one({"_id": contact_id})
+    return result.deleted_count == 1
+
+
+async def count_contacts_of(db: Database, user_id: str) -> int:
+    """How many contacts name this user as their responsible employee."""
+    with db_errors("counting contacts"):
+        return await db.contacts.count_documents({"responsible_user_id": user_id})
+
+
+# ---- users: phones, listing, tokens ---------------------------------------------------------
+
+
+async def user_by_phone(db: Database, phone: str) -> User | None:
+    with db_errors("looking up a user by phone"):
+        link = await db.user_phones.find_one({"_id": digits(phone)})
+        if link is None:
+            return None
+        doc = await db.users.find_one({"_id": link["user_id"]})
+    return _load(User, doc) if doc else None
+
+
+async def list_users(db: Database, *, limit: int = 100, offset: int = 0) -> list[User]:
+    with db_errors("listing users"):
+        cursor = db.users.find({}).sort([("full_name", ASCENDING), ("_id", ASCENDING)])
+        docs = await cursor.skip(offset).limit(limit).to_list(None)
+    return [_load(User, d) for d in docs]
+
+
+async def delete_user(db: Database, user_id: str) -> bool:
+    """Remove a user, its phone lookups and so its token; False when there was none."""
+    with db_errors("deleting a user"):
+        await db.user_phones.delete_many({"user_id": user_id})
+        result = await db.users.delete_one({"_id": user_id})
+    return result.deleted_count == 1
+
+
+async def set_token(db: Database, user_id: str, token: str) -> bool:
+    """Make ``token`` the user's only API token; False for unknown or service users."""
+    with db_errors("saving an API token"):
+        result = await db.users.update_one(
+            {"_id": user_id, "is_service": {"$exists": False}},
+            {"$set": {"token_hash": token_hash(token)}})
+    return result.matched_count == 1
+
+
+async def revoke_token(db: Database, user_id: str) -> bool:
+    """Remove the user's API token; False when there is no such user."""
+    with db_errors("revoking an API token"):
+        result = await db.users.update_one({"_id": user_id}, {"$unset": {"token_hash": ""}})
+    return result.matched_count == 1
+
+
+# ---- groups ---------------------------------------------------------------------------------
+
+
+async def get_group(db: Database, group_id: str) -> Group | None:
+    with db_errors("reading a group"):
+        doc = await db.groups.find_one({"_id": group_id})
+    return _load(Group, doc) if doc else None
+
+
+async def list_groups(db: Database) -> list[Group]:
+    with db_errors("listing groups"):
+        cursor = db.groups.find({}).sort([("name", ASCENDING), ("_id", ASCENDING)])
+        docs = await cursor.to_list(None)
+    return [_load(Group, d) for d in docs]
+
+
+async def count_members(db: Database, group_id: str) -> int:
+    # $all, not element equality: the stand-in matches no element of an indexed array by equality
+    with db_errors("counting group members"):
+        return await db.users.count_documents({"group_ids": {"$all": [group_id]}})
+
+
+async def delete_group(db: Database, group_id: str) -> bool:
+    with db_errors("deleting a group"):
+        result = await db.groups.delete_one({"_id": group_id})
+    return result.deleted_count == 1

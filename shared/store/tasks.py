@@ -107,3 +107,17 @@ async def announced(db: Database, task_id: str, status_version: int) -> None:
     with db_errors("marking a status change published"):
         await db.tasks.update_one({"_id": task_id, "status_version": status_version},
                                   {"$unset": {"status_event_pending": ""}})
+
+
+async def ids_of_chat(db: Database, chat_key: str) -> list[str]:
+    with db_errors("listing a chat's tasks"):
+        docs = await db.tasks.find({"chat_key": chat_key}, {"_id": 1}).to_list(None)
+    return [d["_id"] for d in docs]
+
+
+async def open_task_of_chat(db: Database, chat_key: str, closed_status: str) -> Task | None:
+    """The chat's task that is not closed, if any (newest first)."""
+    with db_errors("finding a chat's open task"):
+        docs = await db.tasks.find({"chat_key": chat_key}).to_list(None)
+    open_ones = [_from_doc(d) for d in docs if d.get("status") != closed_status]
+    return max(open_ones, key=lambda t: t.created_at) if open_ones else None

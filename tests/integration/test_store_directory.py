@@ -134,3 +134,121 @@ async def test_renaming_a_group_keeps_its_id(db: Any) -> None:
     await directory.upsert_group(db, Group(id="g1", name="Sales team"))
     assert await directory.group_by_name(db, "Sales") is None
     assert await directory.group_by_name(db, "Sales team") == Group(id="g1", name="Sales team")
+
+
+# ---- users: phones, tokens, listing ---------------------------------------------------------
+
+
+async def test_user_is_found_by_any_of_its_phones(db: Any) -> None:
+    user = User(id="u1", full_name="Ivan", phones=["+7 916 000-00-01", "79160000009"])
+    await directory.upsert_user(db, user)
+    for phone in ("79160000001", "+7 916 000 00 09"):
+        found = await directory.user_by_phone(db, phone)
+        assert found is not None and found.id == "u1"
+        assert found.phones == ["79160000001", "79160000009"]
+    assert await directory.user_by_phone(db, "79160000002") is None
+
+
+async def test_changing_a_users_phones_removes_the_old_lookup(db: Any) -> None:
+    await directory.upsert_user(db, User(id="u1", full_name="Ivan", phones=["79160000001"]))
+    await directory.upsert_user(db, User(id="u1", full_name="Ivan", phones=["79160000002"]))
+    assert await directory.user_by_phone(db, "79160000001") is None
+    found = await directory.user_by_phone(db, "79160000002")
+    assert found is not None and found.id == "u1"
+
+
+async def test_upsert_without_token_keeps_the_users_token(db: Any) -> None:
+    await directory.upsert_user(db, User(id="u1", full_name="Ivan", is_admin=True),
+                                token="secret-token")
+    await directory.upsert_user(db, User(id="u1", full_name="Ivan Petrov", phones=["79160000001"]))
+    found = await directory.user_by_token(db, "secret-token")
+    assert found == User(id="u1", full_name="Ivan Petrov", phones=["79160000001"])
+
+
+async def test_token_rotation_leaves_exactly_one_valid_token(db: Any) -> None:
+    await directory.upsert_user(db, User(id="u1", full_name="Ivan"), token="first")
+    assert await directory.set_token(db, "u1", "second")
+    assert await directory.set_token(db, "u1", "third")
+    assert await directory.user_by_token(db, "first") is None
+    assert await directory.user_by_token(db, "second") is None
+    found = await directory.user_by_token(db, "third")
+    assert found is not None and found.id == "u1"
+    assert await db.users.count_documents({"token_hash": {"$exists": True}}) == 1
+
+
+async def test_service_and_unknown_users_get_no_token(db: Any) -> None:
+    await directory.upsert_user(db, User(id="svc", full_name="Robot", is_service=True))
+    assert not await directory.set_token(db, "svc", "t")
+    assert not await directory.set_token(db, "nobody", "t")
+    assert await directory.user_by_token(db, "t") is None
+
+
+async def test_revoked_token_finds_no_user_but_the_user_stays(db: Any) -> None:
+    await directory.upsert_user(db, User(id="u1", full_name="Ivan"), token="secret-token")
+    assert await directory.revoke_token(db, "u1")
+    assert await directory.user_by_token(db, "secret-token") is None
+    assert await directory.get_user(db, "u1") is not None
+    assert not await directory.revoke_token(db, "nobody")
+
+
+async def test_deleted_user_loses_phone_and_token(db: Any) -> None:
+    await directory.upsert_user(db, User(id="u1", full_name="Ivan", phones=["79160000001"]),
+                                token="secret-token")
+    assert await directory.delete_user(db, "u1")
+    assert await directory.get_user(db, "u1") is None
+    assert await directory.user_by_phone(db, "79160000001") is None
+    assert await directory.user_by_token(db, "secret-token") is None
+    assert not await directory.delete_user(db, "u1")
+
+
+async def test_users_are_listed_by_full_name_in_pages(db: Any) -> None:
+    for user_id, name in (("u1", "Carl"), ("u2", "Anna"), ("u3", "Boris")):
+        await directory.upsert_user(db, User(id=user_id, full_name=name))
+    listed = await directory.list_users(db, limit=2, offset=1)
+    assert [u.id for u in listed] == ["u3", "u1"]
+
+
+# ---- contacts and groups: listing, deleting -------------------------------------------------
+
+
+async def test_contacts_are_found_by_a_name_part_ignoring_case(db: Any) -> None:
+    await directory.upsert_contact(db, Contact(id="k1", name="Сидоров Пётр"))
+    await directory.upsert_contact(db, Contact(id="k2", name="Anna Smith"))
+    await directory.upsert_contact(db, Contact(id="k3", name="a.b"))
+    assert [c.id for c in await directory.list_contacts(db, name_part="СИДОР")] == ["k1"]
+    assert [c.id for c in await directory.list_contacts(db, name_part="smith")] == ["k2"]
+    assert [c.id for c in await directory.list_contacts(db, name_part=".")] == ["k3"]
+    assert len(await directory.list_contacts(db)) == 3
+
+
+async def test_deleted_contact_frees_its_phones(db: Any) -> None:
+    await directory.upsert_contact(db, Contact(id="k1", name="Anna", phones=["79011112233"]))
+    assert await directory.contact_phone_owner(db, "+7 901 111 22 33") == "k1"
+    assert await directory.delete_contact(db, "k1")
+    assert await directory.contact_phone_owner(db, "79011112233") is None
+    assert await directory.contact_by_phone(db, "79011112233") is None
+    assert not await directory.delete_contact(db, "k1")
+
+
+async def test_contacts_of_a_responsible_user_are_counted(db: Any) -> None:
+    await directory.upsert_contact(db, Contact(id="k1", name="A", responsible_user_id="u1"))
+    await directory.upsert_contact(db, Contact(id="k2", name="B", responsible_user_id="u2"))
+    await directory.upsert_contact(db, Contact(id="k3", name="C", responsible_user_id="u1"))
+    assert await directory.count_contacts_of(db, "u1") == 2
+
+
+async def test_group_members_are_counted_by_any_element_of_group_ids(db: Any) -> None:
+    await directory.upsert_user(db, User(id="u1", full_name="A", group_ids=["g1", "g2"]))
+    await directory.upsert_user(db, User(id="u2", full_name="B", group_ids=["g2"]))
+    assert await directory.count_members(db, "g1") == 1
+    assert await directory.count_members(db, "g2") == 2
+    assert await directory.count_members(db, "g3") == 0
+
+
+async def test_groups_are_listed_by_name_and_deleted(db: Any) -> None:
+    await directory.upsert_group(db, Group(id="g1", name="Sales"))
+    await directory.upsert_group(db, Group(id="g2", name="Accounts"))
+    assert [g.id for g in await directory.list_groups(db)] == ["g2", "g1"]
+    assert await directory.delete_group(db, "g1")
+    assert await directory.get_group(db, "g1") is None
+    assert not await directory.delete_group(db, "g1")

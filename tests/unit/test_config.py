@@ -14,7 +14,8 @@ from shared.config import (
     TaskSyncSettings,
 )
 
-STORED = {"MONGODB_URL": "mongodb://127.0.0.1:27017/"}
+KEY = {"WABRIDGE_URL_SIGNING_KEY": "k" * 32}
+STORED = {"MONGODB_URL": "mongodb://127.0.0.1:27017/"} | KEY
 SENDER = STORED | {"WAZZUP_API_KEY": "9f2c0e7a1b3d4c5e"}
 
 
@@ -80,7 +81,7 @@ def test_amqp_and_amqps_urls_are_accepted(url: str) -> None:
 
 def test_mongodb_srv_url_is_accepted() -> None:
     url = "mongodb+srv://cluster.example.net/"
-    assert config.load(TaskSyncSettings, {"MONGODB_URL": url}).mongodb_url == url
+    assert config.load(TaskSyncSettings, KEY | {"MONGODB_URL": url}).mongodb_url == url
 
 
 @pytest.mark.parametrize("shards", ["0", "257"])
@@ -97,7 +98,7 @@ def test_describe_masks_secrets() -> None:
 
 
 def test_describe_masks_credentials_in_urls_but_keeps_the_host() -> None:
-    settings = config.load(TaskSyncSettings, {
+    settings = config.load(TaskSyncSettings, KEY | {
         "RABBITMQ_URL": "amqp://bridge:s3cret@broker:5672/",
         "MONGODB_URL": "mongodb://app:p%40ss@db1:27017,db2:27017/?replicaSet=rs0",
         "WABRIDGE_ADMIN_TOKEN": "admin-token"})
@@ -114,3 +115,8 @@ def test_describe_shows_plain_settings_and_empty_secrets_as_they_are() -> None:
     assert described["WABRIDGE_BUS_PREFIX"] == "wa"
     assert described["MONGODB_URL"] == "mongodb://127.0.0.1:27017/"
     assert described["WABRIDGE_ADMIN_TOKEN"] == ""
+
+
+def test_services_that_sign_file_links_refuse_to_start_without_the_signing_key() -> None:
+    with pytest.raises(config.ConfigError, match="WABRIDGE_URL_SIGNING_KEY"):
+        config.load(TaskSyncSettings, {"MONGODB_URL": "mongodb://127.0.0.1:27017/"})

@@ -321,23 +321,33 @@ def status_change(state: str, n: int = 1) -> events.TaskStatusChanged:
 
 
 def test_task_closed_by_a_person_closes_the_conversation() -> None:
-    decision = follow_status_change(conversation("manager", version=4), status_change("closed"))
+    decision = follow_status_change(conversation("manager", version=4), status_change("closed"), NOW)
     assert decision.conversation is not None
     assert (decision.conversation.state, decision.conversation.version) == ("closed", 5)
     assert decision.previous_version == 4 and decision.commands == []
 
 
 def test_task_put_back_to_the_bot_status_resumes_the_bot_dialogue() -> None:
-    decision = follow_status_change(conversation("manager", version=2), status_change("bot"))
+    decision = follow_status_change(conversation("manager", version=2), status_change("bot"), NOW)
     assert decision.conversation is not None
     assert (decision.conversation.state, decision.previous_version) == ("bot", 2)
 
 
 def test_status_change_to_the_current_state_changes_nothing() -> None:
-    decision = follow_status_change(conversation("manager"), status_change("manager"))
+    decision = follow_status_change(conversation("manager"), status_change("manager"), NOW)
     assert (decision.conversation, decision.event_id) == (None, "st-1")
 
 
 def test_status_change_of_a_closed_conversation_changes_nothing() -> None:
-    decision = follow_status_change(conversation("closed"), status_change("manager"))
+    decision = follow_status_change(conversation("closed"), status_change("manager"), NOW)
     assert decision.conversation is None
+
+
+def test_status_change_of_an_unknown_task_opens_its_conversation_in_that_state() -> None:
+    event = status_change("manager")
+    decision = follow_status_change(None, event, NOW)
+    assert decision.previous_version is None
+    assert decision.conversation is not None
+    assert decision.conversation.id == event.conversation_id
+    assert decision.conversation.task_id == event.task_id
+    assert decision.conversation.state == "manager"

@@ -271,7 +271,7 @@ async def test_inbound_webhook_parses_into_the_message_it_describes(
         "message_id": "m-1",
     })
     raw = ingest[0].received[0][2]
-    [event] = WAZZUP.parse_webhook(raw, received_at=datetime.now(UTC)).events
+    [event] = WAZZUP.parse_webhook(raw, received_at=datetime.now(UTC), account=WAZZUP_ACCOUNT).events
     assert isinstance(event, MessageReceived)
     assert (event.chat.chat_type, event.chat.chat_id) == ("whatsgroup", "120363041234567890@g.us")
     assert event.gateway_message_id == "m-1"

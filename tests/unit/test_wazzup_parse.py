@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from shared.errors import BadPayload
-from shared.events import ChannelUpdated, MessageReceived, StatusUpdated
+from shared.events import ChannelUpdated, MediaRef, MessageReceived, StatusUpdated
 from shared.providers import get_provider
-from shared.providers.base import GatewayAccount
+from shared.providers.base import GatewayAccount, ParsedWebhook
 from shared.providers.wazzup import WAZZUP
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "wazzup"
@@ -20,12 +20,16 @@ ACCOUNT = GatewayAccount(
 )
 
 
+def parse(body: bytes, received_at: datetime = RECEIVED_AT) -> ParsedWebhook:
+    return WAZZUP.parse_webhook(body, received_at=received_at, account=ACCOUNT)
+
+
 def fixture(name: str) -> bytes:
     return (FIXTURES / f"{name}.json").read_bytes()
 
 
 def only_message(name: str) -> MessageReceived:
-    parsed = WAZZUP.parse_webhook(fixture(name), received_at=RECEIVED_AT)
+    parsed = parse(fixture(name))
     assert len(parsed.events) == 1
     event = parsed.events[0]
     assert isinstance(event, MessageReceived)
@@ -40,16 +44,38 @@ def test_registry_serves_wazzup_by_name() -> None:
 
 
 def test_right_path_token_verifies() -> None:
-    assert WAZZUP.verify_webhook(ACCOUNT, "s3cret-path-token", {})
+    assert WAZZUP.verify_webhook(ACCOUNT, "s3cret-path-token", {}, b"{}")
 
 
 def test_wrong_path_token_is_refused() -> None:
-    assert not WAZZUP.verify_webhook(ACCOUNT, "s3cret-path-tokeN", {})
+    assert not WAZZUP.verify_webhook(ACCOUNT, "s3cret-path-tokeN", {}, b"{}")
 
 
 def test_empty_configured_token_never_matches() -> None:
     account = GatewayAccount(api_url="https://x", api_key="k", webhook_token="")
-    assert not WAZZUP.verify_webhook(account, "", {})
+    assert not WAZZUP.verify_webhook(account, "", {}, b"{}")
+
+
+def test_bearer_header_equal_to_the_token_is_accepted() -> None:
+    headers = {"Authorization": "Bearer s3cret-path-token"}
+    assert WAZZUP.verify_webhook(ACCOUNT, "s3cret-path-token", headers, b"{}")
+
+
+def test_bearer_header_with_another_value_is_refused_despite_the_right_path() -> None:
+    headers = {"authorization": "Bearer something-else"}
+    assert not WAZZUP.verify_webhook(ACCOUNT, "s3cret-path-token", headers, b"{}")
+
+
+def test_wazzup_has_no_get_handshake() -> None:
+    query = {"hub.mode": "subscribe", "hub.challenge": "1", "hub.verify_token": "x"}
+    assert WAZZUP.answer_verification(ACCOUNT, query) is None
+
+
+def test_capabilities_state_groups_and_templates_without_captions() -> None:
+    caps = WAZZUP.capabilities
+    assert (caps.groups, caps.templates, caps.window_24h, caps.caption_with_media) == (
+        True, True, False, False
+    )
 
 
 # ---- messages --------------------------------------------------------------------------------
@@ -75,13 +101,13 @@ def test_text_message_maps_every_field() -> None:
 
 
 def test_same_delivery_twice_yields_the_same_ids() -> None:
-    first = WAZZUP.parse_webhook(fixture("batch_mixed"), received_at=RECEIVED_AT)
-    second = WAZZUP.parse_webhook(fixture("batch_mixed"), received_at=datetime.now(UTC))
+    first = parse(fixture("batch_mixed"))
+    second = parse(fixture("batch_mixed"), datetime.now(UTC))
     assert [e.id for e in first.events] == [e.id for e in second.events]
 
 
 def test_batch_yields_every_item_messages_then_statuses_then_channels() -> None:
-    parsed = WAZZUP.parse_webhook(fixture("batch_mixed"), received_at=RECEIVED_AT)
+    parsed = parse(fixture("batch_mixed"))
     kinds = [type(e) for e in parsed.events]
     assert kinds == [MessageReceived] * 3 + [StatusUpdated] * 2 + [ChannelUpdated]
     messages = [e for e in parsed.events if isinstance(e, MessageReceived)]
@@ -92,7 +118,7 @@ def test_batch_yields_every_item_messages_then_statuses_then_channels() -> None:
 
 
 def test_batch_event_ids_are_all_distinct() -> None:
-    parsed = WAZZUP.parse_webhook(fixture("batch_mixed"), received_at=RECEIVED_AT)
+    parsed = parse(fixture("batch_mixed"))
     ids = [e.id for e in parsed.events]
     assert len(set(ids)) == len(ids) == 6
 
@@ -120,14 +146,14 @@ def test_wazzup_type_maps_to_content_type(name: str, content_type: str, raw_type
 
 def test_webp_image_is_a_sticker() -> None:
     body = fixture("message_image").replace(b"a7c2e91b-4f6d.jpg", b"a7c2e91b-4f6d.WEBP?x=1")
-    event = WAZZUP.parse_webhook(body, received_at=RECEIVED_AT).events[0]
+    event = parse(body).events[0]
     assert isinstance(event, MessageReceived) and event.content_type == "sticker"
 
 
 @pytest.mark.parametrize("raw_type", ["unsupported", "unknown", "system"])
 def test_documented_odd_types_map_to_unsupported(raw_type: str) -> None:
     body = fixture("message_text").replace(b'"type": "text"', f'"type": "{raw_type}"'.encode())
-    event = WAZZUP.parse_webhook(body, received_at=RECEIVED_AT).events[0]
+    event = parse(body).events[0]
     assert isinstance(event, MessageReceived) and event.content_type == "unsupported"
 
 
@@ -135,6 +161,34 @@ def test_media_message_keeps_content_uri_and_caption() -> None:
     event = only_message("message_image")
     assert event.content_uri == "https://store.wazzup24.com/2f9e6a3c5b1d/a7c2e91b-4f6d.jpg"
     assert event.text == "Here is the leak"
+
+
+def test_media_message_carries_a_media_ref_by_url_with_file_name() -> None:
+    event = only_message("message_document")
+    assert event.media == MediaRef(
+        url="https://store.wazzup24.com/2f9e6a3c5b1d/e16c3405/Act_of_works_482.pdf",
+        file_name="Act_of_works_482.pdf", mime_type="application/pdf",
+    )
+
+
+def test_text_message_has_no_media_ref() -> None:
+    assert only_message("message_text").media is None
+
+
+def test_group_message_names_the_participant_from_author_and_contact() -> None:
+    event = only_message("message_whatsgroup_author")
+    assert (event.chat.chat_type, event.chat.chat_id) == ("whatsgroup", "120363041234567890@g.us")
+    assert (event.participant_id, event.participant_name, event.participant_phone) == (
+        "79012345678", "Olga Sidorova", "79012345678"
+    )
+    assert event.media is not None and event.media.file_name == "lift photo.jpg"
+
+
+def test_one_to_one_message_has_no_participant() -> None:
+    event = only_message("message_text")
+    assert (event.participant_id, event.participant_name, event.participant_phone) == (
+        None, None, None
+    )
 
 
 def test_document_keeps_file_name_in_content_uri_and_empty_text() -> None:
@@ -160,7 +214,7 @@ def test_edited_message_gets_a_new_id_per_text() -> None:
     assert edited.gateway_message_id == original.gateway_message_id
     assert edited.id != original.id
     again = fixture("message_edited").replace(b"floor 4", b"floor 5")
-    re_edited = WAZZUP.parse_webhook(again, received_at=RECEIVED_AT).events[0]
+    re_edited = parse(again).events[0]
     assert re_edited.id not in {original.id, edited.id}
 
 
@@ -180,14 +234,14 @@ def test_quoted_message_of_unexpected_shape_is_tolerated(quoted: str) -> None:
     body = fixture("message_text").replace(
         b'"type": "text",', f'"type": "text", "quotedMessage": {quoted},'.encode()
     )
-    event = WAZZUP.parse_webhook(body, received_at=RECEIVED_AT).events[0]
+    event = parse(body).events[0]
     assert isinstance(event, MessageReceived) and event.quoted_gateway_message_id is None
 
 
 @pytest.mark.parametrize("chat_id", ["120363041234567890@g.us", "79132123789-1581764243"])
 def test_whatsgroup_chat_id_is_kept_verbatim(chat_id: str) -> None:
     body = fixture("message_whatsgroup").replace(b"120363041234567890@g.us", chat_id.encode())
-    event = WAZZUP.parse_webhook(body, received_at=RECEIVED_AT).events[0]
+    event = parse(body).events[0]
     assert isinstance(event, MessageReceived)
     assert (event.chat.chat_type, event.chat.chat_id) == ("whatsgroup", chat_id)
     assert event.contact_phone is None
@@ -195,7 +249,7 @@ def test_whatsgroup_chat_id_is_kept_verbatim(chat_id: str) -> None:
 
 def test_unparseable_date_time_leaves_sent_at_empty() -> None:
     body = fixture("message_text").replace(b"2025-06-02T09:15:07.120Z", b"yesterday")
-    event = WAZZUP.parse_webhook(body, received_at=RECEIVED_AT).events[0]
+    event = parse(body).events[0]
     assert isinstance(event, MessageReceived) and event.sent_at is None
 
 
@@ -203,7 +257,7 @@ def test_unparseable_date_time_leaves_sent_at_empty() -> None:
 
 
 def test_status_error_carries_code_and_description() -> None:
-    parsed = WAZZUP.parse_webhook(fixture("statuses_error"), received_at=RECEIVED_AT)
+    parsed = parse(fixture("statuses_error"))
     first = parsed.events[0]
     assert isinstance(first, StatusUpdated)
     assert first.provider == "wazzup"
@@ -211,10 +265,11 @@ def test_status_error_carries_code_and_description() -> None:
     assert first.status == "error"
     assert (first.error_code, first.error_text) == ("BAD_CONTACT", "Account does not exist")
     assert first.at == datetime(2025, 6, 2, 9, 16, 40, 4000, tzinfo=UTC)
+    assert first.channel_id is None and first.chat_id is None
 
 
 def test_every_status_is_parsed_and_lower_cased() -> None:
-    parsed = WAZZUP.parse_webhook(fixture("statuses_error"), received_at=RECEIVED_AT)
+    parsed = parse(fixture("statuses_error"))
     statuses = [e for e in parsed.events if isinstance(e, StatusUpdated)]
     assert [s.status for s in statuses] == ["error", "error", "sent"]
     assert statuses[1].error_code == "24_HOURS_EXCEEDED"
@@ -222,7 +277,7 @@ def test_every_status_is_parsed_and_lower_cased() -> None:
 
 
 def test_channel_update_maps_state_lower_cased() -> None:
-    parsed = WAZZUP.parse_webhook(fixture("batch_mixed"), received_at=RECEIVED_AT)
+    parsed = parse(fixture("batch_mixed"))
     channel = parsed.events[-1]
     assert isinstance(channel, ChannelUpdated)
     assert (channel.channel_id, channel.state) == (
@@ -231,7 +286,7 @@ def test_channel_update_maps_state_lower_cased() -> None:
 
 
 def test_channel_qr_state() -> None:
-    parsed = WAZZUP.parse_webhook(fixture("channels_qr"), received_at=RECEIVED_AT)
+    parsed = parse(fixture("channels_qr"))
     assert len(parsed.events) == 1
     event = parsed.events[0]
     assert isinstance(event, ChannelUpdated)
@@ -239,18 +294,18 @@ def test_channel_qr_state() -> None:
 
 
 def test_test_post_is_a_probe_without_events() -> None:
-    parsed = WAZZUP.parse_webhook(fixture("test_probe"), received_at=RECEIVED_AT)
+    parsed = parse(fixture("test_probe"))
     assert parsed.is_probe and parsed.events == [] and parsed.ignored == []
 
 
 def test_create_contact_is_ignored_by_name() -> None:
-    parsed = WAZZUP.parse_webhook(fixture("create_contact"), received_at=RECEIVED_AT)
+    parsed = parse(fixture("create_contact"))
     assert parsed.events == [] and parsed.ignored == ["createContact"] and not parsed.is_probe
 
 
 def test_unknown_top_level_keys_are_ignored_by_name_next_to_events() -> None:
     body = b'{"templateStatus": {"status": "APPROVED"}, "newThing": 1, "statuses": []}'
-    parsed = WAZZUP.parse_webhook(body, received_at=RECEIVED_AT)
+    parsed = parse(body)
     assert parsed.events == [] and parsed.ignored == ["templateStatus", "newThing"]
 
 
@@ -261,28 +316,28 @@ def test_unknown_top_level_keys_are_ignored_by_name_next_to_events() -> None:
 def test_message_missing_routing_field_is_bad_payload_naming_it(field: str) -> None:
     body = fixture("batch_mixed").replace(f'"{field}"'.encode(), b'"renamed"', 1)
     with pytest.raises(BadPayload, match=rf"`{field}`.*\$\.messages\[0\]"):
-        WAZZUP.parse_webhook(body, received_at=RECEIVED_AT)
+        parse(body)
 
 
 def test_wrongly_typed_field_is_bad_payload_naming_the_path() -> None:
     body = fixture("message_text").replace(b'"79011112233"', b"79011112233")
     with pytest.raises(BadPayload, match=r"\$\.messages\[0\]\.chatId"):
-        WAZZUP.parse_webhook(body, received_at=RECEIVED_AT)
+        parse(body)
 
 
 @pytest.mark.parametrize("key", ["messages", "statuses", "channelsUpdates"])
 def test_non_array_section_is_bad_payload_naming_it(key: str) -> None:
     with pytest.raises(BadPayload, match=rf"\$\.{key}"):
-        WAZZUP.parse_webhook(f'{{"{key}": {{}}}}'.encode(), received_at=RECEIVED_AT)
+        parse(f'{{"{key}": {{}}}}'.encode())
 
 
 @pytest.mark.parametrize("body", [b"", b"not json", b"{\"messages\": [", b"<html>502</html>"])
 def test_non_json_body_is_bad_payload(body: bytes) -> None:
     with pytest.raises(BadPayload, match="invalid Wazzup webhook"):
-        WAZZUP.parse_webhook(body, received_at=RECEIVED_AT)
+        parse(body)
 
 
 @pytest.mark.parametrize("body", [b"[]", b"true", b'"messages"', b"null"])
 def test_json_that_is_not_an_object_is_bad_payload(body: bytes) -> None:
     with pytest.raises(BadPayload, match="Expected `object`"):
-        WAZZUP.parse_webhook(body, received_at=RECEIVED_AT)
+        parse(body)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from shared.errors import PermanentError, RetryableError
-from shared.events import ChatRef, SendMessage
-from shared.providers.base import GatewayAccount, SendResult
+from shared.events import ChatRef, MediaRef, SendMessage
+from shared.providers.base import GatewayAccount, OutboundMedia, SendResult
 from shared.providers.wazzup import WAZZUP
 
 ACCOUNT = GatewayAccount(
@@ -40,18 +40,18 @@ def command(**overrides: object) -> SendMessage:
 
 
 def test_send_posts_to_v3_message_without_double_slash() -> None:
-    request = WAZZUP.build_send(ACCOUNT, command())
+    request = WAZZUP.build_send(ACCOUNT, command(), None)
     assert (request.method, request.url) == ("POST", "https://api.wazzup24.com/v3/message")
 
 
 def test_send_authenticates_with_bearer_key_and_json() -> None:
-    headers = WAZZUP.build_send(ACCOUNT, command()).headers
+    headers = WAZZUP.build_send(ACCOUNT, command(), None).headers
     assert headers["Authorization"] == "Bearer 9f2c0e7a1b3d4c5e"
     assert headers["Content-Type"] == "application/json"
 
 
 def test_send_body_uses_command_id_as_crm_message_id() -> None:
-    body = WAZZUP.build_send(ACCOUNT, command(clear_unanswered=False)).json
+    body = WAZZUP.build_send(ACCOUNT, command(clear_unanswered=False), None).json
     assert body == {
         "channelId": "2f9e6a3c-5b1d-4c7e-9a8f-0d1e2c3b4a59",
         "chatType": "whatsapp",
@@ -63,13 +63,14 @@ def test_send_body_uses_command_id_as_crm_message_id() -> None:
 
 
 def test_send_always_states_clear_unanswered() -> None:
-    body = WAZZUP.build_send(ACCOUNT, command()).json
+    body = WAZZUP.build_send(ACCOUNT, command(), None).json
     assert body is not None and body["clearUnanswered"] is True
 
 
 def test_send_quotes_only_when_replying() -> None:
-    plain = WAZZUP.build_send(ACCOUNT, command()).json
-    reply = WAZZUP.build_send(ACCOUNT, command(reply_to_gateway_message_id="6a20c7e8")).json
+    plain = WAZZUP.build_send(ACCOUNT, command(), None).json
+    replying = command(reply_to_gateway_message_id="6a20c7e8")
+    reply = WAZZUP.build_send(ACCOUNT, replying, None).json
     assert plain is not None and "refMessageId" not in plain
     assert reply is not None and reply["refMessageId"] == "6a20c7e8"
 
@@ -81,9 +82,65 @@ def test_send_to_group_keeps_opaque_chat_id() -> None:
         chat_type="whatsgroup",
         chat_id="120363041234567890@g.us",
     )
-    body = WAZZUP.build_send(ACCOUNT, command(chat=group)).json
+    body = WAZZUP.build_send(ACCOUNT, command(chat=group), None).json
     assert body is not None
     assert (body["chatType"], body["chatId"]) == ("whatsgroup", "120363041234567890@g.us")
+
+
+def test_file_send_carries_content_uri_and_no_text() -> None:
+    media = OutboundMedia(file_name="act.pdf", mime_type="application/pdf",
+                          url="https://bridge.example/files/abc?sig=1")
+    body = WAZZUP.build_send(ACCOUNT, command(text="the act"), media).json
+    assert body is not None
+    assert body["contentUri"] == "https://bridge.example/files/abc?sig=1"
+    assert "text" not in body and body["crmMessageId"] == "send-482-1"
+
+
+def test_file_without_url_cannot_be_sent() -> None:
+    media = OutboundMedia(file_name="act.pdf", mime_type="application/pdf", media_id="123")
+    with pytest.raises(PermanentError):
+        WAZZUP.build_send(ACCOUNT, command(), media)
+
+
+def test_template_send_carries_template_id_and_values_without_text() -> None:
+    cmd = command(template_id="6201005a-9a6f", template_values=["Ivan", "12 June"])
+    body = WAZZUP.build_send(ACCOUNT, cmd, None).json
+    assert body is not None
+    assert (body["templateId"], body["templateValues"]) == ("6201005a-9a6f", ["Ivan", "12 June"])
+    assert "text" not in body and "contentUri" not in body
+
+
+# ---- media -----------------------------------------------------------------------------------
+
+
+def test_wazzup_needs_no_upload() -> None:
+    media = OutboundMedia(file_name="a.jpg", mime_type="image/jpeg", url="https://x/a.jpg")
+    assert WAZZUP.build_media_upload(ACCOUNT, media, b"...") is None
+
+
+def test_media_fetch_is_a_plain_get_without_credentials() -> None:
+    request = WAZZUP.build_media_fetch(ACCOUNT, MediaRef(url="https://store.wazzup24.com/a.jpg"))
+    assert (request.method, request.url, request.headers) == (
+        "GET", "https://store.wazzup24.com/a.jpg", {}
+    )
+
+
+def test_media_fetch_200_means_the_body_is_the_file() -> None:
+    media = MediaRef(url="https://store.wazzup24.com/a.jpg")
+    assert WAZZUP.interpret_media_fetch(200, b"\xff\xd8", {}, media) is None
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+def test_media_fetch_overload_is_retryable(status: int) -> None:
+    with pytest.raises(RetryableError):
+        WAZZUP.interpret_media_fetch(status, b"", {}, MediaRef(url="https://x/a"))
+
+
+@pytest.mark.parametrize("status", [403, 404, 410])
+def test_media_fetch_refusal_is_permanent(status: int) -> None:
+    with pytest.raises(PermanentError) as caught:
+        WAZZUP.interpret_media_fetch(status, b"", {}, MediaRef(url="https://x/a"))
+    assert caught.value.code == f"HTTP_{status}"
 
 
 # ---- interpret_send --------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Benchmark harness: `python -m bench [--quick|--smoke] [--out PATH]` (see README, Benchmarks)."""

@@ -1,0 +1,53 @@
+"""Serving stored files: to gateways through short-lived signed URLs (no other auth), and to
+authenticated users through the API."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import quote
+
+from aiohttp import web
+
+from services.task_sync.api_common import DEPS
+from services.task_sync.http_json import problem
+from shared.logs import get_logger
+from shared.signing import check_signature
+from shared.store import files
+
+log = get_logger(__name__)
+
+
+def routes(app: web.Application) -> None:
+    app.router.add_get("/files/{file_id}", signed_download)
+    app.router.add_get("/api/v1/files/{file_id}", api_download)
+
+
+async def signed_download(request: web.Request) -> web.StreamResponse:
+    deps = request.app[DEPS]
+    file_id = request.match_info["file_id"]
+    refusal = check_signature(file_id, request.query.get("exp", ""), request.query.get("sig", ""),
+                              deps.settings.wabridge_url_signing_key, now=time.time())
+    if refusal is not None:
+        log.warning("signed file link refused", file_id=file_id, reason=refusal)
+        raise problem(403, "forbidden", refusal)
+    return await _stream(request, file_id)
+
+
+async def api_download(request: web.Request) -> web.StreamResponse:
+    return await _stream(request, request.match_info["file_id"])
+
+
+async def _stream(request: web.Request, file_id: str) -> web.StreamResponse:
+    deps = request.app[DEPS]
+    stored = await files.describe(deps.db, file_id)
+    if stored is None:
+        raise problem(404, "not_found", f"no stored file {file_id}")
+    response = web.StreamResponse(headers={
+        "Content-Type": stored.mime_type, "Content-Length": str(stored.size),
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(stored.file_name)}",
+        "Cache-Control": "private, no-store"})
+    await response.prepare(request)
+    async for chunk in files.chunks(deps.db, file_id):
+        await response.write(chunk)
+    await response.write_eof()
+    return response

@@ -1,0 +1,147 @@
+"""chat-api.com (legacy, WhatsApp-Web style): token in the URL, ``sendMessage``/``sendFile``.
+
+Facts and their confidence are in part B of the project's Meta/chat-api reference.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+import msgspec
+
+from shared.errors import BadPayload, PermanentError, RetryableError
+from shared.events import Event, MediaRef, SendMessage
+from shared.providers.base import (
+    Capabilities,
+    GatewayAccount,
+    HttpRequest,
+    OutboundMedia,
+    ParsedWebhook,
+    SendResult,
+)
+from shared.providers.chat_api_events import NAME, ack_event, message_event
+from shared.providers.chat_api_schema import HANDLED_KEYS, Delivery
+from shared.providers.http_answer import (
+    interpret_file_download,
+    is_retryable_status,
+    json_object,
+    retry_after,
+    str_or_none,
+)
+
+_keys_decoder = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_delivery_decoder = msgspec.json.Decoder(Delivery)
+
+
+class ChatApiProvider:
+    """The chat-api.com dialect of ``shared.providers.base.Provider``."""
+
+    name = NAME
+    capabilities = Capabilities(groups=True, templates=False, caption_with_media=True)
+
+    def verify_webhook(
+        self, account: GatewayAccount, path_token: str, headers: Mapping[str, str], body: bytes
+    ) -> bool:
+        """True when the URL's secret equals the account's webhook token (constant time)."""
+        # chat-api signs nothing; the secret we put in the webhook URL is all there is.
+        expected = account.webhook_token.encode()
+        return bool(expected) and hmac.compare_digest(path_token.encode(), expected)
+
+    def answer_verification(
+        self, account: GatewayAccount, query: Mapping[str, str]
+    ) -> str | None:
+        """chat-api has no GET handshake."""
+        return None
+
+    def parse_webhook(
+        self, body: bytes, *, received_at: datetime, account: GatewayAccount
+    ) -> ParsedWebhook:
+        """Every item of ``messages`` then ``ack``; ``chatUpdate`` and the rest are ignored."""
+        try:
+            keys = _keys_decoder.decode(body)
+            delivery = _delivery_decoder.decode(body)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise BadPayload(f"invalid chat-api webhook: {exc}") from exc
+        instance = "" if delivery.instanceId is None else str(delivery.instanceId)
+        channel = account.channel_id or instance or account.sender_id
+        if not channel and (delivery.messages or delivery.ack):
+            raise BadPayload("invalid chat-api webhook: no `instanceId` and no configured channel")
+        events: list[Event] = []
+        events.extend(message_event(m, channel, received_at) for m in delivery.messages)
+        events.extend(ack_event(a, channel, received_at) for a in delivery.ack)
+        ignored = [key for key in keys if key not in HANDLED_KEYS]
+        return ParsedWebhook(events=events, ignored=ignored)
+
+    def build_send(
+        self, account: GatewayAccount, command: SendMessage, media: OutboundMedia | None
+    ) -> HttpRequest:
+        """``sendMessage`` for text, ``sendFile`` (URL in ``body``, text as caption) for a file."""
+        if command.template_id:
+            raise PermanentError("chat-api has no templates", code="TEMPLATES_NOT_SUPPORTED")
+        payload: dict[str, Any] = {"chatId": command.chat.chat_id}
+        if media is not None:
+            if not media.url:
+                raise PermanentError("chat-api sends files by URL only", code="NO_MEDIA_URL")
+            method = "sendFile"
+            payload |= {"body": media.url, "filename": media.file_name}
+            if command.text:
+                payload["caption"] = command.text
+        else:
+            method = "sendMessage"
+            payload["body"] = command.text
+        if command.reply_to_gateway_message_id:
+            payload["quotedMsgId"] = command.reply_to_gateway_message_id
+        token = quote(account.api_key, safe="")
+        return HttpRequest(
+            method="POST",
+            url=f"{account.api_url.rstrip('/')}/{method}?token={token}",
+            headers={"Content-Type": "application/json"},
+            json=payload,
+        )
+
+    def interpret_send(
+        self, status: int, body: bytes, headers: Mapping[str, str]
+    ) -> SendResult:
+        """``{sent: true, id}`` is success; ``{sent: false, message}`` is a refusal."""
+        answer = json_object(body)
+        reason = (str_or_none(answer.get("message")) or str_or_none(answer.get("error"))
+                  or f"chat-api answered HTTP {status}")
+        if is_retryable_status(status):
+            raise RetryableError(f"{reason} (HTTP {status})", code=f"HTTP_{status}",
+                                 retry_after=retry_after(headers, None))
+        if 200 <= status < 300 and answer.get("sent") is True:
+            return SendResult(gateway_message_id=str_or_none(answer.get("id")))
+        code = "NOT_SENT" if 200 <= status < 300 else f"HTTP_{status}"
+        raise PermanentError(reason, code=code)
+
+    def build_media_upload(
+        self, account: GatewayAccount, media: OutboundMedia, content: bytes
+    ) -> HttpRequest | None:
+        """None: chat-api downloads the file from the URL given to ``sendFile``."""
+        return None
+
+    def interpret_media_upload(
+        self, status: int, body: bytes, headers: Mapping[str, str]
+    ) -> str:
+        raise PermanentError("chat-api has no media upload; send the file by URL",
+                             code="NO_UPLOAD")
+
+    def build_media_fetch(self, account: GatewayAccount, media: MediaRef) -> HttpRequest:
+        """A plain GET of the file URL the webhook carried."""
+        if not media.url:
+            raise PermanentError("a chat-api file has no URL to fetch", code="NO_MEDIA_URL")
+        return HttpRequest(method="GET", url=media.url, headers={})
+
+    def interpret_media_fetch(
+        self, status: int, body: bytes, headers: Mapping[str, str], media: MediaRef
+    ) -> MediaRef | None:
+        """None on 2xx (the body is the file); Retryable on 408/429/5xx; Permanent otherwise."""
+        interpret_file_download("chat-api", status, headers)
+        return None
+
+
+CHAT_API = ChatApiProvider()

@@ -1,0 +1,159 @@
+"""Files (GridFS bucket ``files``) and their attachment records (one document per file).
+
+An attachment links a stored file to a comment and tracks its state: ``pending`` while an
+inbound file is being fetched from the gateway, ``stored`` once its bytes are in GridFS, or
+``failed`` with the reason. The bytes are written once under a deterministic id, so a retried
+download never stores a second copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any, Literal
+
+import msgspec
+from gridfs import AsyncGridFSBucket
+from gridfs.errors import NoFile
+from pymongo import ASCENDING
+from pymongo.errors import DuplicateKeyError, OperationFailure
+
+from shared.store.mongo import Database, db_errors, stamp
+
+AttachmentState = Literal["pending", "waiting", "stored", "failed"]
+
+
+class AttachmentRecord(msgspec.Struct, kw_only=True, omit_defaults=True):
+    id: str
+    comment_id: str
+    task_id: str
+    file_name: str
+    mime_type: str
+    state: AttachmentState
+    size: int | None = None
+    sha256: str | None = None
+    reason: str | None = None
+    retry_at: datetime | None = None
+
+
+class StoredFile(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    file_name: str
+    mime_type: str
+    size: int
+
+
+def _bucket(db: Database) -> AsyncGridFSBucket:
+    return AsyncGridFSBucket(db, bucket_name="files")
+
+
+async def ensure_indexes(db: Database) -> None:
+    await db.attachments.create_index([("task_id", ASCENDING)])
+    await db.attachments.create_index([("comment_id", ASCENDING)])
+
+
+async def put(db: Database, file_id: str, file_name: str, mime_type: str, data: bytes) -> StoredFile:
+    """Store bytes under ``file_id`` unless they are there already (idempotent)."""
+    existing = await describe(db, file_id)
+    if existing is not None:
+        return existing
+    with db_errors("storing a file"):
+        try:
+            await _bucket(db).upload_from_stream_with_id(
+                file_id, file_name, data,
+                metadata={"mime_type": mime_type, "sha256": hashlib.sha256(data).hexdigest()})
+        except (DuplicateKeyError, OperationFailure):
+            if await describe(db, file_id) is None:
+                raise
+    return StoredFile(id=file_id, file_name=file_name, mime_type=mime_type, size=len(data))
+
+
+async def describe(db: Database, file_id: str) -> StoredFile | None:
+    with db_errors("reading a file's metadata"):
+        doc = await db["files.files"].find_one({"_id": file_id})
+    if doc is None:
+        return None
+    meta = doc.get("metadata") or {}
+    return StoredFile(id=file_id, file_name=doc.get("filename") or file_id,
+                      mime_type=meta.get("mime_type") or "application/octet-stream",
+                      size=int(doc.get("length") or 0))
+
+
+async def read(db: Database, file_id: str) -> bytes | None:
+    with db_errors("reading a file"):
+        try:
+            stream = await _bucket(db).open_download_stream(file_id)
+        except (NoFile, OperationFailure):
+            return None
+        data: bytes = await stream.read()
+        return data
+
+
+async def chunks(db: Database, file_id: str) -> AsyncIterator[bytes]:
+    """The file's bytes in GridFS chunks, for streaming responses."""
+    with db_errors("reading a file"):
+        stream = await _bucket(db).open_download_stream(file_id)
+        while chunk := await stream.readchunk():
+            yield chunk
+
+
+async def add_attachment(db: Database, record: AttachmentRecord) -> None:
+    doc: dict[str, Any] = msgspec.to_builtins(record)
+    doc["_id"] = doc.pop("id")
+    with db_errors("recording an attachment"):
+        try:
+            await db.attachments.insert_one(doc)
+        except DuplicateKeyError:
+            pass
+
+
+async def set_state(db: Database, file_id: str, state: AttachmentState, *,
+                    size: int | None = None, mime_type: str | None = None,
+                    reason: str | None = None, retry_at: datetime | None = None) -> bool:
+    """Record a fetch outcome; a stored attachment never goes back to pending or failed."""
+    fields: dict[str, Any] = {"state": state}
+    unset: dict[str, str] = {}
+    for name, value in (("size", size), ("mime_type", mime_type)):
+        if value is not None:
+            fields[name] = value
+    for name, value in (("reason", reason), ("retry_at", stamp(retry_at) if retry_at else None)):
+        if value is not None:
+            fields[name] = value
+        else:
+            unset[name] = ""
+    update: dict[str, Any] = {"$set": fields}
+    if unset:
+        update["$unset"] = unset
+    query: dict[str, Any] = {"_id": file_id}
+    if state != "stored":
+        query["state"] = {"$in": ["pending", "waiting", "failed"]}
+    with db_errors("updating an attachment"):
+        result = await db.attachments.update_one(query, update)
+        if result.matched_count:
+            return True
+        return await db.attachments.count_documents({"_id": file_id}, limit=1) > 0
+
+
+async def of_task(db: Database, task_id: str) -> list[AttachmentRecord]:
+    with db_errors("listing attachments"):
+        docs = await db.attachments.find({"task_id": task_id}).to_list(None)
+    return [_record(d) for d in docs]
+
+
+async def of_comment(db: Database, comment_id: str) -> list[AttachmentRecord]:
+    with db_errors("listing attachments"):
+        docs = await db.attachments.find({"comment_id": comment_id}).sort("_id", 1).to_list(None)
+    return [_record(d) for d in docs]
+
+
+async def get_attachment(db: Database, file_id: str) -> AttachmentRecord | None:
+    with db_errors("reading an attachment"):
+        doc = await db.attachments.find_one({"_id": file_id})
+    return _record(doc) if doc else None
+
+
+def _record(doc: dict[str, Any]) -> AttachmentRecord:
+    doc = dict(doc)
+    doc["id"] = doc.pop("_id")
+    return msgspec.convert(doc, AttachmentRecord)
