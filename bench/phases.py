@@ -145,12 +145,11 @@ def _verdict(r: dict[str, Any], rate: float) -> tuple[bool, list[str]]:
 
 
 async def sustained_max(system: System, plan: Plan, pool: ChatPool, post: Post,
-                        steps: tuple[float, ...], known: dict[float, dict[str, Any]]
-                        ) -> dict[str, Any]:
+                        steps: tuple[float, ...], known: dict[float, dict[str, Any]],
+                        deltas: dict[float, Delta]) -> dict[str, Any]:
     """Step the offered load up until a step does not hold; the last that held is the maximum."""
     results: list[dict[str, Any]] = []
     best: float | None = None
-    deltas: dict[float, Delta] = {}
     rates = list(steps)
     while rates:
         rate = rates.pop(0)

@@ -128,7 +128,9 @@ async def _phases(plan: Plan, system: System, mongo_url: str, run_id: str,
     bot_msgs = bot_fixed["accepted"]
     say("bot answers: sustained maximum")
     bot_known = {plan.fixed_rate: bot_fixed} if plan.fixed_s >= plan.step_s else {}
-    bot_max = await phases.sustained_max(system, plan, bot_pool, bot_post, plan.steps, bot_known)
+    bot_deltas = {plan.fixed_rate: bot_delta}
+    bot_max = await phases.sustained_max(system, plan, bot_pool, bot_post, plan.steps, bot_known,
+                                         bot_deltas)
     at_max_snaps = metrics.snapshots(system.pids)
 
     comment_post = phases.comment_poster(system, task_of)
@@ -139,9 +141,12 @@ async def _phases(plan: Plan, system: System, mongo_url: str, run_id: str,
     say("manager comments: sustained maximum")
     c_known = {plan.comment_fixed_rate: c_fixed} if plan.fixed_s >= plan.step_s else {}
     c_max = await phases.sustained_max(system, plan, comment_pool, comment_post,
-                                       plan.comment_steps, c_known)
+                                       plan.comment_steps, c_known, {})
     final = metrics.snapshots(system.pids)
     del fixed_cpu_snaps
+    best = bot_max["max_per_s"]
+    max_delta = bot_deltas.get(best) if best is not None else None
+    max_msgs = next((s["accepted"] for s in bot_max["steps"] if s["offered_per_s"] == best), 0)
 
     doc: dict[str, Any] = {
         "schema": "wabridge-bench/1",
@@ -158,11 +163,16 @@ async def _phases(plan: Plan, system: System, mongo_url: str, run_id: str,
         },
         "cost_per_message": report.cost_per_message(bot_delta, bot_msgs),
         "cost_per_manager_comment": report.cost_per_message(c_delta, c_fixed["accepted"]),
-        "db_wait_share": {"bot_answer_fixed": bot_delta.db_wait_share(),
+        "db_wait_share": {
+            "basis": "wabridge_db_seconds_total / wabridge_handler_seconds_sum over the bus "
+                     "handlers of bot_router, task_sync, outbound_sender (the API's database "
+                     "time has no handler-time counterpart, so comment phases can exceed 1)",
+            "bot_answer_fixed": bot_delta.db_wait_share(),
                           "by_service": {s: bot_delta.db_wait_share(s)
                                          for s in ("bot_router", "task_sync", "outbound_sender")}},
         "resources": {
-            "processes": report.resources(final, at_max_snaps, bot_delta, bot_msgs, None, 0),
+            "processes": report.resources(final, at_max_snaps, bot_delta, bot_msgs,
+                                          max_delta, max_msgs),
             "note": "peak_rss_mb is VmHWM over the whole run; CPU per 1,000 bot-answered "
                     "messages in the fixed-load phase (all processes, the harness included)",
         },

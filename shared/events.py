@@ -138,6 +138,7 @@ class SendSucceeded(Envelope, frozen=True, kw_only=True, tag="send.succeeded"):
     comment_id: str
     gateway_message_id: str | None = None
     part: int = 0
+    replayed: bool = False
 
 
 class SendFailed(Envelope, frozen=True, kw_only=True, tag="send.failed"):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from contextvars import ContextVar
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,6 +33,12 @@ FailureHook = Callable[[events.Message, WabridgeError, "datetime | None"], Await
 """Called with the retry time, or None when the message is being dead-lettered."""
 
 log = get_logger(__name__)
+_delivery_headers: ContextVar[dict[str, Any]] = ContextVar("delivery_headers", default={})
+
+
+def is_replay() -> bool:
+    """True while handling a message an operator replayed from its dead-letter queue."""
+    return bool(_delivery_headers.get().get("x-replayed"))
 
 
 class RetryPolicy(msgspec.Struct, frozen=True):
@@ -130,6 +137,7 @@ class Worker:
 
     async def _process(self, incoming: AbstractIncomingMessage) -> None:
         headers = dict(incoming.headers or {})
+        _delivery_headers.set(headers)
         attempt = int(str(headers.get("x-attempt", 1)))
         try:
             message = events.decode(incoming.body)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
-
-import aiohttp
-
-from services.outbound_sender.gateway import GatewayClient
 from urllib.parse import urlsplit
 
+import aiohttp
+from aio_pika.abc import AbstractIncomingMessage
+
 from services.outbound_sender.deps import ChannelStates, Deps
+from services.outbound_sender.gateway import GatewayClient
 from services.outbound_sender.handlers import handle, on_failure
+from shared import events
+from shared.bus import declare_broadcast_queue
 from shared.config import OutboundSenderSettings, load
 from shared.providers.base import GatewayAccount
 from shared.runtime import Connections, main_entry, new_app, retry_policy, serve_until_stopped
@@ -37,7 +40,25 @@ async def run() -> None:
         for spec in conns.bus.topology.queues_of("outbound_sender")
     ]
     await serve_until_stopped("outbound-sender", settings, settings.outbound_sender_port,
-                              new_app(conns), workers, conns, cleanup=[session.close])
+                              new_app(conns), workers, conns, cleanup=[session.close],
+                              background=[partial(follow_channel_states, conns, deps)])
+
+
+async def follow_channel_states(conns: Connections, deps: Deps, stop: asyncio.Event) -> None:
+    """Learn channel state changes as they happen (sends to an inactive number wait)."""
+    channel = await conns.bus.connection.channel()
+    queue = await declare_broadcast_queue(channel, conns.bus.topology, ["channel.updated"])
+
+    async def on_update(message: AbstractIncomingMessage) -> None:
+        try:
+            event = events.decode(message.body)
+            if isinstance(event, events.ChannelUpdated):
+                deps.channel_states.learn(event.channel_id, event.state)
+        finally:
+            await message.ack()
+
+    await queue.consume(on_update)
+    await stop.wait()
 
 
 if __name__ == "__main__":

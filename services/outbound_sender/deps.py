@@ -21,7 +21,7 @@ class ChannelStates:
     """Channel states (from the gateways' channel webhooks), cached for a few seconds."""
 
     db: Database
-    ttl_s: float = 2.0
+    ttl_s: float = 30.0
     _cache: dict[str, tuple[float, dict[str, Any] | None]] = field(default_factory=dict)
 
     async def state(self, channel_id: str) -> str | None:
@@ -32,6 +32,10 @@ class ChannelStates:
             self._cache[channel_id] = hit
         doc = hit[1]
         return str(doc["state"]) if doc and "state" in doc else None
+
+    def learn(self, channel_id: str, state: str) -> None:
+        """A channel.updated event: take the new state at once, without waiting for the TTL."""
+        self._cache[channel_id] = (time.monotonic(), {"state": state})
 
 
 @dataclass(frozen=True)

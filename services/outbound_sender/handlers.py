@@ -15,6 +15,7 @@ from shared.logs import get_logger
 from shared.providers.base import GatewayAccount, OutboundMedia, Provider
 from shared.signing import signed_file_url
 from shared.store import files, sends
+from shared.worker import is_replay
 
 log = get_logger(__name__)
 
@@ -34,7 +35,11 @@ async def send(deps: Deps, cmd: events.SendMessage) -> None:
         await deps.bus.publish(_succeeded(cmd, record.gateway_message_id))
         return
     if record.state == "failed":
-        raise PermanentError(f"send {cmd.id} failed before: {record.failure}", code="FAILED_BEFORE")
+        if not is_replay():
+            raise PermanentError(f"send {cmd.id} failed before: {record.failure}",
+                                 code="FAILED_BEFORE")
+        await sends.reopen(deps.db, cmd.id)
+        log.info("replayed send: trying again", send_id=cmd.id, failed_with=record.failure)
     state = await deps.channel_states.state(cmd.chat.channel_id)
     if state is not None and state != "active":
         raise RetryableError(f"channel {cmd.chat.channel_id} is {state!r}, not active; the "
@@ -80,7 +85,8 @@ def _succeeded(cmd: events.SendMessage, gateway_message_id: str | None) -> event
     return events.SendSucceeded(
         id=events.derive_id("sent", cmd.id), correlation_id=cmd.correlation_id,
         occurred_at=events.utcnow(), send_id=cmd.id, task_id=cmd.task_id,
-        comment_id=cmd.comment_id, gateway_message_id=gateway_message_id, part=cmd.part)
+        comment_id=cmd.comment_id, gateway_message_id=gateway_message_id, part=cmd.part,
+        replayed=is_replay())
 
 
 async def on_failure(deps: Deps, message: events.Message, error: WabridgeError,

@@ -1,4 +1,5 @@
-"""The sandbox gateway: a local stand-in for Wazzup's v3 API and its webhook deliveries."""
+"""The sandbox gateway: local stand-ins for the Wazzup v3, Meta Cloud and chat-api APIs and
+their webhook deliveries."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from collections.abc import AsyncIterator, Callable
 import aiohttp
 from aiohttp import web
 
-from services.sandbox import control, wazzup_api
+from services.sandbox import chat_api_api, control, meta_api, recording, wazzup_api
 from services.sandbox.keys import HTTP, SETTINGS, STATE
 from services.sandbox.settings import SandboxSettings
 from services.sandbox.state import new_state
 
-# Wazzup gives a webhook receiver 30 s to answer.
+# Wazzup gives a webhook receiver 30 s to answer; file downloads for sends get as long.
 WEBHOOK_TIMEOUT = aiohttp.ClientTimeout(total=30)
 
 
@@ -21,11 +22,13 @@ def create_app(
     settings: SandboxSettings, *, clock: Callable[[], float] = time.monotonic
 ) -> web.Application:
     """The app; ``clock`` (seconds, monotonic) drives the 60 s crmMessageId window."""
-    app = web.Application(middlewares=[wazzup_api.record_api_calls])
+    app = web.Application(middlewares=[recording.record_api_calls])
     app[SETTINGS] = settings
     app[STATE] = new_state(clock)
     app.cleanup_ctx.append(_http_client)
     wazzup_api.add_routes(app)
+    meta_api.add_routes(app)
+    chat_api_api.add_routes(app)
     control.add_routes(app)
     return app
 

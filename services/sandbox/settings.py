@@ -8,6 +8,8 @@ import msgspec
 
 from shared.config import load
 
+PROVIDERS = ("wazzup", "meta", "chat_api")
+
 
 class SandboxSettings(msgspec.Struct, kw_only=True, frozen=True, rename="upper"):
     """``sandbox_port`` is read from ``SANDBOX_PORT`` and so on; every field has a default."""
@@ -18,11 +20,27 @@ class SandboxSettings(msgspec.Struct, kw_only=True, frozen=True, rename="upper")
     wazzup_webhook_token: str = "sandbox-webhook-token"
     ingest_url: str = "http://127.0.0.1:8080"
     sandbox_channel_id: str = "2f9e6a3c-5b1d-4c7e-9a8f-0d1e2c3b4a59"
+    meta_app_secret: str = "sandbox-meta-app-secret"
+    meta_access_token: str = "sandbox-meta-token"
+    meta_phone_number_id: str = "100000000000001"
+    meta_webhook_token: str = "sandbox-meta-webhook-token"
+    chat_api_token: str = "sandbox-chat-api-token"
+    chat_api_instance: str = "100001"
+    chat_api_webhook_token: str = "sandbox-chat-api-webhook-token"
 
     @property
     def ingest_webhook_url(self) -> str:
         """Where Wazzup would POST: the bridge's ingest with the secret in the path."""
-        return f"{self.ingest_url.rstrip('/')}/webhooks/wazzup/{self.wazzup_webhook_token}"
+        return self.webhook_url("wazzup")
+
+    def webhook_url(self, provider: str) -> str:
+        """The ingest URL a provider's webhooks go to (the secret is the last path segment)."""
+        token = {
+            "wazzup": self.wazzup_webhook_token,
+            "meta": self.meta_webhook_token,
+            "chat_api": self.chat_api_webhook_token,
+        }[provider]
+        return f"{self.ingest_url.rstrip('/')}/webhooks/{provider}/{token}"
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> SandboxSettings:

@@ -1,7 +1,8 @@
 """The fake Wazzup v3 API: ``/v3/message``, ``/v3/channels`` and ``/v3/webhooks``.
 
 It answers with Wazzup's status codes and error bodies so the bridge's gateway code meets the
-same cases it meets in production; every call is recorded for tests to inspect.
+same cases it meets in production; every call is recorded for tests to inspect. A send with
+``contentUri`` downloads the file at once, as Wazzup does, and records what arrived.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ import uuid
 from typing import Any
 
 import aiohttp
-import msgspec
 from aiohttp import web
-from aiohttp.typedefs import Handler
 from yarl import URL
 
+from services.sandbox.fetching import fetch_like_gateway, too_big
 from services.sandbox.keys import HTTP, SETTINGS, STATE
+from services.sandbox.recording import json_or_none, mark_delivered, note_fetched
 from services.sandbox.state import FailureSpec
 
 CHAT_TYPES = frozenset({
@@ -25,34 +26,6 @@ CHAT_TYPES = frozenset({
 })
 MAX_TEXT = 10_000
 MAX_WEBHOOKS_URI = 200
-
-
-@web.middleware
-async def record_api_calls(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Record every ``/v3/`` request with its answer (``/sandbox/`` control calls are not)."""
-    if not request.path.startswith("/v3/"):
-        return await handler(request)
-    raw = await request.read()
-    try:
-        response = await handler(request)
-    except web.HTTPException as exc:
-        _record(request, raw, exc.status, exc.text)
-        raise
-    body = response.body if isinstance(response, web.Response) else None
-    _record(request, raw, response.status, body)
-    return response
-
-
-def _record(request: web.Request, raw: bytes, status: int, body: Any) -> None:
-    request.app[STATE].recorder.add(
-        method=request.method, path=request.path, json=_json_or_none(raw), status=status,
-        response=_json_or_text(body), delivered=_delivered(request.path, status),
-    )
-
-
-def _delivered(path: str, status: int) -> bool:
-    # Only an accepted send reaches the customer; everything else is refused before delivery.
-    return path == "/v3/message" and status == 201
 
 
 def error(status: int, code: str, description: str, data: Any = None) -> web.Response:
@@ -76,9 +49,9 @@ async def send_message(request: web.Request) -> web.Response:
     state = request.app[STATE]
     if (refusal := _unauthorized(request)) is not None:
         return refusal
-    if (failure := state.failures.take()) is not None:
+    if (failure := state.failures.take("wazzup")) is not None:
         return _injected(failure)
-    body = _json_or_none(await request.read())
+    body = json_or_none(await request.read())
     if (invalid := message_problem(body)) is not None:
         return invalid
     assert isinstance(body, dict)  # message_problem refuses anything else
@@ -86,10 +59,27 @@ async def send_message(request: web.Request) -> web.Response:
     if isinstance(crm_id, str) and crm_id and state.crm_ids.is_repeat(crm_id):
         return error(400, "REPEATED_CRM_MESSAGE_ID",
                      f"Message with crmMessageId {crm_id} was already sent less than 60 s ago")
+    if _nonempty_str(body.get("contentUri")) and (
+        refusal := await _fetch_content(request, body["contentUri"])
+    ) is not None:
+        return refusal
     if isinstance(crm_id, str) and crm_id:
         state.crm_ids.accept(crm_id)
+    mark_delivered(request)
     return web.json_response({"messageId": str(uuid.uuid4()), "chatId": body["chatId"]},
                              status=201)
+
+
+async def _fetch_content(request: web.Request, uri: str) -> web.Response | None:
+    """Download ``contentUri`` now (no redirects: Wazzup requires a direct link)."""
+    fetched = await fetch_like_gateway(request.app[HTTP], uri)
+    note_fetched(request, fetched)
+    if too_big(fetched):
+        return error(400, "MESSAGES_CONTENT_SIZE_EXCEEDED", "Content size exceeds 10 MB")
+    if fetched.status != 200:
+        return error(400, "MESSAGE_DOWNLOAD_CONTENT_ERROR",
+                     f"Could not download content (HTTP {fetched.status})")
+    return None
 
 
 def message_problem(body: object) -> web.Response | None:
@@ -142,7 +132,7 @@ async def patch_webhooks(request: web.Request) -> web.Response:
     """Store the URI after Wazzup's test POST ``{"test": true}`` got a 200, like Wazzup."""
     if (refusal := _unauthorized(request)) is not None:
         return refusal
-    body = _json_or_none(await request.read())
+    body = json_or_none(await request.read())
     config = request.app[STATE].webhook
     if not isinstance(body, dict):
         return web.json_response({"error": "VALIDATION_ERROR"}, status=400)
@@ -184,22 +174,6 @@ def _valid_uri(uri: object) -> bool:
 
 def _nonempty_str(value: object) -> bool:
     return isinstance(value, str) and value != ""
-
-
-def _json_or_none(raw: bytes) -> Any:
-    try:
-        return msgspec.json.decode(raw) if raw else None
-    except msgspec.DecodeError:
-        return None
-
-
-def _json_or_text(body: Any) -> Any:
-    if not isinstance(body, bytes | bytearray):
-        return body
-    try:
-        return msgspec.json.decode(body) if body else None
-    except msgspec.DecodeError:
-        return body.decode(errors="replace")
 
 
 def add_routes(app: web.Application) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from functools import partial
 
-from services.task_sync import api, comments_api, conversations_api, files_api, directory_api
+from services.task_sync import api, comments_api, conversations_api, directory_api, files_api
 from services.task_sync.auth import bearer_auth
 from services.task_sync.deps import Deps
 from services.task_sync.handlers import handle

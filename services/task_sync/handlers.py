@@ -121,7 +121,8 @@ async def send_succeeded(deps: Deps, event: events.SendSucceeded) -> None:
         if event.gateway_message_id:
             await comments.record_part_sent(deps.db, event.comment_id, event.gateway_message_id)
         return
-    if not await comments.record_sent(deps.db, event.comment_id, event.gateway_message_id):
+    if not await comments.record_sent(deps.db, event.comment_id, event.gateway_message_id,
+                                      after_failure=event.replayed):
         raise RetryableError(f"comment {event.comment_id} of send {event.send_id} is not "
                              "recorded yet", code="COMMENT_NOT_YET_RECORDED")
     if event.gateway_message_id:

@@ -15,16 +15,16 @@ def json_response(data: Any, status: int = 200) -> web.Response:
     return web.Response(body=_encoder.encode(data), status=status, content_type="application/json")
 
 
+_BY_STATUS: dict[int, type[web.HTTPException]] = {
+    cls.status_code: cls for cls in vars(web).values()
+    if isinstance(cls, type) and issubclass(cls, web.HTTPError) and cls.status_code > 0
+}
+
+
 def problem(status: int, error: str, reason: str) -> web.HTTPException:
     """An HTTP error with our JSON body, to raise from a handler."""
-    cls = web.HTTPException
-    for candidate in (web.HTTPBadRequest, web.HTTPUnauthorized, web.HTTPForbidden,
-                      web.HTTPNotFound, web.HTTPConflict, web.HTTPUnprocessableEntity,
-                      web.HTTPServiceUnavailable, web.HTTPRequestEntityTooLarge):
-        if candidate.status_code == status:
-            cls = candidate
-    return cls(body=_encoder.encode({"error": error, "reason": reason}),
-               content_type="application/json")
+    return _BY_STATUS[status](body=_encoder.encode({"error": error, "reason": reason}),
+                              content_type="application/json")
 
 
 async def read_body(request: web.Request, cls: type[T]) -> T:

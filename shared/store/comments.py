@@ -15,7 +15,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from shared import events
-from shared.store.mongo import Database, db_errors, stamp, with_utc
+from shared.store.mongo import Database, db_errors, read_as, stamp, with_utc
 
 DELIVERY_RANK = {"queued": 0, "waiting": 0, "sent": 1, "delivered": 2, "read": 3, "played": 3,
                  "failed": 4}
@@ -62,7 +62,7 @@ def order_of(at: datetime) -> int:
 def _from_doc(doc: dict[str, Any]) -> Comment:
     doc = dict(doc)
     doc["id"] = doc.pop("_id")
-    return msgspec.convert(with_utc(doc), Comment)
+    return read_as(Comment, doc)
 
 
 async def ensure_indexes(db: Database) -> None:
@@ -142,24 +142,27 @@ def _forward(rank: int) -> dict[str, Any]:
     return {"delivery_rank": {"$lt": rank}}
 
 
-async def record_sent(db: Database, comment_id: str, gateway_message_id: str | None) -> bool:
-    """The gateway accepted the send. False when the comment is not recorded yet."""
+async def record_sent(db: Database, comment_id: str, gateway_message_id: str | None,
+                      *, after_failure: bool = False) -> bool:
+    """The gateway accepted the send. False when the comment is not recorded yet.
+
+    ``after_failure``: a send that had failed was replayed and went through, so "failed" may
+    give way to "sent" (the one exception to moving only forward)."""
     fields: dict[str, Any] = {"delivery": "sent", "delivery_rank": DELIVERY_RANK["sent"]}
     if gateway_message_id:
         fields["gateway_message_id"] = gateway_message_id
     unset = {"failure_code": "", "failure_reason": "", "retry_at": ""}
     with db_errors("recording a sent message"):
+        query = {"_id": comment_id} | (
+            {"delivery_rank": {"$in": [DELIVERY_RANK["queued"], DELIVERY_RANK["failed"]]}}
+            if after_failure else _forward(DELIVERY_RANK["sent"]))
         try:
-            result = await db.comments.update_one(
-                {"_id": comment_id} | _forward(DELIVERY_RANK["sent"]),
-                {"$set": fields, "$unset": unset})
+            result = await db.comments.update_one(query, {"$set": fields, "$unset": unset})
         except DuplicateKeyError:
             if not gateway_message_id:
                 raise
             await absorb_echo(db, comment_id, gateway_message_id)
-            result = await db.comments.update_one(
-                {"_id": comment_id} | _forward(DELIVERY_RANK["sent"]),
-                {"$set": fields, "$unset": unset})
+            result = await db.comments.update_one(query, {"$set": fields, "$unset": unset})
         if result.matched_count:
             return True
         if gateway_message_id:  # already further along: still remember the gateway id

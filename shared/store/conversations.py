@@ -16,7 +16,7 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from shared import events
-from shared.store.mongo import Database, db_errors, with_utc
+from shared.store.mongo import Database, db_errors, read_as
 
 
 class Conversation(msgspec.Struct, kw_only=True):
@@ -59,7 +59,7 @@ def _to_doc(conv: Conversation) -> dict[str, Any]:
 def _from_doc(doc: dict[str, Any]) -> Conversation:
     doc = {k: v for k, v in doc.items() if k not in ("chat_key", "open_chat_key", "last_event_id")}
     doc["id"] = doc.pop("_id")
-    return msgspec.convert(with_utc(doc), Conversation)
+    return read_as(Conversation, doc)
 
 
 async def find_open(db: Database, chat_key: str) -> Conversation | None:

@@ -59,7 +59,7 @@ def _doc(item: msgspec.Struct) -> dict[str, Any]:
 def _load(cls: type[Any], doc: dict[str, Any]) -> Any:
     doc = {k: v for k, v in doc.items() if k != "token_hash"}
     doc["id"] = doc.pop("_id")
-    return msgspec.convert(doc, cls)
+    return msgspec.convert(doc, cls, strict=False)
 
 
 async def ensure_indexes(db: Database) -> None:

@@ -19,7 +19,7 @@ from gridfs.errors import NoFile
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from shared.store.mongo import Database, db_errors, stamp
+from shared.store.mongo import Database, db_errors, read_as, stamp
 
 AttachmentState = Literal["pending", "waiting", "stored", "failed"]
 
@@ -156,4 +156,4 @@ async def get_attachment(db: Database, file_id: str) -> AttachmentRecord | None:
 def _record(doc: dict[str, Any]) -> AttachmentRecord:
     doc = dict(doc)
     doc["id"] = doc.pop("_id")
-    return msgspec.convert(doc, AttachmentRecord)
+    return read_as(AttachmentRecord, doc)

@@ -6,7 +6,9 @@ import time
 from datetime import UTC, datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
+
+import msgspec
 
 from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.database import AsyncDatabase
@@ -16,6 +18,7 @@ from shared.errors import RetryableError
 from shared.metrics import DB_ROUND_TRIPS, DB_SECONDS
 
 Database = AsyncDatabase[dict[str, Any]]
+T = TypeVar("T")
 
 
 class _RoundTrips(monitoring.CommandListener):
@@ -67,6 +70,15 @@ def with_utc(doc: dict[str, Any]) -> dict[str, Any]:
     """Top-level datetimes as aware UTC (some servers' find-and-modify replies are naive)."""
     return {k: v.replace(tzinfo=UTC) if isinstance(v, datetime) and v.tzinfo is None else v
             for k, v in doc.items()}
+
+
+def read_as(cls: type[T], doc: dict[str, Any]) -> T:
+    """A stored document as ``cls``: ``_id`` becomes ``id``; lenient about the stand-in's
+    rewrites of updated fields (booleans as 0/1, datetimes as naive text), dates as UTC."""
+    doc = dict(doc)
+    if "_id" in doc:
+        doc["id"] = doc.pop("_id")
+    return msgspec.convert(with_utc(doc), cls, strict=False)
 
 
 async def ping(db: Database) -> None:

@@ -12,7 +12,7 @@ import msgspec
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
-from shared.store.mongo import Database, db_errors, with_utc
+from shared.store.mongo import Database, db_errors, read_as
 
 
 class Revision(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -45,5 +45,5 @@ async def of_comment(db: Database, comment_id: str) -> list[Revision]:
     out = []
     for doc in docs:
         doc["id"] = doc.pop("_id")
-        out.append(msgspec.convert(with_utc(doc), Revision))
+        out.append(read_as(Revision, doc))
     return out

@@ -8,7 +8,7 @@ from typing import Any, Literal
 import msgspec
 
 from shared import events
-from shared.store.mongo import Database, db_errors, stamp
+from shared.store.mongo import Database, db_errors, read_as, stamp
 
 SendState = Literal["sending", "sent", "failed"]
 
@@ -37,7 +37,7 @@ async def begin(db: Database, cmd: events.SendMessage, now: datetime) -> SendRec
     if found is None:
         raise LookupError(f"send {cmd.id} vanished right after it was recorded")
     found["id"] = found.pop("_id")
-    return msgspec.convert(found, SendRecord)
+    return read_as(SendRecord, found)
 
 
 async def mark_sent(db: Database, send_id: str, gateway_message_id: str | None,
@@ -53,3 +53,10 @@ async def mark_failed(db: Database, send_id: str, reason: str) -> None:
     with db_errors("marking a send failed"):
         await db.sends.update_one({"_id": send_id, "state": "sending"},
                                   {"$set": {"state": "failed", "failure": reason}})
+
+
+async def reopen(db: Database, send_id: str) -> None:
+    """An operator replayed a dead-lettered send: it may be tried again."""
+    with db_errors("reopening a failed send"):
+        await db.sends.update_one({"_id": send_id, "state": "failed"},
+                                  {"$set": {"state": "sending"}, "$unset": {"failure": ""}})

@@ -9,7 +9,7 @@ import msgspec
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
 from shared import events
-from shared.store.mongo import Database, db_errors, stamp, with_utc
+from shared.store.mongo import Database, db_errors, read_as, stamp
 
 
 class Task(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -35,7 +35,7 @@ _INTERNAL = ("chat_key", "status_event_pending")
 def _from_doc(doc: dict[str, Any]) -> Task:
     doc = {k: v for k, v in doc.items() if k not in _INTERNAL}
     doc["id"] = doc.pop("_id")
-    return msgspec.convert(with_utc(doc), Task)
+    return read_as(Task, doc)
 
 
 async def ensure_indexes(db: Database) -> None:

@@ -77,7 +77,7 @@ class System:
         return records
 
     async def texts_sent(self, chat_id: str) -> list[str]:
-        return [r["json"]["text"] for r in await self.deliveries(chat_id)]
+        return [r["json"]["text"] for r in await self.deliveries(chat_id) if "text" in r["json"]]
 
     async def api(self, method: str, path: str, token: str = ADMIN, **kw: Any) -> tuple[int, Any]:
         headers = {"Authorization": f"Bearer {token}"} if token else {}

@@ -252,3 +252,11 @@ async def test_groups_are_listed_by_name_and_deleted(db: Any) -> None:
     assert await directory.delete_group(db, "g1")
     assert await directory.get_group(db, "g1") is None
     assert not await directory.delete_group(db, "g1")
+
+
+async def test_updated_user_reads_back_with_its_flags(db: Any) -> None:
+    # $set of a boolean stores 0/1 on the stand-in; replacing the whole document keeps booleans
+    await directory.upsert_user(db, User(id="u1", full_name="Ivan"), token="secret-token")
+    await directory.upsert_user(db, User(id="u1", full_name="Ivan", is_admin=True))
+    assert await directory.user_by_token(db, "secret-token") == User(id="u1", full_name="Ivan",
+                                                                     is_admin=True)

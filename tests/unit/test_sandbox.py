@@ -14,12 +14,14 @@ from aiohttp.test_utils import TestClient, TestServer
 from services.sandbox.app import create_app
 from services.sandbox.settings import SandboxSettings, load_settings
 from shared.events import MessageReceived
+from shared.providers.base import GatewayAccount
 from shared.providers.wazzup import WAZZUP
 
 KEY = "test-key"
 TOKEN = "test-token"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 CHANNEL = "2f9e6a3c-5b1d-4c7e-9a8f-0d1e2c3b4a59"
+WAZZUP_ACCOUNT = GatewayAccount(api_url="http://sandbox", api_key=KEY, webhook_token=TOKEN)
 
 
 def send_body(**overrides: Any) -> dict[str, Any]:
@@ -271,7 +273,8 @@ async def test_inbound_webhook_parses_into_the_message_it_describes(
         "message_id": "m-1",
     })
     raw = ingest[0].received[0][2]
-    [event] = WAZZUP.parse_webhook(raw, received_at=datetime.now(UTC), account=WAZZUP_ACCOUNT).events
+    [event] = WAZZUP.parse_webhook(
+        raw, received_at=datetime.now(UTC), account=WAZZUP_ACCOUNT).events
     assert isinstance(event, MessageReceived)
     assert (event.chat.chat_type, event.chat.chat_id) == ("whatsgroup", "120363041234567890@g.us")
     assert event.gateway_message_id == "m-1"
