@@ -105,7 +105,7 @@ class Stack:
         self.env["MONGODB_URL"] = f"mongodb://127.0.0.1:{port}/?directConnection=true"
 
     def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> None:
-        log = open(self.var_dir / "logs" / f"{name}.log", "ab")  # noqa: SIM115
+        log = open(self.var_dir / "logs" / f"{name}.log", "ab")
         self.procs[name] = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log,
                                             stderr=subprocess.STDOUT, start_new_session=True)
 

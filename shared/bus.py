@@ -131,7 +131,9 @@ async def declare_broadcast_queue(
     return queue
 
 
-def amqp_message(message: events.Message, headers: dict[str, Any] | None = None) -> aio_pika.Message:
+def amqp_message(
+    message: events.Message, headers: dict[str, Any] | None = None
+) -> aio_pika.Message:
     return aio_pika.Message(
         body=events.encode(message),
         content_type="application/msgpack",
@@ -172,7 +174,7 @@ class Bus:
         try:
             await self.exchanges[kind].publish(
                 amqp_message(message), routing_key=key, mandatory=True, timeout=10)
-        except (aio_pika.exceptions.AMQPError, ConnectionError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aio_pika.exceptions.AMQPError, ConnectionError) as exc:
             raise RetryableError(
                 f"broker did not confirm {key} {message.id}: {exc!r}", code="BUS_UNAVAILABLE"
             ) from exc
@@ -200,7 +202,7 @@ class Bus:
         try:
             await self.channel.default_exchange.publish(msg, routing_key=queue, mandatory=True,
                                                         timeout=10)
-        except (aio_pika.exceptions.AMQPError, ConnectionError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aio_pika.exceptions.AMQPError, ConnectionError) as exc:
             raise RetryableError(f"broker did not confirm a message for {queue}: {exc!r}",
                                  code="BUS_UNAVAILABLE") from exc
 

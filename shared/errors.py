@@ -3,7 +3,8 @@
     WabridgeError
     ├── RetryableError   the same message may succeed later (gateway 5xx/429/timeout, broker or
     │                    database unreachable); retried with backoff, dead-lettered past the limit
-    ├── PermanentError   the message can never succeed (gateway 4xx, unknown task); dead-lettered now
+    ├── PermanentError   the message can never succeed (gateway 4xx, unknown task);
+    │                    dead-lettered now
     └── BadPayload       the message cannot even be understood (undecodable, wrong shape);
                          dead-lettered now, or answered with 400 at the HTTP edge
 

@@ -7,7 +7,7 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -79,7 +79,7 @@ def new_app(conns: Connections, client_max_size: int = 1024**2) -> web.Applicati
 async def serve_until_stopped(
     name: str, settings: Common, port: int, app: web.Application, workers: list[Worker],
     conns: Connections | None,
-    background: Sequence[Callable[[asyncio.Event], Awaitable[None]]] = (),
+    background: Sequence[Callable[[asyncio.Event], Coroutine[Any, Any, None]]] = (),
     cleanup: Sequence[Callable[[], Awaitable[None]]] = (),
 ) -> None:
     """Serve and consume until SIGTERM/SIGINT; then drain workers, run ``cleanup``, close."""
@@ -108,7 +108,7 @@ async def serve_until_stopped(
     log.info("stopped")
 
 
-def main_entry(name: str, run: Callable[[], Awaitable[None]]) -> None:
+def main_entry(name: str, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
     """Process entry point: configuration errors print one clear line and exit 2."""
     configure_logging(name, os.environ.get("LOG_LEVEL", "info"))
     try:

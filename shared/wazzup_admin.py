@@ -44,8 +44,8 @@ class WazzupAdmin:
                 answer = raw.decode("utf-8", "replace")
         if status >= 400:
             if isinstance(answer, dict):
-                raise WazzupError(f"HTTP {status} {answer.get('error', '')}: "
-                                  f"{answer.get('description', '')} {answer.get('data', '')}".strip())
+                code, text = answer.get("error", ""), answer.get("description", "")
+                raise WazzupError(f"HTTP {status} {code}: {text} {answer.get('data', '')}".strip())
             raise WazzupError(f"HTTP {status}: {answer or 'empty answer'}")
         return answer
 

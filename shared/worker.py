@@ -13,8 +13,8 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from contextvars import ContextVar
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -33,12 +33,13 @@ FailureHook = Callable[[events.Message, WabridgeError, "datetime | None"], Await
 """Called with the retry time, or None when the message is being dead-lettered."""
 
 log = get_logger(__name__)
-_delivery_headers: ContextVar[dict[str, Any]] = ContextVar("delivery_headers", default={})
+_delivery_headers: ContextVar[dict[str, Any] | None] = ContextVar("delivery_headers",
+                                                                 default=None)
 
 
 def is_replay() -> bool:
     """True while handling a message an operator replayed from its dead-letter queue."""
-    return bool(_delivery_headers.get().get("x-replayed"))
+    return bool((_delivery_headers.get() or {}).get("x-replayed"))
 
 
 class RetryPolicy(msgspec.Struct, frozen=True):
@@ -52,7 +53,7 @@ class RetryPolicy(msgspec.Struct, frozen=True):
         delay *= random.uniform(0.8, 1.0)
         if retry_after is not None:
             delay = min(max(delay, retry_after), self.max_seconds)
-        return delay
+        return float(delay)
 
 
 def delay_tier(seconds: float) -> int:
@@ -142,7 +143,8 @@ class Worker:
         try:
             message = events.decode(incoming.body)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            error = BadPayload(f"undecodable {incoming.type or 'message'}: {exc}", code="BAD_PAYLOAD")
+            error = BadPayload(f"undecodable {incoming.type or 'message'}: {exc}",
+                               code="BAD_PAYLOAD")
             await self._dead_letter(incoming, None, error, attempt)
             return
         key = events.chat_key_of(message) if self.ordered else None

@@ -7,6 +7,7 @@ yields the same commands, and every downstream consumer can drop the repeat.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 import msgspec
 
@@ -47,6 +48,12 @@ def comment_text(event: events.MessageReceived) -> str:
     return f"{placeholder} {event.text}".strip()
 
 
+class _Base(TypedDict):
+    id: str
+    correlation_id: str
+    occurred_at: datetime
+
+
 class _Builder:
     """Collects the commands of one decision, with ids and order derived from the event."""
 
@@ -55,7 +62,7 @@ class _Builder:
         self.now = now
         self.commands: list[events.Command] = []
 
-    def base(self, *parts: str) -> dict[str, object]:
+    def base(self, *parts: str) -> _Base:
         return {"id": events.derive_id(*parts, self.event.id),
                 "correlation_id": self.event.correlation_id, "occurred_at": self.now}
 

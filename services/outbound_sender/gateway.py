@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from urllib.parse import urlsplit
 
@@ -51,7 +50,7 @@ class GatewayClient:
                     body = await _read_capped(resp, max_bytes, req.url)
                     outcome = str(resp.status)
                     return GatewayResponse(resp.status, body, dict(resp.headers))
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             host = urlsplit(req.url).netloc
             raise RetryableError(f"{provider} gateway unreachable at {host}: {exc!r}",
                                  code="GATEWAY_UNREACHABLE") from exc

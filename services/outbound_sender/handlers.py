@@ -1,4 +1,7 @@
-"""outbound-sender's handlers: send once and report; fetch inbound files. The only gateway caller."""
+"""outbound-sender's handlers: send once and report; fetch inbound files.
+
+The only service that calls gateways.
+"""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ import asyncio
 from functools import partial
 
 from services.task_sync import api, comments_api, conversations_api, directory_api, files_api
+from services.task_sync.api_common import DEPS
 from services.task_sync.auth import bearer_auth
 from services.task_sync.deps import Deps
 from services.task_sync.handlers import handle
@@ -32,7 +33,7 @@ async def run() -> None:
     ]
     app = new_app(conns)
     app.middlewares.append(bearer_auth(conns.db))
-    app[api.DEPS] = deps
+    app[DEPS] = deps
     api.routes(app)
     comments_api.routes(app)
     files_api.routes(app)

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-
 import msgspec
 from aiohttp import web
 
+from services.task_sync.api_common import DEPS, task_or_404
 from services.task_sync.auth import current_user, require_admin
 from services.task_sync.http_json import json_response, problem, read_body
 from services.task_sync.openapi import openapi_document
-from services.task_sync.api_common import DEPS, task_or_404
 from services.task_sync.outbox import publish_status
 from shared import events
 from shared.errors import RetryableError
 from shared.store import scenarios, tasks
-
 
 
 class TaskPatch(msgspec.Struct, forbid_unknown_fields=True):

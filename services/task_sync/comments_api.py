@@ -102,12 +102,12 @@ async def _read_multipart(deps: Deps, request: web.Request, comment_id: str
     except msgspec.ValidationError as exc:
         raise problem(422, "invalid_body", str(exc)) from None
     stored = []
-    for index, (name, mime, data) in enumerate(uploads):
+    for index, (name, mime, content) in enumerate(uploads):
         file_id = events.derive_id("upload", comment_id, str(index))
-        await files.put(deps.db, file_id, name, mime, data)
+        await files.put(deps.db, file_id, name, mime, content)
         stored.append(files.AttachmentRecord(
             id=file_id, comment_id=comment_id, task_id="", file_name=name, mime_type=mime,
-            state="stored", size=len(data)))
+            state="stored", size=len(content)))
     return body, stored
 
 

@@ -58,7 +58,8 @@ async def start_conversation(request: web.Request) -> web.Response:
         raise problem(422, "no_phone", "the contact has no phone to write to")
     chat = events.ChatRef(provider=body.provider, channel_id=body.channel_id,
                           chat_type="whatsapp", chat_id=phone)
-    existing = await tasks.open_task_of_chat(deps.db, chat.key, deps.settings.wabridge_status_closed)
+    closed = deps.settings.wabridge_status_closed
+    existing = await tasks.open_task_of_chat(deps.db, chat.key, closed)
     if existing is not None:
         raise problem(409, "conversation_open", f"this chat already has an open task "
                       f"{existing.id}; write there")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from services.task_sync.deps import Deps
@@ -184,7 +185,7 @@ async def _task(deps: Deps, task_id: str) -> tasks.Task:
     return task
 
 
-_HANDLERS = {
+_HANDLERS: dict[type, Callable[[Deps, Any], Awaitable[None]]] = {
     events.OpenTask: open_task, events.AddComment: add_comment, events.HandOver: hand_over,
     events.SetTaskStatus: set_status, events.SendSucceeded: send_succeeded,
     events.SendFailed: send_failed, events.StatusUpdated: status_updated,

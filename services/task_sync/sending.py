@@ -49,7 +49,8 @@ def sends_for(
     for part, (part_text, attachment) in enumerate(plan_parts(task.chat.provider, text,
                                                               attachments)):
         out.append(events.SendMessage(
-            id=send_id(comment.id, part, comment.send_attempt), correlation_id=comment.id, occurred_at=comment.at,
+            id=send_id(comment.id, part, comment.send_attempt), correlation_id=comment.id,
+            occurred_at=comment.at,
             chat=task.chat, task_id=task.id, comment_id=comment.id, text=part_text, part=part,
             reply_to_gateway_message_id=reply_to_gateway_message_id if part == 0 else None,
             attachment=events.Attachment(file_id=attachment.id, file_name=attachment.file_name,

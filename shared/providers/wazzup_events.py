@@ -170,5 +170,8 @@ def _participant(item: Message) -> Participant:
         return Participant()
     contact = item.contact
     phone = contact.phone if contact and contact.phone else None
+    if not (item.authorId or item.authorName or phone):
+        # A bare `contact.name` is often the group's own name: it identifies nobody.
+        return Participant()
     name = item.authorName or (contact.name if contact else None)
     return Participant(id=item.authorId or phone, name=name, phone=phone)

@@ -55,7 +55,10 @@ class Comment(msgspec.Struct, kw_only=True, omit_defaults=True):
 
 
 def order_of(at: datetime) -> int:
-    """Microseconds since the epoch: a sort key that keeps sub-millisecond order (BSON dates don't)."""
+    """Microseconds since the epoch: a sort key that keeps sub-millisecond order.
+
+    BSON dates keep milliseconds only.
+    """
     return int(at.timestamp() * 1_000_000)
 
 

@@ -53,7 +53,9 @@ async def ensure_indexes(db: Database) -> None:
     await db.attachments.create_index([("comment_id", ASCENDING)])
 
 
-async def put(db: Database, file_id: str, file_name: str, mime_type: str, data: bytes) -> StoredFile:
+async def put(
+    db: Database, file_id: str, file_name: str, mime_type: str, data: bytes
+) -> StoredFile:
     """Store bytes under ``file_id`` unless they are there already (idempotent)."""
     existing = await describe(db, file_id)
     if existing is not None:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import msgspec
-
 from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
@@ -93,6 +92,6 @@ def duplicate_key_field(exc: DuplicateKeyError) -> str:
     details = exc.details or {}
     key_pattern = details.get("keyPattern") or {}
     if key_pattern:
-        return next(iter(key_pattern))
+        return str(next(iter(key_pattern)))
     message = str(details.get("errmsg", exc))
     return "_id" if "_id" in message and "index: _id_" in message else message

@@ -53,7 +53,8 @@ async def test_manager_reply_to_a_comment_is_sent_as_a_quote(system: System) -> 
                                    "customer comment")
     status, body = await system.api("POST", f"/api/v1/tasks/{task['id']}/comments",
                                     token=IVANOVA,
-                                    json={"text": "Отвечаю на ваш вопрос", "reply_to": customer["id"]})
+                                    json={"text": "Отвечаю на ваш вопрос",
+                                          "reply_to": customer["id"]})
     assert status == 201, body
 
     async def quoted() -> dict[str, Any] | None:
@@ -182,7 +183,7 @@ async def test_a_send_to_an_inactive_channel_waits_and_shows_why(system: System)
     await system.webhook({"channelsUpdates": [channel | {"state": "phoneUnavailable"}]})
 
     async def listed() -> Any:
-        status, body = await system.api("GET", "/api/v1/channels")
+        _status, body = await system.api("GET", "/api/v1/channels")
         states = {c["channel_id"]: c["state"] for c in body["items"]}
         return states if states.get(CHANNEL) == "phoneunavailable" else None
     await eventually(listed, what="channel state listed")

@@ -37,7 +37,7 @@ async def test_a_wrong_token_is_refused_and_nothing_is_recorded(system: System) 
     chat = new_chat()
     status, body = await system.webhook({"messages": [wazzup_message(chat, "hi")]}, token="nope")
     assert status == 401 and body["error"] == "unauthorized"
-    status, ok = await system.webhook({"messages": [wazzup_message(chat, "hi")]})
+    status, _ok = await system.webhook({"messages": [wazzup_message(chat, "hi")]})
     assert status == 200
     comments = await customer_comments(system, chat, 1)
     assert len(comments) == 1  # only the authenticated delivery became a comment

@@ -39,7 +39,9 @@ async def wait_for(predicate: Any, timeout: float = 10.0) -> None:
         await asyncio.sleep(0.02)
 
 
-async def get_one(bus: Bus, queue: str, timeout: float = 10.0) -> aio_pika.abc.AbstractIncomingMessage:
+async def get_one(
+    bus: Bus, queue: str, timeout: float = 10.0
+) -> aio_pika.abc.AbstractIncomingMessage:
     channel = await bus.connection.channel()
     q = await channel.get_queue(queue)
     deadline = asyncio.get_running_loop().time() + timeout

@@ -31,7 +31,7 @@ def test_values_are_read_from_upper_case_variables_and_converted() -> None:
         "WABRIDGE_BOT_IN_GROUPS": "true", "WABRIDGE_GREETING": "Hi"})
     assert (settings.wabridge_bus_shards, settings.wabridge_retry_base_seconds) == (4, 0.5)
     assert (settings.wabridge_bot_in_groups, settings.wabridge_greeting) == (True, "Hi")
-    assert settings.wabridge_status_bot == "Диалог с ботом"  # noqa: RUF001
+    assert settings.wabridge_status_bot == "Диалог с ботом"
 
 
 def test_unrelated_variables_are_ignored() -> None:

@@ -321,7 +321,8 @@ def status_change(state: str, n: int = 1) -> events.TaskStatusChanged:
 
 
 def test_task_closed_by_a_person_closes_the_conversation() -> None:
-    decision = follow_status_change(conversation("manager", version=4), status_change("closed"), NOW)
+    decision = follow_status_change(
+        conversation("manager", version=4), status_change("closed"), NOW)
     assert decision.conversation is not None
     assert (decision.conversation.state, decision.conversation.version) == ("closed", 5)
     assert decision.previous_version == 4 and decision.commands == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 from datetime import UTC, datetime
-from email.message import Message
+from email.message import EmailMessage
 
 import pytest
 
@@ -178,9 +178,11 @@ def test_error_object_in_a_200_is_still_an_error() -> None:
 # ---- upload ----------------------------------------------------------------------------------
 
 
-def parsed_form(body: bytes, content_type: str) -> Message:
+def parsed_form(body: bytes, content_type: str) -> EmailMessage:
     head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
-    return email.message_from_bytes(head + body, policy=email.policy.HTTP)
+    form = email.message_from_bytes(head + body, policy=email.policy.HTTP)
+    assert isinstance(form, EmailMessage)
+    return form
 
 
 def test_upload_is_a_multipart_post_to_media_with_bearer() -> None:

@@ -17,10 +17,10 @@ from services.sandbox.app import create_app
 from services.sandbox.settings import SandboxSettings, load_settings
 from shared.errors import PermanentError, RetryableError
 from shared.events import ChatRef, MediaRef, MessageReceived, SendMessage, StatusUpdated
+from shared.providers import get_provider
 from shared.providers.base import GatewayAccount, HttpRequest, OutboundMedia
 from shared.providers.chat_api import CHAT_API
 from shared.providers.meta_cloud import META, signature_state
-from shared.providers.wazzup import WAZZUP
 
 PNID = "100000000000001"
 SECRET = "sandbox-meta-app-secret"
@@ -106,8 +106,9 @@ async def records(client: Client, query: str = "") -> list[dict[str, Any]]:
 
 def parse_delivery(provider: str, raw: bytes) -> list[Any]:
     account = GatewayAccount(api_url="x", api_key="k", webhook_token="t", app_secret=SECRET)
-    module = {"meta": META, "chat_api": CHAT_API, "wazzup": WAZZUP}[provider]
-    return list(module.parse_webhook(raw, received_at=datetime.now(UTC), account=account).events)
+    parsed = get_provider(provider).parse_webhook(raw, received_at=datetime.now(UTC),
+                                                  account=account)
+    return list(parsed.events)
 
 
 # ---- settings --------------------------------------------------------------------------------

@@ -184,6 +184,13 @@ def test_group_message_names_the_participant_from_author_and_contact() -> None:
     assert event.media is not None and event.media.file_name == "lift photo.jpg"
 
 
+def test_group_message_naming_only_the_group_has_no_participant() -> None:
+    event = only_message("message_whatsgroup")
+    assert (event.participant_id, event.participant_name, event.participant_phone) == (
+        None, None, None
+    )
+
+
 def test_one_to_one_message_has_no_participant() -> None:
     event = only_message("message_text")
     assert (event.participant_id, event.participant_name, event.participant_phone) == (
