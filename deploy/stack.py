@@ -64,6 +64,7 @@ class Stack:
     var_dir: Path
     env: dict[str, str] = field(default_factory=dict)
     memory_db: bool = False
+    sandbox_only: bool = False
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
 
@@ -72,7 +73,7 @@ class Stack:
         self.var_dir.mkdir(parents=True, exist_ok=True)
         (self.var_dir / "logs").mkdir(exist_ok=True)
         for name, var in PORT_VARS.items():
-            self.ports[name] = int(self.env.get(var) or DEFAULT_PORTS[name])
+            self.ports[name] = int(self.env.get(var) or os.environ.get(var) or DEFAULT_PORTS[name])
 
     def base_env(self) -> dict[str, str]:
         sandbox = f"http://127.0.0.1:{self.ports['sandbox']}"
@@ -80,6 +81,14 @@ class Stack:
             "RABBITMQ_URL": "amqp://guest:guest@127.0.0.1:5672/",
             "WAZZUP_API_URL": sandbox, "WAZZUP_API_KEY": "sandbox-wazzup-key",
             "WAZZUP_WEBHOOK_TOKEN": "sandbox-webhook-token",
+            "META_API_URL": f"{sandbox}/meta/v21.0", "META_ACCESS_TOKEN": "sandbox-meta-token",
+            "META_APP_SECRET": "sandbox-meta-app-secret",
+            "META_VERIFY_TOKEN": "sandbox-meta-verify-token",
+            "META_PHONE_NUMBER_ID": "100000000000001",
+            "META_WEBHOOK_TOKEN": "sandbox-meta-webhook-token",
+            "CHAT_API_URL": f"{sandbox}/chat-api/instance100001",
+            "CHAT_API_TOKEN": "sandbox-chat-api-token", "CHAT_API_INSTANCE": "100001",
+            "CHAT_API_WEBHOOK_TOKEN": "sandbox-chat-api-webhook-token",
             "INGEST_URL": f"http://127.0.0.1:{self.ports['ingest']}",
             "WABRIDGE_SEED_FILE": str(ROOT / "deploy" / "seed" / "demo.yaml"),
             "WABRIDGE_URL_SIGNING_KEY": self.signing_key,
@@ -88,7 +97,11 @@ class Stack:
             "PYTHONUNBUFFERED": "1",
         }
         env |= {var: str(self.ports[name]) for name, var in PORT_VARS.items()}
-        return {**os.environ, **env, **self.env}
+        # what the person set wins over the sandbox defaults, except in tests (sandbox_only),
+        # which must never reach a real account configured in the developer's shell
+        if self.sandbox_only:
+            return {**os.environ, **env, **self.env}
+        return {**env, **os.environ, **self.env}
 
     def start_mongo(self) -> None:
         if self.env.get("MONGODB_URL") or os.environ.get("MONGODB_URL"):

@@ -85,7 +85,6 @@ class Texts(Stored, kw_only=True, frozen=True, rename="upper"):
 class IngestSettings(Common, kw_only=True, frozen=True, rename="upper"):
     ingest_port: int = 8080
     ingest_max_body_bytes: int = 1_048_576
-    wazzup_webhook_token: str
 
 
 class BotRouterSettings(Texts, kw_only=True, frozen=True, rename="upper"):
@@ -119,10 +118,6 @@ class TaskSyncSettings(Texts, kw_only=True, frozen=True, rename="upper"):
 
 class OutboundSenderSettings(Stored, kw_only=True, frozen=True, rename="upper"):
     outbound_sender_port: int = 8083
-    wazzup_api_url: str = "https://api.wazzup24.com"
-    wazzup_api_key: str
-    wazzup_webhook_token: str = ""
-    wazzup_requests_per_5s: int = 500
     gateway_timeout_seconds: float = 15.0
     wabridge_media_max_bytes: int = 50 * 1024 * 1024
     wabridge_media_timeout_seconds: float = 60.0

@@ -45,6 +45,7 @@ class ChatRef(msgspec.Struct, frozen=True, kw_only=True):
     channel_id: str
     chat_type: str
     chat_id: str
+    connection: str = ""  # our configured gateway connection it arrived on (replies leave there)
 
     @property
     def key(self) -> str:

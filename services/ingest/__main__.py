@@ -6,23 +6,22 @@ from aiohttp import web
 
 from services.ingest.webhooks import DEPS, Deps, routes
 from shared.bus import Bus, Topology
+from shared.channels_config import load_channels
 from shared.config import IngestSettings, load
 from shared.ops import add_ops_routes, request_context
-from shared.providers.base import GatewayAccount
 from shared.runtime import main_entry, serve_until_stopped, with_start_retries
 
 
 async def run() -> None:
     settings = load(IngestSettings)
+    channels = load_channels()  # fail on bad channel configuration before connecting
     topology = Topology(settings.wabridge_bus_prefix, settings.wabridge_bus_shards)
     bus = await with_start_retries("RabbitMQ", lambda: Bus.connect(settings.rabbitmq_url, topology))
-    accounts = {"wazzup": GatewayAccount(api_url="", api_key="",
-                                         webhook_token=settings.wazzup_webhook_token)}
     # the body limit is enforced by ingest itself (413 with a reason), not aiohttp's default
     app = web.Application(middlewares=[request_context],
                           client_max_size=settings.ingest_max_body_bytes)
     add_ops_routes(app, {"broker": bus.check})
-    app[DEPS] = Deps(bus=bus, accounts=accounts, max_body_bytes=settings.ingest_max_body_bytes)
+    app[DEPS] = Deps(bus=bus, channels=channels, max_body_bytes=settings.ingest_max_body_bytes)
     routes(app)
     await serve_until_stopped("ingest", settings, settings.ingest_port, app, [], None,
                               cleanup=[bus.close])

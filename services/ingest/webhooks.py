@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import msgspec
 from aiohttp import web
 
 from shared import events
 from shared.bus import Bus
+from shared.channels_config import ChannelConfig
 from shared.errors import BadPayload, RetryableError
 from shared.logs import get_logger
 from shared.metrics import EVENTS_PARSED, WEBHOOKS
 from shared.ops import error_response
 from shared.providers import REGISTRY
-from shared.providers.base import GatewayAccount
+from shared.providers.base import Provider
 
 log = get_logger(__name__)
 
@@ -26,7 +28,7 @@ log = get_logger(__name__)
 @dataclass(frozen=True)
 class Deps:
     bus: Bus
-    accounts: dict[str, GatewayAccount]
+    channels: list[ChannelConfig]
     max_body_bytes: int
 
 
@@ -35,6 +37,24 @@ DEPS = web.AppKey("deps", Deps)
 
 def routes(app: web.Application) -> None:
     app.router.add_post("/webhooks/{provider}/{token}", receive)
+    app.router.add_get("/webhooks/{provider}/{token}", handshake)
+
+
+def _connections(deps: Deps, name: str) -> tuple[Provider | None, list[ChannelConfig]]:
+    return REGISTRY.get(name), [c for c in deps.channels if c.provider == name]
+
+
+async def handshake(request: web.Request) -> web.Response:
+    """A gateway's GET subscription check (Meta's hub.challenge)."""
+    provider, connections = _connections(request.app[DEPS], request.match_info["provider"])
+    token = request.match_info["token"]
+    for connection in connections:
+        if provider is not None and connection.webhook_token == token:
+            answer = provider.answer_verification(connection.account, request.query)
+            if answer is not None:
+                return web.Response(text=answer)
+    log.warning("webhook handshake refused", provider=request.match_info["provider"])
+    return error_response(403, "forbidden", "verification token does not match")
 
 
 async def receive(request: web.Request) -> web.Response:
@@ -46,9 +66,8 @@ async def receive(request: web.Request) -> web.Response:
 
 
 async def _receive(deps: Deps, request: web.Request, name: str) -> web.Response:
-    provider = REGISTRY.get(name)
-    account = deps.accounts.get(name)
-    if provider is None or account is None:
+    provider, connections = _connections(deps, name)
+    if provider is None or not connections:
         return error_response(404, "unknown_provider", f"no gateway {name!r} is configured here")
     if request.content_length is not None and request.content_length > deps.max_body_bytes:
         return _too_large(deps)
@@ -56,28 +75,47 @@ async def _receive(deps: Deps, request: web.Request, name: str) -> web.Response:
         body = await request.read()
     except web.HTTPRequestEntityTooLarge:
         return _too_large(deps)
-    if not provider.verify_webhook(account, request.match_info["token"], request.headers, body):
-        log.warning("webhook refused: wrong credentials", provider=name, remote=request.remote)
-        return error_response(401, "unauthorized", "the webhook token is not valid")
+    token = request.match_info["token"]
+    connection = next((c for c in connections
+                       if provider.verify_webhook(c.account, token, request.headers, body)), None)
+    if connection is None:
+        status = provider.refusal_status(connections[0].account, request.headers, body)
+        log.warning("webhook refused: wrong credentials", provider=name, status=status,
+                    remote=request.remote)
+        return error_response(status, "unauthorized" if status == 401 else "forbidden",
+                              "the webhook credentials are not valid")
     try:
-        parsed = provider.parse_webhook(body, received_at=events.utcnow(), account=account)
+        parsed = provider.parse_webhook(body, received_at=events.utcnow(),
+                                        account=connection.account)
     except BadPayload as exc:
         log.warning("webhook refused: bad payload", provider=name, reason=exc.reason,
                     body_prefix=body[:300].decode("utf-8", "replace"))
         return error_response(400, "bad_payload", exc.reason)
+    stamped = [_stamp(event, connection, connections) for event in parsed.events]
     try:
-        await deps.bus.publish_all(parsed.events)
+        await deps.bus.publish_all(stamped)
     except RetryableError as exc:
         log.error("webhook not accepted: broker did not confirm; the gateway will redeliver",
-                  provider=name, reason=str(exc), events=len(parsed.events))
+                  provider=name, reason=str(exc), events=len(stamped))
         return error_response(503, "unavailable", "could not queue the delivery; retry later")
-    for event in parsed.events:
+    for event in stamped:
         EVENTS_PARSED.labels(name, events.message_type(event)).inc()
     if parsed.ignored:
         log.info("webhook parts accepted but not acted on", provider=name, ignored=parsed.ignored)
     if parsed.reply is not None:
         return web.json_response(parsed.reply)
-    return web.json_response({"ok": True, "events": len(parsed.events)})
+    return web.json_response({"ok": True, "events": len(stamped)})
+
+
+def _stamp(event: events.Event, matched: ChannelConfig,
+           connections: list[ChannelConfig]) -> events.Event:
+    """Record which connection a chat's message arrived on: the one serving that number (one
+    webhook may cover several numbers), else the one whose credentials the call carried."""
+    if not isinstance(event, events.MessageReceived):
+        return event
+    serving = next((c for c in connections if c.serves(event.chat.channel_id)), matched)
+    chat = msgspec.structs.replace(event.chat, connection=serving.id)
+    return msgspec.structs.replace(event, chat=chat)
 
 
 def _too_large(deps: Deps) -> web.Response:

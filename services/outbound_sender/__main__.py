@@ -14,24 +14,23 @@ from services.outbound_sender.gateway import GatewayClient
 from services.outbound_sender.handlers import handle, on_failure
 from shared import events
 from shared.bus import declare_broadcast_queue
+from shared.channels_config import load_channels
 from shared.config import OutboundSenderSettings, load
-from shared.providers.base import GatewayAccount
 from shared.runtime import Connections, main_entry, new_app, retry_policy, serve_until_stopped
 from shared.worker import Worker
 
 
 async def run() -> None:
     settings = load(OutboundSenderSettings)
+    channels = load_channels()
     conns = await Connections.open(settings)
     timeout = aiohttp.ClientTimeout(total=settings.gateway_timeout_seconds)
     session = aiohttp.ClientSession(timeout=timeout)
-    accounts = {"wazzup": GatewayAccount(api_url=settings.wazzup_api_url,
-                                         api_key=settings.wazzup_api_key,
-                                         webhook_token=settings.wazzup_webhook_token)}
     hosts = {h.strip().lower() for h in settings.wabridge_media_hosts.split(",") if h.strip()}
-    hosts |= {urlsplit(a.api_url).hostname or "" for a in accounts.values()}
+    hosts |= {urlsplit(c.api_url).hostname or "" for c in channels}
     deps = Deps(db=conns.db, bus=conns.bus,
-                gateway=GatewayClient(session, settings.wazzup_requests_per_5s), accounts=accounts,
+                gateway=GatewayClient(session, {c.id: c.rate for c in channels}),
+                channels=channels,
                 settings=settings, channel_states=ChannelStates(conns.db),
                 media_hosts=frozenset(h for h in hosts if h))
     workers = [

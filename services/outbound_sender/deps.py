@@ -8,10 +8,12 @@ from typing import Any
 
 from services.outbound_sender.gateway import GatewayClient
 from shared.bus import Bus
+from shared.channels_config import ChannelConfig, for_chat
 from shared.config import OutboundSenderSettings
 from shared.errors import PermanentError
+from shared.events import ChatRef
 from shared.providers import REGISTRY
-from shared.providers.base import GatewayAccount, Provider
+from shared.providers.base import Provider
 from shared.store import channels
 from shared.store.mongo import Database
 
@@ -43,15 +45,17 @@ class Deps:
     db: Database
     bus: Bus
     gateway: GatewayClient
-    accounts: dict[str, GatewayAccount]
+    channels: list[ChannelConfig]
     settings: OutboundSenderSettings
     channel_states: ChannelStates
     media_hosts: frozenset[str]
 
-    def gateway_for(self, provider_name: str) -> tuple[Provider, GatewayAccount]:
-        provider = REGISTRY.get(provider_name)
-        account = self.accounts.get(provider_name)
-        if provider is None or account is None:
-            raise PermanentError(f"no gateway configured for provider {provider_name!r}",
-                                 code="NO_GATEWAY")
-        return provider, account
+    def gateway_for(self, chat: ChatRef) -> tuple[Provider, ChannelConfig]:
+        """The gateway and connection a chat's messages leave through."""
+        provider = REGISTRY.get(chat.provider)
+        connection = for_chat(self.channels, chat.provider, chat.channel_id, chat.connection)
+        if provider is None or connection is None:
+            raise PermanentError(
+                f"no {chat.provider} connection configured for channel {chat.channel_id} "
+                f"(connection {chat.connection or 'unknown'})", code="NO_GATEWAY")
+        return provider, connection

@@ -21,20 +21,19 @@ class GatewayResponse:
 
 
 class GatewayClient:
-    """One aiohttp session; one limiter per account (Wazzup allows 500 requests per 5 s)."""
+    """One aiohttp session; one rate limiter per connection (requests per second)."""
 
-    def __init__(self, session: aiohttp.ClientSession, requests_per_5s: int) -> None:
+    def __init__(self, session: aiohttp.ClientSession, rates: dict[str, float]) -> None:
         self._session = session
-        self._rate = requests_per_5s
-        self._limiters: dict[str, AsyncLimiter] = {}
+        self._limiters = {name: AsyncLimiter(rate, 1.0) for name, rate in rates.items()}
 
-    def _limiter(self, account_key: str) -> AsyncLimiter:
-        if account_key not in self._limiters:
-            self._limiters[account_key] = AsyncLimiter(self._rate, 5.0)
-        return self._limiters[account_key]
+    def _limiter(self, connection: str) -> AsyncLimiter:
+        if connection not in self._limiters:
+            self._limiters[connection] = AsyncLimiter(10, 1.0)
+        return self._limiters[connection]
 
     async def call(
-        self, provider: str, account_key: str, req: HttpRequest, *,
+        self, provider: str, connection: str, req: HttpRequest, *,
         max_bytes: int | None = None, timeout_s: float | None = None,
     ) -> GatewayResponse:
         """Perform ``req``; a body over ``max_bytes`` is refused without reading it all."""
@@ -42,7 +41,7 @@ class GatewayClient:
         outcome = "error"
         timeout = aiohttp.ClientTimeout(total=timeout_s) if timeout_s else None
         try:
-            async with self._limiter(account_key):
+            async with self._limiter(connection):
                 async with self._session.request(
                     req.method, req.url, headers=req.headers, json=req.json, data=req.body,
                     allow_redirects=False, timeout=timeout,

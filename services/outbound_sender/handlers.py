@@ -13,9 +13,10 @@ import msgspec
 from services.outbound_sender.deps import Deps
 from services.outbound_sender.media import fetch_media
 from shared import events
+from shared.channels_config import ChannelConfig
 from shared.errors import PermanentError, RetryableError, WabridgeError
 from shared.logs import get_logger
-from shared.providers.base import GatewayAccount, OutboundMedia, Provider
+from shared.providers.base import OutboundMedia, Provider
 from shared.signing import signed_file_url
 from shared.store import files, sends
 from shared.worker import is_replay
@@ -48,10 +49,11 @@ async def send(deps: Deps, cmd: events.SendMessage) -> None:
         raise RetryableError(f"channel {cmd.chat.channel_id} is {state!r}, not active; the "
                              "message waits until the number is connected again",
                              code="CHANNEL_NOT_ACTIVE")
-    provider, account = deps.gateway_for(cmd.chat.provider)
-    media = await _outbound_media(deps, provider, account, cmd) if cmd.attachment else None
+    provider, connection = deps.gateway_for(cmd.chat)
+    account = connection.account
+    media = await _outbound_media(deps, provider, connection, cmd) if cmd.attachment else None
     request = provider.build_send(account, cmd, media)
-    response = await deps.gateway.call(provider.name, account.api_key, request)
+    response = await deps.gateway.call(provider.name, connection.id, request)
     result = provider.interpret_send(response.status, response.body, response.headers)
     if result.already_sent:
         log.info("gateway says this send was accepted before; not sending again",
@@ -60,7 +62,7 @@ async def send(deps: Deps, cmd: events.SendMessage) -> None:
     await deps.bus.publish(_succeeded(cmd, result.gateway_message_id))
 
 
-async def _outbound_media(deps: Deps, provider: Provider, account: GatewayAccount,
+async def _outbound_media(deps: Deps, provider: Provider, connection: ChannelConfig,
                           cmd: events.SendMessage) -> OutboundMedia:
     """The file as the gateway takes it: a short-lived signed URL, or an upload's media id."""
     assert cmd.attachment is not None
@@ -76,10 +78,10 @@ async def _outbound_media(deps: Deps, provider: Provider, account: GatewayAccoun
     if content is None:
         raise PermanentError(f"file {cmd.attachment.file_id} ({cmd.attachment.file_name}) is "
                              "not in the store", code="FILE_MISSING")
-    upload = provider.build_media_upload(account, media, content)
+    upload = provider.build_media_upload(connection.account, media, content)
     if upload is None:
         return media
-    answer = await deps.gateway.call(provider.name, account.api_key, upload)
+    answer = await deps.gateway.call(provider.name, connection.id, upload)
     media_id = provider.interpret_media_upload(answer.status, answer.body, answer.headers)
     return msgspec.structs.replace(media, media_id=media_id)
 

@@ -27,7 +27,8 @@ async def fetch_media(deps: Deps, cmd: events.FetchMedia) -> None:
 
 
 async def _download(deps: Deps, cmd: events.FetchMedia) -> files.StoredFile:
-    provider, account = deps.gateway_for(cmd.chat.provider)
+    provider, connection = deps.gateway_for(cmd.chat)
+    account = connection.account
     settings = deps.settings
     ref = cmd.media
     for _ in range(MAX_STEPS):
@@ -36,7 +37,7 @@ async def _download(deps: Deps, cmd: events.FetchMedia) -> files.StoredFile:
         if refusal is not None:
             raise PermanentError(refusal, code="MEDIA_URL_REFUSED")
         response = await deps.gateway.call(
-            provider.name, account.api_key, request, max_bytes=settings.wabridge_media_max_bytes,
+            provider.name, connection.id, request, max_bytes=settings.wabridge_media_max_bytes,
             timeout_s=settings.wabridge_media_timeout_seconds)
         found = provider.interpret_media_fetch(response.status, response.body, response.headers,
                                                ref)

@@ -103,6 +103,12 @@ class Provider(Protocol):
         """True when the call carries this account's secret (constant-time comparisons)."""
         ...
 
+    def refusal_status(self, account: GatewayAccount, headers: Mapping[str, str],
+                       body: bytes) -> int:
+        """The HTTP status for a call ``verify_webhook`` refused: 401 when credentials are
+        missing, 403 when they are present but wrong."""
+        ...
+
     def answer_verification(
         self, account: GatewayAccount, query: Mapping[str, str]
     ) -> str | None:

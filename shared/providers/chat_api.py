@@ -51,6 +51,11 @@ class ChatApiProvider:
         expected = account.webhook_token.encode()
         return bool(expected) and hmac.compare_digest(path_token.encode(), expected)
 
+    def refusal_status(self, account: GatewayAccount, headers: Mapping[str, str],
+                       body: bytes) -> int:
+        """401: the secret in the URL is the only credential, and it was not this one."""
+        return 401
+
     def answer_verification(
         self, account: GatewayAccount, query: Mapping[str, str]
     ) -> str | None:

@@ -81,6 +81,11 @@ class MetaCloudProvider:
         """True only for a correct ``X-Hub-Signature-256``; the path token is only routing."""
         return signature_state(account, headers, body) == "ok"
 
+    def refusal_status(self, account: GatewayAccount, headers: Mapping[str, str],
+                       body: bytes) -> int:
+        """401 without a signature, 403 with a wrong one."""
+        return 401 if signature_state(account, headers, body) == "missing" else 403
+
     def answer_verification(
         self, account: GatewayAccount, query: Mapping[str, str]
     ) -> str | None:

@@ -66,6 +66,11 @@ class WazzupProvider:
             return True
         return hmac.compare_digest(authorization.encode(), b"Bearer " + expected)
 
+    def refusal_status(self, account: GatewayAccount, headers: Mapping[str, str],
+                       body: bytes) -> int:
+        """401: the secret in the URL is the only credential, and it was not this one."""
+        return 401
+
     def answer_verification(
         self, account: GatewayAccount, query: Mapping[str, str]
     ) -> str | None:

@@ -30,7 +30,7 @@ def stack(request: pytest.FixtureRequest, rabbitmq_url: str) -> Iterator[Stack]:
             "WABRIDGE_RETRY_BASE_SECONDS": "0.2", "WABRIDGE_MAX_ATTEMPTS": "5",
             "WABRIDGE_OUTBOX_SWEEP_SECONDS": "1", "RABBITMQ_URL": rabbitmq_url,
             "LOG_LEVEL": "info"}
-    running = Stack(var_dir=var_dir, env=env, memory_db=True)
+    running = Stack(var_dir=var_dir, env=env, memory_db=True, sandbox_only=True)
     try:
         running.start()
         yield running

@@ -40,7 +40,8 @@ async def test_first_message_opens_a_task_in_bot_dialog_and_the_customer_gets_th
     assert task["contact_id"] == "cnt-sidorov"  # matched by phone in the directory
     assert task["phone"] == "79011112233"
     assert task["chat"] == {"provider": "wazzup", "channel_id": CHANNEL,
-                            "chat_type": "whatsapp", "chat_id": "79011112233"}
+                            "chat_type": "whatsapp", "chat_id": "79011112233",
+                            "connection": "wazzup"}
     [request] = await system.deliveries("79011112233")
     assert request["json"]["clearUnanswered"] is False
     assert request["json"]["channelId"] == CHANNEL and request["json"]["crmMessageId"]

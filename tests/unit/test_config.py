@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from shared import config
+from shared.channels_config import ChannelConfig, for_chat, load_channels
 from shared.config import (
     BotRouterSettings,
     Common,
@@ -16,7 +19,7 @@ from shared.config import (
 
 KEY = {"WABRIDGE_URL_SIGNING_KEY": "k" * 32}
 STORED = {"MONGODB_URL": "mongodb://127.0.0.1:27017/"} | KEY
-SENDER = STORED | {"WAZZUP_API_KEY": "9f2c0e7a1b3d4c5e"}
+
 
 
 def test_defaults_load_from_an_empty_environment() -> None:
@@ -48,8 +51,7 @@ def test_load_reads_the_process_environment_by_default(
 
 @pytest.mark.parametrize(("cls", "env", "missing"), [
     (TaskSyncSettings, {}, "MONGODB_URL"),
-    (IngestSettings, {}, "WAZZUP_WEBHOOK_TOKEN"),
-    (OutboundSenderSettings, STORED, "WAZZUP_API_KEY"),
+    (OutboundSenderSettings, {}, "MONGODB_URL"),
 ])
 def test_missing_required_variable_is_named(cls: type, env: dict[str, str],
                                             missing: str) -> None:
@@ -91,10 +93,11 @@ def test_shard_count_out_of_range_is_refused(shards: str) -> None:
 
 
 def test_describe_masks_secrets() -> None:
-    settings = config.load(OutboundSenderSettings, SENDER | {"WAZZUP_WEBHOOK_TOKEN": "hook"})
+    settings = config.load(TaskSyncSettings, STORED | {"WABRIDGE_ADMIN_TOKEN": "9f2c0e7a1b3d"})
     described = config.describe(settings)
-    assert (described["WAZZUP_API_KEY"], described["WAZZUP_WEBHOOK_TOKEN"]) == ("***", "***")
-    assert "9f2c0e7a1b3d4c5e" not in str(described)
+    assert described["WABRIDGE_ADMIN_TOKEN"] == "***"
+    assert described["WABRIDGE_URL_SIGNING_KEY"] == "***"
+    assert "9f2c0e7a1b3d" not in str(described) and "k" * 32 not in str(described)
 
 
 def test_describe_masks_credentials_in_urls_but_keeps_the_host() -> None:
@@ -120,3 +123,33 @@ def test_describe_shows_plain_settings_and_empty_secrets_as_they_are() -> None:
 def test_services_that_sign_file_links_refuse_to_start_without_the_signing_key() -> None:
     with pytest.raises(config.ConfigError, match="WABRIDGE_URL_SIGNING_KEY"):
         config.load(TaskSyncSettings, {"MONGODB_URL": "mongodb://127.0.0.1:27017/"})
+
+
+def test_one_connection_per_gateway_whose_variables_are_set() -> None:
+    channels = load_channels({
+        "WAZZUP_API_KEY": "key", "WAZZUP_WEBHOOK_TOKEN": "wazzup-secret",
+        "META_ACCESS_TOKEN": "token", "META_WEBHOOK_TOKEN": "meta-secret",
+        "META_PHONE_NUMBER_ID": "1000"})
+    assert [(c.id, c.provider) for c in channels] == [("wazzup", "wazzup"), ("meta", "meta")]
+    assert channels[1].account.channel_id == "1000"
+
+
+def test_no_configured_channel_is_a_clear_error() -> None:
+    with pytest.raises(ConfigError, match="no channel configured"):
+        load_channels({})
+
+
+def test_a_channels_file_with_an_unknown_provider_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "channels.yaml"
+    path.write_text("channels:\n  - {id: a, provider: telegram, api_url: x, api_key: k,"
+                    " webhook_token: secret-token}\n")
+    with pytest.raises(ConfigError, match="provider must be one of"):
+        load_channels({"WABRIDGE_CHANNELS_FILE": str(path)})
+
+
+def test_a_chat_leaves_through_the_connection_it_arrived_on() -> None:
+    first, second = (ChannelConfig(id=name, provider="wazzup", api_url="u", api_key="k",
+                                   webhook_token=f"{name}-secret") for name in ("a", "b"))
+    assert for_chat([first, second], "wazzup", "any-channel", "b") is second
+    assert for_chat([first, second], "wazzup", "any-channel", "") is None
+    assert for_chat([first], "wazzup", "any-channel", "") is first

@@ -1,0 +1,140 @@
+"""Channels (gateway connections) as configuration: any number, of any provider, at once.
+
+Read from the YAML file named by ``WABRIDGE_CHANNELS_FILE``::
+
+    channels:
+      - id: sales-wazzup            # our name for the connection; chats and sends carry it
+        provider: wazzup            # wazzup | meta | chat_api
+        api_url: https://api.wazzup24.com
+        api_key: ...                # Wazzup API key / Meta access token / chat-api token
+        webhook_token: ...          # the secret in https://<ingest>/webhooks/<provider>/<token>
+      - id: support-meta
+        provider: meta
+        api_url: https://graph.facebook.com/v21.0
+        api_key: ...
+        webhook_token: ...
+        app_secret: ...             # signs Meta's webhooks (X-Hub-Signature-256)
+        verify_token: ...           # answers Meta's GET handshake
+        sender_id: "1234567890"     # the phone-number id
+        rate_per_second: 80
+
+Without a file, one connection per gateway whose variables are set: ``WAZZUP_API_KEY`` (+
+``WAZZUP_API_URL``, ``WAZZUP_WEBHOOK_TOKEN``), ``META_ACCESS_TOKEN`` (+ ``META_API_URL``,
+``META_APP_SECRET``, ``META_VERIFY_TOKEN``, ``META_PHONE_NUMBER_ID``, ``META_WEBHOOK_TOKEN``),
+``CHAT_API_TOKEN`` (+ ``CHAT_API_URL``, ``CHAT_API_INSTANCE``, ``CHAT_API_WEBHOOK_TOKEN``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import yaml
+
+from shared.config import ConfigError
+from shared.providers import REGISTRY
+from shared.providers.base import GatewayAccount
+
+DEFAULT_RATES = {"wazzup": 100.0, "meta": 80.0, "chat_api": 10.0}  # Wazzup: 500 per 5 s
+
+
+class ChannelConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    id: str
+    provider: str
+    api_url: str
+    api_key: str
+    webhook_token: str
+    app_secret: str = ""
+    verify_token: str = ""
+    sender_id: str = ""
+    channel_id: str = ""
+    rate_per_second: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.provider not in REGISTRY:
+            raise ValueError(f"channel {self.id!r}: provider must be one of {sorted(REGISTRY)}")
+        if len(self.webhook_token) < 8:
+            raise ValueError(f"channel {self.id!r}: webhook_token must have 8+ characters")
+
+    @property
+    def account(self) -> GatewayAccount:
+        return GatewayAccount(
+            api_url=self.api_url, api_key=self.api_key, webhook_token=self.webhook_token,
+            channel_id=self.channel_id or self.sender_id, app_secret=self.app_secret,
+            verify_token=self.verify_token, sender_id=self.sender_id)
+
+    @property
+    def rate(self) -> float:
+        return self.rate_per_second or DEFAULT_RATES.get(self.provider, 10.0)
+
+    def serves(self, channel_id: str) -> bool:
+        """Whether a gateway channel id names this connection's number."""
+        return bool(channel_id) and channel_id in (self.channel_id, self.sender_id)
+
+
+class _File(msgspec.Struct):
+    channels: list[ChannelConfig]
+
+
+def _from_env(env: Mapping[str, str]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    if env.get("WAZZUP_API_KEY"):
+        found.append({"id": "wazzup", "provider": "wazzup",
+                      "api_url": env.get("WAZZUP_API_URL", "https://api.wazzup24.com"),
+                      "api_key": env["WAZZUP_API_KEY"],
+                      "webhook_token": env.get("WAZZUP_WEBHOOK_TOKEN", "")})
+    if env.get("META_ACCESS_TOKEN"):
+        found.append({"id": "meta", "provider": "meta",
+                      "api_url": env.get("META_API_URL", "https://graph.facebook.com/v21.0"),
+                      "api_key": env["META_ACCESS_TOKEN"],
+                      "webhook_token": env.get("META_WEBHOOK_TOKEN", ""),
+                      "app_secret": env.get("META_APP_SECRET", ""),
+                      "verify_token": env.get("META_VERIFY_TOKEN", ""),
+                      "sender_id": env.get("META_PHONE_NUMBER_ID", "")})
+    if env.get("CHAT_API_TOKEN"):
+        found.append({"id": "chat_api", "provider": "chat_api",
+                      "api_url": env.get("CHAT_API_URL", "https://api.chat-api.com/instance"),
+                      "api_key": env["CHAT_API_TOKEN"],
+                      "webhook_token": env.get("CHAT_API_WEBHOOK_TOKEN", ""),
+                      "sender_id": env.get("CHAT_API_INSTANCE", "")})
+    return found
+
+
+def load_channels(env: Mapping[str, str] | None = None) -> list[ChannelConfig]:
+    """The configured connections; ``ConfigError`` naming what is wrong."""
+    env = os.environ if env is None else env
+    path = env.get("WABRIDGE_CHANNELS_FILE")
+    try:
+        if path:
+            raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+            channels = msgspec.convert(raw, _File).channels
+        else:
+            channels = msgspec.convert(_from_env(env), list[ChannelConfig])
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"WABRIDGE_CHANNELS_FILE {path}: {exc}") from None
+    except msgspec.ValidationError as exc:
+        where = f"WABRIDGE_CHANNELS_FILE {path}" if path else "channel variables"
+        raise ConfigError(f"{where}: {exc}") from None
+    ids = [c.id for c in channels]
+    if len(ids) != len(set(ids)):
+        raise ConfigError("channel ids must be unique")
+    if not channels:
+        raise ConfigError("no channel configured: set WAZZUP_API_KEY (or META_ACCESS_TOKEN, "
+                          "CHAT_API_TOKEN) or WABRIDGE_CHANNELS_FILE")
+    return channels
+
+
+def for_chat(channels: list[ChannelConfig], provider: str, channel_id: str,
+             connection: str) -> ChannelConfig | None:
+    """The connection a chat's messages leave through: the one it arrived on, else the one
+    serving its number, else the provider's only connection."""
+    same = [c for c in channels if c.provider == provider]
+    by_id = [c for c in same if c.id == connection]
+    serving = [c for c in same if c.serves(channel_id)]
+    for match in (by_id, serving):
+        if match:
+            return match[0]
+    return same[0] if len(same) == 1 else None
