@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import json
 import time
+from pathlib import Path
 
 from bench.plan import PLANS
 from bench.report import write
@@ -27,7 +28,7 @@ def main() -> None:
     doc = asyncio.run(run(plan))
     out = args.out or str(ROOT / ".var" / "bench" / f"{time.strftime('%Y%m%dT%H%M%S')}-"
                                                      f"{plan.mode}.json")
-    write(doc, __import__("pathlib").Path(out))
+    write(doc, Path(out))
     print(json.dumps(doc, indent=2, ensure_ascii=False), flush=True)
     print(f"written to {out}", flush=True)
 

@@ -19,8 +19,8 @@ import time
 import aio_pika
 
 
-async def publish_phase(channel: aio_pika.abc.AbstractChannel, exchange: aio_pika.abc.AbstractExchange,
-                        body: bytes, concurrency: int, seconds: float) -> tuple[int, float]:
+async def publish_phase(exchange: aio_pika.abc.AbstractExchange, body: bytes, concurrency: int,
+                        seconds: float) -> tuple[int, float]:
     loop = asyncio.get_running_loop()
     end = loop.time() + seconds
     done = 0
@@ -79,8 +79,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         await queue.bind(exchange, "message.received.*")
         try:
             body = os.urandom(args.size)
-            published, pub_s = await publish_phase(channel, exchange, body, args.concurrency,
-                                                   args.seconds)
+            published, pub_s = await publish_phase(exchange, body, args.concurrency, args.seconds)
             consumer = await connection.channel()
             await consumer.set_qos(prefetch_count=args.prefetch)
             cqueue = await consumer.get_queue(args.name)

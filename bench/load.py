@@ -82,7 +82,7 @@ class AnswerWatcher:
             if not r["delivered"]:
                 self.refused += 1
                 continue
-            chat = (r.get("json") or {}).get("chatId")
+            chat = str((r.get("json") or {}).get("chatId"))
             sent = self.pending.pop(chat, None)
             if sent is None:
                 self.unmatched += 1
@@ -103,7 +103,7 @@ class AnswerWatcher:
     async def drain(self, timeout_s: float) -> list[str]:
         """Wait until nothing is pending; returns (and stops waiting for) the chats still open."""
         give_up = time.monotonic() + timeout_s
-        while self.pending and time.monotonic() < give_up:
+        while self.pending and time.monotonic() < give_up:  # noqa: ASYNC110 (polled state)
             await asyncio.sleep(0.05)
         lost = list(self.pending)
         self.pending.clear()

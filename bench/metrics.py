@@ -81,7 +81,8 @@ def snapshots(pids: dict[str, int]) -> dict[str, ProcSnapshot]:
     return {name: s for name, pid in pids.items() if (s := proc_snapshot(pid)) is not None}
 
 
-def cpu_between(after: dict[str, ProcSnapshot], before: dict[str, ProcSnapshot]) -> dict[str, float]:
+def cpu_between(after: dict[str, ProcSnapshot],
+                before: dict[str, ProcSnapshot]) -> dict[str, float]:
     return {n: after[n].cpu_s - before[n].cpu_s for n in after if n in before}
 
 

@@ -14,7 +14,7 @@ from bench.httpload import closed_loop
 from bench.load import WAZZUP_HEADERS, ChatPool, new_chats, offer, webhook_body
 from bench.plan import Plan
 from bench.stats import summary_ms
-from bench.system import DepthSampler, Delta, System
+from bench.system import Delta, DepthSampler, System
 
 Post = Callable[[str], Awaitable[bool]]
 CODES = ("1", "2", "3")  # scenarios that answer and keep the chat with the bot

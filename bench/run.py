@@ -9,7 +9,6 @@ import shutil
 import time
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import aiohttp

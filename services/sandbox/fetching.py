@@ -20,8 +20,14 @@ async def fetch_like_gateway(session: aiohttp.ClientSession, url: str) -> Fetche
         return _data_uri(url)
     try:
         async with session.get(url, allow_redirects=False) as answer:
-            content = await answer.content.read(MAX_FETCH_BYTES + 1)
             status = answer.status
+            content = bytearray()
+            # read to the end (a single read returns only what has arrived so far), but stop
+            # past the limit like the gateway does
+            async for chunk in answer.content.iter_chunked(64 * 1024):
+                content += chunk
+                if len(content) > MAX_FETCH_BYTES:
+                    break
     except (aiohttp.ClientError, TimeoutError, ValueError):
         return Fetched(status=0)
     return Fetched(status=status, sha256=hashlib.sha256(content).hexdigest(), size=len(content))
