@@ -56,7 +56,7 @@ class Topology(msgspec.Struct, frozen=True):
         ]
         return [
             *shards,
-            QueueSpec("task_sync.commands", "commands", ("task.*",)),
+            QueueSpec("task_sync.commands", "commands", ("task.*", "directory.*")),
             QueueSpec("task_sync.events", "events",
                       ("send.succeeded", "send.failed", "status.updated", "channel.updated",
                        "media.stored", "media.failed")),

@@ -230,6 +230,16 @@ class AddComment(Envelope, frozen=True, kw_only=True, tag="task.add_comment"):
     is_delete: bool = False
 
 
+class CreateContact(Envelope, frozen=True, kw_only=True, tag="directory.create_contact"):
+    """A gateway asked us to create a client card (idempotent on ``contact_id``; a phone that
+    already belongs to a contact is left as it is)."""
+
+    contact_id: str
+    name: str
+    phones: list[str]
+    responsible_user_id: str | None = None
+
+
 class HandOver(Envelope, frozen=True, kw_only=True, tag="task.hand_over"):
     """Move the task to the manager status and assign it (responsible employee, else the group)."""
 
@@ -274,7 +284,9 @@ Event = (
     MessageReceived | StatusUpdated | ChannelUpdated | SendSucceeded | SendFailed
     | TaskStatusChanged | ScenariosChanged | MediaStored | MediaFetchFailed
 )
-Command = OpenTask | AddComment | HandOver | SetTaskStatus | SendMessage | FetchMedia
+Command = (
+    OpenTask | AddComment | HandOver | SetTaskStatus | SendMessage | FetchMedia | CreateContact
+)
 Message = Event | Command
 
 _encoder = msgspec.msgpack.Encoder()

@@ -163,7 +163,7 @@ def _answer(
     """The bot's reply in the bot dialogue, and the state it leaves the conversation in."""
     if state != "bot":
         return state
-    scenario = match_scenario(event.text, scenarios) if event.content_type == "text" else None
+    scenario = _requested_scenario(event, scenarios)
     if greet:
         text = policy.greeting if scenario is None else f"{policy.greeting}\n\n{scenario.answer}"
         _bot_says(b, conv, text, policy)
@@ -184,6 +184,17 @@ def _answer(
     b.add(events.SetTaskStatus(**b.base("close"), task_id=conv.task_id,
                                status=policy.status_closed))
     return "closed"
+
+
+def _requested_scenario(event: events.MessageReceived,
+                        scenarios: list[Scenario]) -> Scenario | None:
+    """A typed text, or a tapped button/list item (its payload, else its title)."""
+    if event.content_type == "text":
+        return match_scenario(event.text, scenarios)
+    if event.content_type == "interactive":
+        by_payload = match_scenario(event.reply_payload or "", scenarios)
+        return by_payload or match_scenario(event.text, scenarios)
+    return None
 
 
 def _bot_says(b: _Builder, conv: Conversation, text: str, policy: BotPolicy) -> None:

@@ -95,6 +95,20 @@ def _initial_delivery(cmd: events.AddComment) -> dict[str, Any]:
     return {"delivery": status, "delivery_rank": comments.DELIVERY_RANK[status]}
 
 
+async def create_contact(deps: Deps, cmd: events.CreateContact) -> None:
+    """A gateway's request for a client card; a phone we know already keeps its contact."""
+    for phone in cmd.phones:
+        if await directory.contact_by_phone(deps.db, phone) is not None:
+            log.info("contact requested by the gateway exists already", phone=phone)
+            return
+    responsible = None
+    if cmd.responsible_user_id:
+        user = await directory.get_user(deps.db, cmd.responsible_user_id)
+        responsible = user.id if user and not user.is_service else None
+    await directory.upsert_contact(deps.db, directory.Contact(
+        id=cmd.contact_id, name=cmd.name, phones=cmd.phones, responsible_user_id=responsible))
+
+
 async def hand_over(deps: Deps, cmd: events.HandOver) -> None:
     task = await _task(deps, cmd.task_id)
     contact = await directory.get_contact(deps.db, task.contact_id) if task.contact_id else None
@@ -190,5 +204,5 @@ _HANDLERS: dict[type, Callable[[Deps, Any], Awaitable[None]]] = {
     events.SetTaskStatus: set_status, events.SendSucceeded: send_succeeded,
     events.SendFailed: send_failed, events.StatusUpdated: status_updated,
     events.ChannelUpdated: channel_updated, events.MediaStored: media_stored,
-    events.MediaFetchFailed: media_failed,
+    events.MediaFetchFailed: media_failed, events.CreateContact: create_contact,
 }

@@ -30,6 +30,7 @@ from shared.providers.http_answer import (
     retry_after,
     str_or_none,
 )
+from shared.providers.wazzup_crm import crm_reply
 from shared.providers.wazzup_events import NAME, channel_event, message_event, status_event
 from shared.providers.wazzup_schema import HANDLED_KEYS, Delivery
 
@@ -90,10 +91,11 @@ class WazzupProvider:
         events.extend(message_event(m, received_at) for m in delivery.messages)
         events.extend(status_event(s, received_at) for s in delivery.statuses)
         events.extend(channel_event(c, received_at) for c in delivery.channelsUpdates)
-        # createContact/createDeal land here too: we do not create CRM entities for Wazzup yet.
+        reply, crm_events = crm_reply(delivery, received_at)
+        events.extend(crm_events)
         ignored = [key for key in keys if key not in HANDLED_KEYS]
         is_probe = delivery.test is True
-        return ParsedWebhook(events=events, ignored=ignored, is_probe=is_probe)
+        return ParsedWebhook(events=events, reply=reply, ignored=ignored, is_probe=is_probe)
 
     def build_send(
         self, account: GatewayAccount, command: SendMessage, media: OutboundMedia | None

@@ -63,6 +63,28 @@ class ChannelUpdate(msgspec.Struct, kw_only=True):
     tier: str | None = None
 
 
+class ContactData(msgspec.Struct, kw_only=True):
+    chatType: str
+    chatId: str
+    username: str | None = None
+    phone: str | None = None
+
+
+class CreateContact(msgspec.Struct, kw_only=True):
+    """Wazzup asks the CRM to create a client card (contactsAndDealsCreation)."""
+
+    name: str
+    contactData: list[ContactData]
+    responsibleUserId: str | None = None
+    source: str | None = None
+
+
+class CreateDeal(msgspec.Struct, kw_only=True):
+    contacts: list[str]
+    responsibleUserId: str | None = None
+    source: str | None = None
+
+
 class Delivery(msgspec.Struct, kw_only=True):
     """One POST to our webhook URI; any combination of the arrays may be present."""
 
@@ -70,7 +92,10 @@ class Delivery(msgspec.Struct, kw_only=True):
     messages: list[Message] = []
     statuses: list[Status] = []
     channelsUpdates: list[ChannelUpdate] = []
+    createContact: CreateContact | None = None
+    createDeal: CreateDeal | None = None
 
 
-# Top-level keys whose content becomes events; every other key is reported as ignored.
-HANDLED_KEYS = frozenset({"test", "messages", "statuses", "channelsUpdates"})
+# Top-level keys whose content becomes events or a reply; every other key is reported as ignored.
+HANDLED_KEYS = frozenset({"test", "messages", "statuses", "channelsUpdates", "createContact",
+                          "createDeal"})

@@ -352,3 +352,11 @@ def test_status_change_of_an_unknown_task_opens_its_conversation_in_that_state()
     assert decision.conversation.id == event.conversation_id
     assert decision.conversation.task_id == event.task_id
     assert decision.conversation.state == "manager"
+
+
+def test_a_tapped_button_whose_payload_is_a_code_gets_that_scenario() -> None:
+    tap = msgspec.structs.replace(message("Часы работы"), content_type="interactive",
+                                  reply_payload="1")
+    decision = decide(conversation("bot"), tap, SCENARIOS, POLICY, NOW)
+    sends = [c for c in decision.commands if isinstance(c, events.SendMessage)]
+    assert [s.text for s in sends] == [SCENARIOS[0].answer]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from shared.errors import BadPayload
-from shared.events import ChannelUpdated, MediaRef, MessageReceived, StatusUpdated
+from shared.events import ChannelUpdated, CreateContact, MediaRef, MessageReceived, StatusUpdated
 from shared.providers import get_provider
 from shared.providers.base import GatewayAccount, ParsedWebhook
 from shared.providers.wazzup import WAZZUP
@@ -305,9 +305,26 @@ def test_test_post_is_a_probe_without_events() -> None:
     assert parsed.is_probe and parsed.events == [] and parsed.ignored == []
 
 
-def test_create_contact_is_ignored_by_name() -> None:
+def test_create_contact_is_answered_with_the_contact_and_creates_it() -> None:
     parsed = parse(fixture("create_contact"))
-    assert parsed.events == [] and parsed.ignored == ["createContact"] and not parsed.is_probe
+    [event] = parsed.events
+    assert isinstance(event, CreateContact)
+    assert (event.name, event.phones, event.responsible_user_id) == \
+        ("Ivan Petrov", ["79011112233"], "u-7")
+    assert parsed.reply == {"id": event.contact_id, "responsibleUserId": "u-7",
+                            "name": "Ivan Petrov",
+                            "contactData": [{"chatType": "whatsapp", "chatId": "79011112233"}]}
+    assert parse(fixture("create_contact")).reply == parsed.reply  # a repeat: the same answer
+    assert parsed.ignored == [] and not parsed.is_probe
+
+
+def test_create_deal_is_answered_with_a_deal_for_its_contacts() -> None:
+    parsed = parse(b'{"createDeal": {"responsibleUserId": "u-7", "contacts": ["c-101"],'
+                   b' "source": "byUser"}}')
+    assert parsed.events == []
+    assert parsed.reply is not None
+    assert parsed.reply["contacts"] == ["c-101"] and parsed.reply["closed"] is False
+    assert parsed.reply["id"] and len(parsed.reply["uri"]) <= 200
 
 
 def test_unknown_top_level_keys_are_ignored_by_name_next_to_events() -> None:

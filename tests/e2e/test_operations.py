@@ -1,0 +1,115 @@
+"""Operations through the real interfaces: the wabridge CLI (dead letters, Wazzup admin), the
+gateway's contact requests, and WhatsApp Business's 24-hour window."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from typing import Any
+
+from tests.e2e.conftest import CHANNEL, IVANOVA, System, eventually, new_chat
+
+
+async def wabridge(system: System, *args: str) -> tuple[int, Any, str]:
+    """Run the installed CLI against this stack; (exit code, JSON output, stderr)."""
+    env = {**os.environ, **system.stack.base_env()}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "shared.cli", *args, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await proc.communicate()
+    parsed = json.loads(out) if out.strip() else None
+    return proc.returncode or 0, parsed, err.decode()
+
+
+async def test_a_dead_lettered_send_is_listed_and_replayed_from_the_command_line(
+    system: System,
+) -> None:
+    chat = new_chat()
+    await system.sandbox("POST", "/sandbox/fail", json={"count": 1, "status": 400,
+                                                         "error": "CHANNEL_BLOCKED"})
+    await system.inbound(chat, "привет")
+
+    async def dead() -> Any:
+        code, listing, _ = await wabridge(system, "dlq", "list", "outbound_sender.sends")
+        queue = next(iter(listing.values()))
+        return listing if code == 0 and queue["count"] >= 1 else None
+    listing = await eventually(dead, what="the dead letter listed")
+    [entry] = [m for q in listing.values() for m in q["messages"]
+               if m["x-error-code"] == "CHANNEL_BLOCKED"]
+    assert entry["type"] == "outbound.send"
+    code, result, err = await wabridge(system, "dlq", "replay", "outbound_sender.sends",
+                                       "--id", entry["id"])
+    assert code == 0 and result == {"replayed": 1}, err
+
+    async def delivered() -> list[str] | None:
+        texts = await system.texts_sent(chat)
+        return texts or None
+    await eventually(delivered, what="the replayed greeting delivered")
+    task = await system.task_of(chat)
+    assert task is not None
+
+    async def sent() -> Any:
+        bot = [c for c in await system.comments(task["id"]) if c["author_kind"] == "bot"]
+        return bot if bot and bot[0].get("delivery") == "sent" else None
+    await eventually(sent, what="the comment no longer failed")
+
+
+async def test_wazzup_channels_and_webhooks_are_managed_from_the_command_line(
+    system: System,
+) -> None:
+    code, channels, err = await wabridge(system, "wazzup", "channels")
+    assert code == 0, err
+    assert channels[0]["channelId"] == CHANNEL and channels[0]["state"] == "active"
+    hook = system.url("ingest", "/webhooks/wazzup/sandbox-webhook-token")
+    code, shown, err = await wabridge(system, "wazzup", "webhooks", "set", hook,
+                                      "--subscriptions", "messagesAndStatuses,channelsUpdates")
+    assert code == 0, err
+    assert shown["webhooksUri"] == hook
+    assert shown["subscriptions"]["channelsUpdates"] is True
+    assert shown["subscriptions"]["contactsAndDealsCreation"] is False
+    # Wazzup's test POST must pass: a wrong token makes the registration fail, with the code
+    bad = system.url("ingest", "/webhooks/wazzup/not-the-token")
+    code, _, err = await wabridge(system, "wazzup", "webhooks", "set", bad)
+    assert code == 1 and "testPostNotPassed" in err
+
+
+async def test_wazzups_create_contact_request_is_answered_with_the_new_contact(
+    system: System,
+) -> None:
+    phone = new_chat()
+    status, reply = await system.webhook({"createContact": {
+        "responsibleUserId": "usr-petrov", "name": "Новиков Олег", "source": "auto",
+        "contactData": [{"chatType": "whatsapp", "chatId": phone}]}})
+    assert status == 200 and reply["name"] == "Новиков Олег" and reply["id"]
+
+    async def created() -> Any:
+        code, found = await system.api("GET", f"/api/v1/contacts?phone={phone}")
+        return found["items"] if code == 200 and found["items"] else None
+    [contact] = await eventually(created, what="the contact in the directory")
+    assert contact["id"] == reply["id"] and contact["responsible_user_id"] == "usr-petrov"
+
+
+async def test_free_text_outside_the_24_hour_window_is_refused_and_a_template_is_sent(
+    system: System,
+) -> None:
+    phone = new_chat()
+    start = {"channel_id": "100000000000001", "provider": "meta", "phone": phone}
+    status, body = await system.api("POST", "/api/v1/conversations", token=IVANOVA,
+                                    json=start | {"text": "Добрый день!"})
+    assert status == 422 and body["error"] == "window_closed" and "24-hour" in body["reason"]
+    status, body = await system.api("POST", "/api/v1/conversations", token=IVANOVA, json=start | {
+        "template_id": "order_ready", "template_values": ["Олег", "12"],
+        "template_language": "ru"})
+    assert status == 201, body
+
+    async def template_sent() -> Any:
+        records = await system.sandbox("GET", "/sandbox/requests",
+                                       params={"provider": "meta", "chat_id": phone,
+                                               "delivered": "true"})
+        return records[0]["json"] if records else None
+    sent = await eventually(template_sent, what="the template at Meta")
+    assert sent["type"] == "template" and sent["template"]["name"] == "order_ready"
+    params = sent["template"]["components"][0]["parameters"]
+    assert [p["text"] for p in params] == ["Олег", "12"]
