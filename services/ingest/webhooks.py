@@ -107,8 +107,8 @@ async def _receive(deps: Deps, request: web.Request, name: str) -> web.Response:
     return web.json_response({"ok": True, "events": len(stamped)})
 
 
-def _stamp(event: events.Event, matched: ChannelConfig,
-           connections: list[ChannelConfig]) -> events.Event:
+def _stamp(event: events.Message, matched: ChannelConfig,
+           connections: list[ChannelConfig]) -> events.Message:
     """Record which connection a chat's message arrived on: the one serving that number (one
     webhook may cover several numbers), else the one whose credentials the call carried."""
     if not isinstance(event, events.MessageReceived):

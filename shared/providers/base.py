@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import msgspec
 
-from shared.events import Event, MediaRef, SendMessage
+from shared.events import MediaRef, Message, SendMessage
 
 
 class ParsedWebhook(msgspec.Struct, frozen=True, kw_only=True):
@@ -25,7 +25,7 @@ class ParsedWebhook(msgspec.Struct, frozen=True, kw_only=True):
     but do not act on, for the log.
     """
 
-    events: list[Event]
+    events: list[Message]
     reply: dict[str, Any] | None = None
     ignored: list[str] = []
     is_probe: bool = False

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import msgspec
 
 from shared.errors import BadPayload, PermanentError, RetryableError
-from shared.events import Event, MediaRef, SendMessage
+from shared.events import MediaRef, Message, SendMessage
 from shared.providers.base import (
     Capabilities,
     GatewayAccount,
@@ -75,7 +75,7 @@ class ChatApiProvider:
         channel = account.channel_id or instance or account.sender_id
         if not channel and (delivery.messages or delivery.ack):
             raise BadPayload("invalid chat-api webhook: no `instanceId` and no configured channel")
-        events: list[Event] = []
+        events: list[Message] = []
         events.extend(message_event(m, channel, received_at) for m in delivery.messages)
         events.extend(ack_event(a, channel, received_at) for a in delivery.ack)
         ignored = [key for key in keys if key not in HANDLED_KEYS]

@@ -15,7 +15,7 @@ from typing import Literal
 import msgspec
 
 from shared.errors import BadPayload, PermanentError
-from shared.events import Event, MediaRef, SendMessage
+from shared.events import MediaRef, Message, SendMessage
 from shared.providers.base import (
     Capabilities,
     GatewayAccount,
@@ -109,7 +109,7 @@ class MetaCloudProvider:
             raise BadPayload(
                 f"invalid Meta webhook: `object` is {notification.object!r}, expected {OBJECT!r}"
             )
-        events: list[Event] = []
+        events: list[Message] = []
         ignored: list[str] = []
         for e, entry in enumerate(notification.entry):
             for c, change in enumerate(entry.changes):

@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 
 from shared.errors import BadPayload, PermanentError, RetryableError
-from shared.events import Event, MediaRef, SendMessage
+from shared.events import MediaRef, Message, SendMessage
 from shared.providers.base import (
     Capabilities,
     GatewayAccount,
@@ -87,7 +87,7 @@ class WazzupProvider:
             delivery = _delivery_decoder.decode(body)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             raise BadPayload(f"invalid Wazzup webhook: {exc}") from exc
-        events: list[Event] = []
+        events: list[Message] = []
         events.extend(message_event(m, received_at) for m in delivery.messages)
         events.extend(status_event(s, received_at) for s in delivery.statuses)
         events.extend(channel_event(c, received_at) for c in delivery.channelsUpdates)

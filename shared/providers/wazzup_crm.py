@@ -10,12 +10,12 @@ import re
 from datetime import datetime
 from typing import Any
 
-from shared.events import CreateContact, Event, derive_id
+from shared.events import CreateContact, Message, derive_id
 from shared.providers.wazzup_schema import Delivery
 
 
 def crm_reply(delivery: Delivery, received_at: datetime) -> tuple[dict[str, Any] | None,
-                                                                   list[Event]]:
+                                                                   list[Message]]:
     """The JSON to answer with and the events to publish (both empty if nothing was asked)."""
     if delivery.createContact is not None:
         ask = delivery.createContact
