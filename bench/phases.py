@@ -104,6 +104,7 @@ async def run_load(system: System, plan: Plan, pool: ChatPool, post: Post, rate:
     await system.clear_sandbox()
     watcher = system.watcher
     watcher.pool, watcher.answered = pool, []
+    backlog = await system.depths.total()
     before = await system.window()
     with DepthSampler(system) as depths:
         offered = await offer(rate, seconds, pool, watcher, post)
@@ -123,7 +124,8 @@ async def run_load(system: System, plan: Plan, pool: ChatPool, post: Post, rate:
         "accepted": accepted, "answered": answered, "unanswered": len(lost),
         "post_errors": offered.post_errors, "skipped_no_free_chat": offered.skipped_no_free_chat,
         "latency_ms": summary_ms(steady), "latency_ms_second_half": summary_ms(late),
-        "queue_depth": depths.summary(seconds), "db_wait_share": delta.db_wait_share(),
+        "queue_depth": depths.summary(seconds) | {"at_start": backlog},
+        "db_wait_share": delta.db_wait_share(),
         "cpu_utilisation": delta.utilisation(), "window_s": round(window, 2),
     }
     out["sustained"], out["reasons"] = _verdict(out, rate)
@@ -158,7 +160,7 @@ async def sustained_max(system: System, plan: Plan, pool: ChatPool, post: Post,
         else:
             say(f"  step {rate:g}/s for {plan.step_s:g}s")
             result, deltas[rate] = await run_load(system, plan, pool, post, rate, plan.step_s)
-            await system.settle(timeout_s=60)
+            await system.settle(timeout_s=120)
         results.append(result)
         say(f"  {rate:g}/s: sustained={result['sustained']} p99={result['latency_ms']['p99']}ms "
             f"{'; '.join(result['reasons'])}")

@@ -35,6 +35,8 @@ class QueueSpec(msgspec.Struct, frozen=True):
     exchange: str  # "events" | "commands"
     bindings: tuple[str, ...]
     single_active_consumer: bool = False
+    # handle one chat's messages one at a time, in delivery order, within a consumer process
+    per_chat_order: bool = False
 
 
 class Topology(msgspec.Struct, frozen=True):
@@ -60,7 +62,8 @@ class Topology(msgspec.Struct, frozen=True):
             QueueSpec("task_sync.events", "events",
                       ("send.succeeded", "send.failed", "status.updated", "channel.updated",
                        "media.stored", "media.failed")),
-            QueueSpec("outbound_sender.sends", "commands", ("outbound.send",)),
+            QueueSpec("outbound_sender.sends", "commands", ("outbound.send",),
+                      per_chat_order=True),
             QueueSpec("outbound_sender.media", "commands", ("media.fetch",)),
         ]
 

@@ -1,7 +1,8 @@
 """The one consume loop: decode → handler → ack, delayed retry or dead-letter; graceful stop.
 
 Work queues retry a ``RetryableError`` through the delay queues (exponential backoff with
-jitter, or the peer's Retry-After). Ordered queues (one chat's messages in sequence) retry in
+jitter, or the peer's Retry-After); those with ``per_chat_order`` (sends) still handle one
+chat's messages one at a time in delivery order, so a customer gets them in sequence. Ordered queues (one chat's messages in sequence) retry in
 place instead, holding only that chat's lock, because sending a message round the delay queue
 would let the chat's next message overtake it. Past ``max_attempts``, and at once for
 ``PermanentError``/``BadPayload``, the message goes to the dead-letter queue with the reason in
@@ -95,6 +96,7 @@ class Worker:
         self.prefetch = prefetch
         self.on_failure = on_failure
         self.ordered = spec.single_active_consumer
+        self.per_chat = spec.single_active_consumer or spec.per_chat_order
         self._locks = KeyedLocks()
         self._inflight = 0
         self._idle = asyncio.Event()
@@ -147,7 +149,7 @@ class Worker:
                                code="BAD_PAYLOAD")
             await self._dead_letter(incoming, None, error, attempt)
             return
-        key = events.chat_key_of(message) if self.ordered else None
+        key = events.chat_key_of(message) if self.per_chat else None
         with structlog.contextvars.bound_contextvars(
             queue=self.spec.name, message_type=events.message_type(message),
             message_id=message.id, correlation_id=message.correlation_id,

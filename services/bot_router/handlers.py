@@ -37,7 +37,7 @@ async def on_message_received(deps: Deps, event: events.MessageReceived) -> None
         conversations.find_decision(deps.db, event.id),
         conversations.find_open(deps.db, event.chat.key))
     if earlier is not None:  # a redelivery or a repeated webhook: replay, never re-decide
-        await _carry_out(deps, earlier)
+        await _carry_out(deps, earlier, replay=True)
         return
     scenario_set = await deps.scenarios.get()
     decision = decide(conv, event, scenario_set.items, deps.policy, events.utcnow())
@@ -48,7 +48,7 @@ async def on_message_received(deps: Deps, event: events.MessageReceived) -> None
 async def on_task_status_changed(deps: Deps, event: events.TaskStatusChanged) -> None:
     earlier = await conversations.find_decision(deps.db, event.id)
     if earlier is not None:
-        await _carry_out(deps, earlier)
+        await _carry_out(deps, earlier, replay=True)
         return
     conv = await conversations.get(deps.db, event.conversation_id)
     if conv is None:
@@ -63,9 +63,9 @@ async def on_task_status_changed(deps: Deps, event: events.TaskStatusChanged) ->
     await _carry_out(deps, decision)
 
 
-async def _carry_out(deps: Deps, decision: Decision) -> None:
+async def _carry_out(deps: Deps, decision: Decision, *, replay: bool = False) -> None:
     """Apply the state change, then publish the commands (both idempotent)."""
-    if not await conversations.apply(deps.db, decision):
+    if not await conversations.apply(deps.db, decision, replay=replay):
         # the conversation moved on under another consumer: decide again on the fresh state
         with db_errors("discarding a stale decision"):
             await deps.db.decisions.delete_one({"_id": decision.event_id})

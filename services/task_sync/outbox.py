@@ -32,7 +32,8 @@ def status_event(deps: Deps, task: tasks.Task) -> events.TaskStatusChanged:
 async def publish_sends(deps: Deps, comment_id: str, commands: list[events.SendMessage]) -> bool:
     """Publish a comment's sends; False (left for the sweeper) when the broker did not confirm."""
     try:
-        await deps.bus.publish_all(commands)
+        for command in commands:  # in order: the parts of one comment arrive in sequence
+            await deps.bus.publish(command)
     except RetryableError as exc:
         log.warning("send not published yet; the outbox sweeper will retry",
                     comment_id=comment_id, reason=str(exc))

@@ -94,8 +94,13 @@ async def record_decision(db: Database, decision: Decision, now: datetime) -> No
             pass
 
 
-async def apply(db: Database, decision: Decision) -> bool:
-    """Write the decision's conversation state; idempotent. False if the state moved elsewhere."""
+async def apply(db: Database, decision: Decision, *, replay: bool = False) -> bool:
+    """Write the decision's conversation state; idempotent. False if the state moved elsewhere.
+
+    ``replay``: the decision was recorded earlier (a redelivered or repeated message). A
+    conversation already past its version has had it applied: decisions of one chat are
+    applied in order, and a message is acknowledged only after its decision is applied.
+    """
     conv = decision.conversation
     if conv is None:
         return True
@@ -115,6 +120,10 @@ async def apply(db: Database, decision: Decision) -> bool:
             {"_id": conv.id, "version": decision.previous_version}, doc | open_key)
         if result.matched_count:
             return True
-        done = await db.conversations.find_one(
-            {"_id": conv.id, "last_event_id": decision.event_id}, {"_id": 1})
-        return done is not None
+        current = await db.conversations.find_one({"_id": conv.id}, {"version": 1,
+                                                                     "last_event_id": 1})
+        if current is None:
+            return False
+        if current.get("last_event_id") == decision.event_id:
+            return True
+        return replay and int(current.get("version", 0)) > decision.previous_version

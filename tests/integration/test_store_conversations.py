@@ -183,3 +183,19 @@ async def test_recording_a_decision_again_keeps_the_first(db: Any) -> None:
 
 async def test_unknown_event_has_no_decision(db: Any) -> None:
     assert await conversations.find_decision(db, "never-seen") is None
+
+
+async def test_replaying_an_older_applied_decision_succeeds_and_changes_nothing(db: Any) -> None:
+    conv = conversation("c1")
+    await conversations.apply(db, opening(conv))
+    first = moving(conv, "ev-2", state="manager")
+    await conversations.apply(db, first)
+    second = moving(first.conversation, "ev-3", state="bot")  # type: ignore[arg-type]
+    await conversations.apply(db, second)
+
+    # the gateway delivers ev-2 again: its recorded decision is replayed, not decided anew
+    assert await conversations.apply(db, first, replay=True) is True
+    stored = await conversations.get(db, "c1")
+    assert stored is not None and (stored.state, stored.version) == ("bot", 3)
+    # a fresh decision on that old version is still a conflict
+    assert await conversations.apply(db, first) is False
