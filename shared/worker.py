@@ -2,9 +2,10 @@
 
 Work queues retry a ``RetryableError`` through the delay queues (exponential backoff with
 jitter, or the peer's Retry-After); those with ``per_chat_order`` (sends) still handle one
-chat's messages one at a time in delivery order, so a customer gets them in sequence. Ordered queues (one chat's messages in sequence) retry in
-place instead, holding only that chat's lock, because sending a message round the delay queue
-would let the chat's next message overtake it. Past ``max_attempts``, and at once for
+chat's messages one at a time in delivery order, so a customer gets them in sequence.
+Ordered queues (single active consumer: the bot's per-chat shards) retry in place instead,
+holding only that chat's lock, because sending a message round the delay queue would let the
+chat's next message overtake it. Past ``max_attempts``, and at once for
 ``PermanentError``/``BadPayload``, the message goes to the dead-letter queue with the reason in
 its headers. Every step acks only after its effects are confirmed.
 """
