@@ -284,3 +284,18 @@ async def test_a_dialogue_started_from_our_side_creates_the_task_and_sends_first
     status, again = await system.api("POST", "/api/v1/conversations", token=IVANOVA, json={
         "channel_id": CHANNEL, "phone": chat, "text": "ещё раз"})
     assert status == 409, again
+
+
+async def test_a_file_on_a_host_that_is_not_a_gateway_is_refused_and_shown_failed(
+    system: System,
+) -> None:
+    chat = new_chat()
+    task = await opened(system, chat)
+    evil = wazzup_message(chat, "", type_="image",
+                          contentUri="https://files.example.com/payload.jpg")
+    assert (await system.webhook({"messages": [evil]}))[0] == 200
+    comment = await comment_where(
+        system, task["id"], lambda c: c["attachments"]
+        and c["attachments"][0]["state"] == "failed", "the attachment marked failed")
+    assert "not a configured gateway host" in comment["attachments"][0]["reason"]
+    assert comment["text"].startswith("[image]")
