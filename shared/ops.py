@@ -58,7 +58,11 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
     started = time.perf_counter()
     try:
         response = await handler(request)
-    except web.HTTPException:
+    except web.HTTPException as exc:
+        exc.headers["X-Request-Id"] = request_id
+        if exc.status >= 400:
+            log.info("request refused", method=request.method, path=request.path,
+                     status=exc.status, reason=exc.text[:300] if exc.text else None)
         raise
     except Exception:
         log.exception("request failed", method=request.method, path=request.path)
