@@ -240,6 +240,13 @@ class CreateContact(Envelope, frozen=True, kw_only=True, tag="directory.create_c
     responsible_user_id: str | None = None
 
 
+class AddComments(Envelope, frozen=True, kw_only=True, tag="task.add_comments"):
+    """Several comments of one decision (the customer's message and the bot's answer), stored
+    together: one publish and one database write instead of one each."""
+
+    items: list[AddComment]
+
+
 class HandOver(Envelope, frozen=True, kw_only=True, tag="task.hand_over"):
     """Move the task to the manager status and assign it (responsible employee, else the group)."""
 
@@ -285,7 +292,8 @@ Event = (
     | TaskStatusChanged | ScenariosChanged | MediaStored | MediaFetchFailed
 )
 Command = (
-    OpenTask | AddComment | HandOver | SetTaskStatus | SendMessage | FetchMedia | CreateContact
+    OpenTask | AddComment | AddComments | HandOver | SetTaskStatus | SendMessage | FetchMedia
+    | CreateContact
 )
 Message = Event | Command
 

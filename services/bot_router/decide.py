@@ -107,6 +107,11 @@ def decide(
                               status=policy.status_manager))
     elif not event.is_echo:
         state = _answer(b, conv, event, scenarios, policy, state, greet=opened)
+    if not opened and state == conv.state:
+        # nothing the bot decides on changed: no write (the decision record is the audit, and
+        # the 24-hour window is read from the comments)
+        return Decision(event_id=event.id, conversation=None, previous_version=None,
+                        commands=b.commands)
     new = msgspec.structs.replace(
         conv, state=state, version=(conv.version + 1) if previous_version is not None else 1,
         last_inbound_at=now if not event.is_echo else conv.last_inbound_at,

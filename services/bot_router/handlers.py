@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 from services.bot_router.decide import BotPolicy, decide, follow_status_change
@@ -33,15 +32,16 @@ async def handle(deps: Deps, message: events.Message) -> None:
 
 
 async def on_message_received(deps: Deps, event: events.MessageReceived) -> None:
-    earlier, conv = await asyncio.gather(
-        conversations.find_decision(deps.db, event.id),
-        conversations.find_open(deps.db, event.chat.key))
-    if earlier is not None:  # a redelivery or a repeated webhook: replay, never re-decide
-        await _carry_out(deps, earlier, replay=True)
-        return
+    conv = await conversations.find_open(deps.db, event.chat.key)
     scenario_set = await deps.scenarios.get()
     decision = decide(conv, event, scenario_set.items, deps.policy, events.utcnow())
-    await conversations.record_decision(deps.db, decision, events.utcnow())
+    if not await conversations.record_decision(deps.db, decision, events.utcnow()):
+        # a redelivery or a repeated webhook: replay what was decided then, never re-decide
+        earlier = await conversations.find_decision(deps.db, event.id)
+        if earlier is None:
+            raise RetryableError(f"decision of {event.id} vanished", code="CONFLICT")
+        await _carry_out(deps, earlier, replay=True)
+        return
     await _carry_out(deps, decision)
 
 
@@ -59,7 +59,8 @@ async def on_task_status_changed(deps: Deps, event: events.TaskStatusChanged) ->
                 f"(task {other.task_id}) is open in the same chat; the customer's replies go "
                 "to the open one")
     decision = follow_status_change(conv, event, events.utcnow())
-    await conversations.record_decision(deps.db, decision, events.utcnow())
+    if not await conversations.record_decision(deps.db, decision, events.utcnow()):
+        return  # decided concurrently by a replay; its effects are idempotent
     await _carry_out(deps, decision)
 
 
@@ -71,4 +72,16 @@ async def _carry_out(deps: Deps, decision: Decision, *, replay: bool = False) ->
             await deps.db.decisions.delete_one({"_id": decision.event_id})
         raise RetryableError("conversation changed while deciding; deciding again",
                              code="CONFLICT")
-    await deps.bus.publish_all(decision.commands)
+    await deps.bus.publish_all(bundle_comments(decision.event_id, decision.commands))
+
+
+def bundle_comments(event_id: str, commands: list[events.Command]) -> list[events.Command]:
+    """The decision's comments as one command (one publish, one insert in task-sync)."""
+    comments = [c for c in commands if isinstance(c, events.AddComment)
+                and not (c.is_edit or c.is_delete)]
+    if len(comments) < 2:
+        return commands
+    bundle = events.AddComments(id=events.derive_id("comments", event_id),
+                                correlation_id=comments[0].correlation_id,
+                                occurred_at=comments[0].occurred_at, items=comments)
+    return [bundle, *(c for c in commands if c not in comments)]

@@ -35,6 +35,21 @@ async def add_comment(deps: Deps, cmd: events.AddComment) -> None:
     if cmd.is_edit or cmd.is_delete:
         await revise_comment(deps, cmd)
         return
+    if not await comments.insert(deps.db, await _comment_of(deps, cmd)):
+        log.info("comment already recorded; duplicate dropped", comment_id=cmd.comment_id)
+
+
+async def add_comments(deps: Deps, cmd: events.AddComments) -> None:
+    """A decision's comments in one write; those recorded before are skipped."""
+    prepared = [await _comment_of(deps, item) for item in cmd.items]
+    inserted = await comments.insert_many(deps.db, prepared)
+    if inserted < len(prepared):
+        log.info("some comments were recorded before; duplicates dropped",
+                 duplicates=len(prepared) - inserted)
+
+
+async def _comment_of(deps: Deps, cmd: events.AddComment) -> comments.Comment:
+    """The comment to store, with its author resolved and its pending file recorded."""
     if cmd.media is not None and cmd.file_id is not None:
         # recorded before the comment, so the comment never appears without its (pending) file
         await files.add_attachment(deps.db, files.AttachmentRecord(
@@ -55,15 +70,13 @@ async def add_comment(deps: Deps, cmd: events.AddComment) -> None:
         member = await directory.user_by_phone(deps.db, cmd.sender_phone)
         if member is not None:  # a group participant who is one of our users writes as himself
             author_user_id, author_name = member.id, member.full_name
-    inserted = await comments.insert(deps.db, comments.Comment(
+    return comments.Comment(
         id=cmd.comment_id, task_id=cmd.task_id, order=comments.order_of(cmd.at), at=cmd.at,
         author_kind=cmd.author_kind, direction=cmd.direction, text=cmd.text,
         content_type=cmd.content_type, author_user_id=author_user_id,
         author_name=author_name, sender_name=cmd.sender_name, sender_phone=cmd.sender_phone,
         gateway_message_id=cmd.gateway_message_id, send_id=cmd.send_id,
-        reply_to_comment_id=reply_to, **_initial_delivery(cmd)))
-    if not inserted:
-        log.info("comment already recorded; duplicate dropped", comment_id=cmd.comment_id)
+        reply_to_comment_id=reply_to, **_initial_delivery(cmd))
 
 
 def _default_name(cmd: events.AddComment) -> str:
@@ -140,12 +153,6 @@ async def send_succeeded(deps: Deps, event: events.SendSucceeded) -> None:
                                       after_failure=event.replayed):
         raise RetryableError(f"comment {event.comment_id} of send {event.send_id} is not "
                              "recorded yet", code="COMMENT_NOT_YET_RECORDED")
-    if event.gateway_message_id:
-        parked = await comments.take_parked_statuses(deps.db, event.gateway_message_id)
-        for status in parked:
-            await status_updated(deps, status)
-        if parked:
-            await comments.drop_parked_statuses(deps.db, event.gateway_message_id)
 
 
 async def send_failed(deps: Deps, event: events.SendFailed) -> None:
@@ -161,8 +168,11 @@ async def send_failed(deps: Deps, event: events.SendFailed) -> None:
 async def status_updated(deps: Deps, event: events.StatusUpdated) -> None:
     comment = await comments.by_gateway_id(deps.db, event.gateway_message_id)
     if comment is None:
-        await comments.park_status(deps.db, event)
-        return
+        # the gateway can report a status before our send result is recorded: the retry
+        # (delay queue) applies it once the comment carries the id, so it is never lost
+        raise RetryableError(f"no comment carries gateway message {event.gateway_message_id} "
+                             "yet (its send result may still be on the way)",
+                             code="MESSAGE_NOT_YET_RECORDED")
     status = {"error": "failed", "edited": None}.get(event.status, event.status)
     if status not in comments.DELIVERY_RANK:
         log.info("delivery status not tracked", status=event.status)
@@ -200,7 +210,8 @@ async def _task(deps: Deps, task_id: str) -> tasks.Task:
 
 
 _HANDLERS: dict[type, Callable[[Deps, Any], Awaitable[None]]] = {
-    events.OpenTask: open_task, events.AddComment: add_comment, events.HandOver: hand_over,
+    events.OpenTask: open_task, events.AddComment: add_comment,
+    events.AddComments: add_comments, events.HandOver: hand_over,
     events.SetTaskStatus: set_status, events.SendSucceeded: send_succeeded,
     events.SendFailed: send_failed, events.StatusUpdated: status_updated,
     events.ChannelUpdated: channel_updated, events.MediaStored: media_stored,

@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 from pymongo import ASCENDING, ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from shared import events
 from shared.store.mongo import Database, db_errors, read_as, stamp, with_utc
@@ -72,7 +72,6 @@ async def ensure_indexes(db: Database) -> None:
     await db.comments.create_index([("task_id", ASCENDING), ("order", ASCENDING)])
     await db.comments.create_index("gateway_message_id", unique=True, sparse=True)
     await db.comments.create_index("outbox", sparse=True)
-    await db.pending_statuses.create_index("gateway_message_id")
 
 
 async def insert(db: Database, comment: Comment) -> bool:
@@ -85,6 +84,24 @@ async def insert(db: Database, comment: Comment) -> bool:
         except DuplicateKeyError:
             return False
     return True
+
+
+async def insert_many(db: Database, items: list[Comment]) -> int:
+    """Insert several in one round trip; returns how many were new (duplicates are skipped)."""
+    docs: list[dict[str, Any]] = []
+    for comment in items:
+        doc: dict[str, Any] = msgspec.to_builtins(comment, builtin_types=(datetime,))
+        doc["_id"] = doc.pop("id")
+        docs.append(doc)
+    with db_errors("recording comments"):
+        try:
+            result = await db.comments.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != 11000 for e in errors):
+                raise
+            return int(exc.details.get("nInserted", len(docs) - len(errors)))
+    return len(result.inserted_ids)
 
 
 async def get(db: Database, comment_id: str) -> Comment | None:
@@ -223,30 +240,6 @@ async def pending_outbox(db: Database, older_than: datetime, limit: int = 100) -
         docs = await db.comments.find(
             {"outbox": {"$exists": True}, "at": {"$lt": older_than}}).limit(limit).to_list(None)
     return [_from_doc(d) for d in docs]
-
-
-async def park_status(db: Database, event: events.StatusUpdated) -> None:
-    """Keep a status whose message is not known yet; applied when the send result arrives."""
-    doc = {"_id": event.id, "gateway_message_id": event.gateway_message_id,
-           "body": events.encode(event), "created_at": event.occurred_at}
-    with db_errors("parking an early delivery status"):
-        try:
-            await db.pending_statuses.insert_one(doc)
-        except DuplicateKeyError:
-            pass
-
-
-async def take_parked_statuses(db: Database, gateway_message_id: str) -> list[events.StatusUpdated]:
-    with db_errors("reading parked delivery statuses"):
-        docs = await db.pending_statuses.find({"gateway_message_id": gateway_message_id}) \
-            .to_list(None)
-    parked = [events.decode(d["body"]) for d in docs]
-    return [p for p in parked if isinstance(p, events.StatusUpdated)]
-
-
-async def drop_parked_statuses(db: Database, gateway_message_id: str) -> None:
-    with db_errors("dropping applied delivery statuses"):
-        await db.pending_statuses.delete_many({"gateway_message_id": gateway_message_id})
 
 
 async def last_inbound_at(db: Database, task_ids: list[str]) -> datetime | None:

@@ -84,14 +84,16 @@ async def find_decision(db: Database, event_id: str) -> Decision | None:
     return _decision_decoder.decode(doc["body"]) if doc else None
 
 
-async def record_decision(db: Database, decision: Decision, now: datetime) -> None:
-    """Store the decision; a duplicate means a concurrent replay stored the same one first."""
+async def record_decision(db: Database, decision: Decision, now: datetime) -> bool:
+    """Store the decision before any effect; False when this event was decided before (the
+    unique ``_id`` is the duplicate check, so a new message costs no lookup)."""
     doc = {"_id": decision.event_id, "body": _decision_encoder.encode(decision), "created_at": now}
     with db_errors("recording a decision"):
         try:
             await db.decisions.insert_one(doc)
         except DuplicateKeyError:
-            pass
+            return False
+    return True
 
 
 async def apply(db: Database, decision: Decision, *, replay: bool = False) -> bool:

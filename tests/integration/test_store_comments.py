@@ -201,7 +201,7 @@ async def test_record_sent_keeps_the_gateway_id_when_status_is_already_further(d
     assert found is not None and (found.id, found.delivery) == ("c1", "delivered")
 
 
-# ---- outbox and parked statuses -------------------------------------------------------------
+# ---- outbox -------------------------------------------------------------
 
 
 async def test_cleared_outbox_comment_is_no_longer_pending(db: Any) -> None:
@@ -211,22 +211,3 @@ async def test_cleared_outbox_comment_is_no_longer_pending(db: Any) -> None:
 
     pending = await comments.pending_outbox(db, NOW + timedelta(seconds=1))
     assert [c.id for c in pending] == ["c2"]
-
-
-async def test_parked_statuses_round_trip_once_each(db: Any) -> None:
-    early = [status("gw-1", "delivered"), status("gw-1", "read")]
-    for parked in [*early, early[0]]:  # the first one is redelivered
-        await comments.park_status(db, parked)
-    await comments.park_status(db, status("gw-2", "read"))
-
-    taken = await comments.take_parked_statuses(db, "gw-1")
-    assert sorted(taken, key=lambda s: s.id) == sorted(early, key=lambda s: s.id)
-
-
-async def test_dropped_parked_statuses_are_gone(db: Any) -> None:
-    await comments.park_status(db, status("gw-1", "read"))
-    await comments.park_status(db, status("gw-2", "read"))
-    await comments.drop_parked_statuses(db, "gw-1")
-
-    assert await comments.take_parked_statuses(db, "gw-1") == []
-    assert len(await comments.take_parked_statuses(db, "gw-2")) == 1

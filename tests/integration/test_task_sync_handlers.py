@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+import msgspec
+import pytest
+
 from services.task_sync.deps import Deps
 from services.task_sync.handlers import handle
 from shared import events
 from shared.bus import Bus
 from shared.config import TaskSyncSettings, load
+from shared.errors import RetryableError
 from shared.store import comments
 
 NOW = events.utcnow()
@@ -46,12 +50,29 @@ async def test_a_status_that_arrives_before_the_send_result_is_applied_when_it_c
     d = deps(db)
     await comments.ensure_indexes(db)
     await handle(d, bot_comment("cm-1"))
-    await handle(d, status("gw-1", "read"))  # the gateway was faster than our send result
+    early = status("gw-1", "read")  # the gateway was faster than our send result
+    with pytest.raises(RetryableError):  # back through the delay queue, not dropped
+        await handle(d, early)
     stored = await comments.get(db, "cm-1")
     assert stored is not None and stored.delivery == "queued"
     await handle(d, sent("cm-1", "gw-1"))
+    await handle(d, early)  # the retry
     stored = await comments.get(db, "cm-1")
     assert stored is not None and (stored.delivery, stored.gateway_message_id) == ("read", "gw-1")
+
+
+async def test_a_decisions_comments_are_stored_together_and_a_repeat_adds_nothing(
+    db: Any,
+) -> None:
+    d = deps(db)
+    await comments.ensure_indexes(db)
+    customer = msgspec.structs.replace(bot_comment("cm-3"), author_kind="customer",
+                                       direction="in", send_id=None)
+    bundle = events.AddComments(id="b1", correlation_id="c", occurred_at=NOW,
+                                items=[customer, bot_comment("cm-4")])
+    await handle(d, bundle)
+    await handle(d, bundle)
+    assert [c.id for c in await comments.of_task(db, "t1")] == ["cm-3", "cm-4"]
 
 
 async def test_an_error_status_after_read_does_not_undo_it(db: Any) -> None:
