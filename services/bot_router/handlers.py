@@ -72,7 +72,10 @@ async def _carry_out(deps: Deps, decision: Decision, *, replay: bool = False) ->
             await deps.db.decisions.delete_one({"_id": decision.event_id})
         raise RetryableError("conversation changed while deciding; deciding again",
                              code="CONFLICT")
-    await deps.bus.publish_all(bundle_comments(decision.event_id, decision.commands))
+    # records before sends: the comment usually exists when its send result arrives
+    commands = bundle_comments(decision.event_id, decision.commands)
+    await deps.bus.publish_all([c for c in commands if not isinstance(c, events.SendMessage)])
+    await deps.bus.publish_all([c for c in commands if isinstance(c, events.SendMessage)])
 
 
 def bundle_comments(event_id: str, commands: list[events.Command]) -> list[events.Command]:

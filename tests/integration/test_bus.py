@@ -232,3 +232,14 @@ async def test_stop_waits_for_the_message_in_flight(bus: Bus) -> None:
 async def test_publish_all_confirms_every_message(bus: Bus, n: int) -> None:
     await bus.publish_all([send(i) for i in range(n)])
     await wait_for_depth(bus, bus.topology.queue_name("outbound_sender.sends"), n)
+
+
+async def test_a_message_no_queue_would_take_is_refused_not_lost(bus: Bus) -> None:
+    chat = events.ChatRef(provider="wazzup", channel_id="c", chat_type="whatsapp", chat_id="1")
+    orphan = events.ChannelUpdated(id="x", correlation_id="x", occurred_at=events.utcnow(),
+                                   provider="wazzup", channel_id=chat.channel_id, state="qr")
+    channel = await bus.connection.channel()
+    queue = await channel.get_queue(bus.topology.queue_name("task_sync.events"))
+    await queue.unbind(bus.topology.exchange_name("events"), "channel.updated")
+    with pytest.raises(RetryableError, match="NO_ROUTE"):
+        await bus.publish(orphan)
