@@ -93,7 +93,7 @@ class Stack:
             "WABRIDGE_SEED_FILE": str(ROOT / "deploy" / "seed" / "demo.yaml"),
             "WABRIDGE_URL_SIGNING_KEY": self.signing_key,
             "WABRIDGE_PUBLIC_URL": f"http://127.0.0.1:{self.ports['task_sync']}",
-            "WABRIDGE_SANDBOX_URL": sandbox,
+            "WABRIDGE_SANDBOX_URL": sandbox, "SANDBOX_PUBLIC_URL": sandbox,
             "PYTHONUNBUFFERED": "1",
         }
         env |= {var: str(self.ports[name]) for name, var in PORT_VARS.items()}

@@ -17,8 +17,8 @@ from typing import Any
 
 import aio_pika
 import msgspec
-from pamqp.commands import Basic
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
+from pamqp.commands import Basic
 
 from shared import events
 from shared.errors import RetryableError

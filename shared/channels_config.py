@@ -85,7 +85,8 @@ def _from_env(env: Mapping[str, str]) -> list[dict[str, Any]]:
         found.append({"id": "wazzup", "provider": "wazzup",
                       "api_url": env.get("WAZZUP_API_URL", "https://api.wazzup24.com"),
                       "api_key": env["WAZZUP_API_KEY"],
-                      "webhook_token": env.get("WAZZUP_WEBHOOK_TOKEN", "")})
+                      "webhook_token": env.get("WAZZUP_WEBHOOK_TOKEN", ""),
+                      "rate_per_second": env.get("WAZZUP_RATE_PER_SECOND", 0)})
     if env.get("META_ACCESS_TOKEN"):
         found.append({"id": "meta", "provider": "meta",
                       "api_url": env.get("META_API_URL", "https://graph.facebook.com/v21.0"),
@@ -93,13 +94,17 @@ def _from_env(env: Mapping[str, str]) -> list[dict[str, Any]]:
                       "webhook_token": env.get("META_WEBHOOK_TOKEN", ""),
                       "app_secret": env.get("META_APP_SECRET", ""),
                       "verify_token": env.get("META_VERIFY_TOKEN", ""),
-                      "sender_id": env.get("META_PHONE_NUMBER_ID", "")})
+                      "sender_id": env.get("META_PHONE_NUMBER_ID", ""),
+                      "rate_per_second": env.get("META_RATE_PER_SECOND", 0)})
     if env.get("CHAT_API_TOKEN"):
+        instance = env.get("CHAT_API_INSTANCE", "")
         found.append({"id": "chat_api", "provider": "chat_api",
-                      "api_url": env.get("CHAT_API_URL", "https://api.chat-api.com/instance"),
+                      "api_url": env.get("CHAT_API_URL",
+                                         f"https://api.chat-api.com/instance{instance}"),
                       "api_key": env["CHAT_API_TOKEN"],
                       "webhook_token": env.get("CHAT_API_WEBHOOK_TOKEN", ""),
-                      "sender_id": env.get("CHAT_API_INSTANCE", "")})
+                      "sender_id": instance,
+                      "rate_per_second": env.get("CHAT_API_RATE_PER_SECOND", 0)})
     return found
 
 
@@ -112,7 +117,7 @@ def load_channels(env: Mapping[str, str] | None = None) -> list[ChannelConfig]:
             raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
             channels = msgspec.convert(raw, _File).channels
         else:
-            channels = msgspec.convert(_from_env(env), list[ChannelConfig])
+            channels = msgspec.convert(_from_env(env), list[ChannelConfig], strict=False)
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"WABRIDGE_CHANNELS_FILE {path}: {exc}") from None
     except msgspec.ValidationError as exc:

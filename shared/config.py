@@ -125,6 +125,7 @@ class OutboundSenderSettings(Stored, kw_only=True, frozen=True, rename="upper"):
         "store.wazzup24.com,lookaside.fbsbx.com,graph.facebook.com"
     )
     wabridge_sandbox_url: str = ""
+    wabridge_channel_poll_seconds: float = 300.0
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -129,6 +129,7 @@ class ChannelUpdated(Envelope, frozen=True, kw_only=True, tag="channel.updated")
     channel_id: str
     state: str
     tier: str | None = None
+    transport: str | None = None  # e.g. Wazzup's "wapi" marks a WhatsApp Business channel
 
 
 class SendSucceeded(Envelope, frozen=True, kw_only=True, tag="send.succeeded"):

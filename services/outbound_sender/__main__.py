@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from aio_pika.abc import AbstractIncomingMessage
 
+from services.outbound_sender.channel_poll import run_channel_poll
 from services.outbound_sender.deps import ChannelStates, Deps
 from services.outbound_sender.gateway import GatewayClient
 from services.outbound_sender.handlers import handle, on_failure
@@ -40,7 +41,8 @@ async def run() -> None:
     ]
     await serve_until_stopped("outbound-sender", settings, settings.outbound_sender_port,
                               new_app(conns), workers, conns, cleanup=[session.close],
-                              background=[partial(follow_channel_states, conns, deps)])
+                              background=[partial(follow_channel_states, conns, deps),
+                                          partial(run_channel_poll, deps)])
 
 
 async def follow_channel_states(conns: Connections, deps: Deps, stop: asyncio.Event) -> None:

@@ -7,7 +7,7 @@ import re
 import msgspec
 from aiohttp import web
 
-from services.sandbox.keys import STATE
+from services.sandbox.keys import SETTINGS, STATE
 from services.sandbox.state import StoredFile
 from services.sandbox.webhooks import MediaInfo
 
@@ -18,7 +18,8 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 def media_info(request: web.Request, stored: StoredFile) -> MediaInfo:
     """The stored file as webhooks point at it; the URL ends with the file name, as Wazzup's do."""
     name = _SAFE_NAME.sub("_", stored.file_name) or "file"
-    url = f"{request.url.origin()}/sandbox/media/{stored.id}/{name}"
+    base = request.app[SETTINGS].sandbox_public_url.rstrip("/") or str(request.url.origin())
+    url = f"{base}/sandbox/media/{stored.id}/{name}"
     return MediaInfo(id=stored.id, url=url, mime_type=stored.mime_type,
                      file_name=stored.file_name, sha256=stored.sha256)
 

@@ -16,10 +16,13 @@ class SandboxSettings(msgspec.Struct, kw_only=True, frozen=True, rename="upper")
 
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = 8090
+    # where services reach the sandbox; media URLs use it rather than the caller's Host header
+    sandbox_public_url: str = ""
     wazzup_api_key: str = "sandbox-wazzup-key"
     wazzup_webhook_token: str = "sandbox-webhook-token"
     ingest_url: str = "http://127.0.0.1:8080"
     sandbox_channel_id: str = "2f9e6a3c-5b1d-4c7e-9a8f-0d1e2c3b4a59"
+    sandbox_waba_channel_id: str = "9b7d5e1f-3a2c-4e6b-8d0f-1c2b3a4d5e6f"
     meta_app_secret: str = "sandbox-meta-app-secret"
     meta_access_token: str = "sandbox-meta-token"
     meta_phone_number_id: str = "100000000000001"

@@ -116,9 +116,12 @@ def _injected(failure: FailureSpec) -> web.Response:
 async def list_channels(request: web.Request) -> web.Response:
     if (refusal := _unauthorized(request)) is not None:
         return refusal
-    channel = {"channelId": request.app[SETTINGS].sandbox_channel_id, "transport": "whatsapp",
-               "plainId": "79990000000", "state": "active", "name": "Sandbox"}
-    return web.json_response([channel])
+    settings = request.app[SETTINGS]
+    personal = {"channelId": settings.sandbox_channel_id, "transport": "whatsapp",
+                "plainId": "79990000000", "state": "active", "name": "Sandbox"}
+    business = {"channelId": settings.sandbox_waba_channel_id, "transport": "wapi",
+                "plainId": "79990000001", "state": "active", "name": "Sandbox WABA"}
+    return web.json_response([personal, business])
 
 
 async def get_webhooks(request: web.Request) -> web.Response:

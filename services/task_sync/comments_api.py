@@ -170,7 +170,8 @@ async def resend(request: web.Request) -> web.Response:
     if comment.delivery != "failed":
         raise problem(409, "not_failed", f"only failed sends can be resent (this one is "
                       f"{comment.delivery or 'not a send'})")
-    await ensure_free_text_allowed(deps, task)
+    if not comment.template_id:  # a template may go outside the 24-hour window
+        await ensure_free_text_allowed(deps, task)
     attached = await files.of_comment(deps.db, comment.id)
     attempt = events.new_id()[:12]
     if not await comments.reset_for_resend(deps.db, comment.id, attempt):

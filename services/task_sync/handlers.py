@@ -199,7 +199,7 @@ async def media_failed(deps: Deps, event: events.MediaFetchFailed) -> None:
 
 async def channel_updated(deps: Deps, event: events.ChannelUpdated) -> None:
     await channels.record_state(deps.db, event.channel_id, event.provider, event.state,
-                                event.tier, event.occurred_at)
+                                event.tier, event.occurred_at, event.transport)
 
 
 async def _task(deps: Deps, task_id: str) -> tasks.Task:

@@ -15,16 +15,18 @@ def json_response(data: Any, status: int = 200) -> web.Response:
     return web.Response(body=_encoder.encode(data), status=status, content_type="application/json")
 
 
-_BY_STATUS: dict[int, type[web.HTTPException]] = {
-    cls.status_code: cls for cls in vars(web).values()
-    if isinstance(cls, type) and issubclass(cls, web.HTTPError) and cls.status_code > 0
-}
+class Problem(web.HTTPError):
+    """Any 4xx/5xx with our JSON body (aiohttp's own classes differ in their arguments)."""
+
+    def __init__(self, status: int, error: str, reason: str) -> None:
+        self.status_code = status
+        super().__init__(text=_encoder.encode({"error": error, "reason": reason}).decode(),
+                         content_type="application/json")
 
 
 def problem(status: int, error: str, reason: str) -> web.HTTPException:
     """An HTTP error with our JSON body, to raise from a handler."""
-    return _BY_STATUS[status](body=_encoder.encode({"error": error, "reason": reason}),
-                              content_type="application/json")
+    return Problem(status, error, reason)
 
 
 async def read_body(request: web.Request, cls: type[T]) -> T:

@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from shared.store import comments, directory, scenarios, tasks
+from shared.store import comments, directory, revisions, scenarios, tasks
 
 
 def _op(summary: str, ok: str, *, body: str | None = None, status: str = "200",
@@ -116,10 +116,63 @@ class Problem(msgspec.Struct):
     reason: str
 
 
+class ConversationStarted(msgspec.Struct):
+    task: tasks.Task
+    comment_id: str
+
+
+class RevisionList(msgspec.Struct):
+    original_text: str
+    items: list[revisions.Revision]
+
+
+class ChannelState(msgspec.Struct, omit_defaults=True):
+    channel_id: str
+    provider: str
+    state: str
+    updated_at: str
+    transport: str | None = None
+    tier: str | None = None
+
+
+class ChannelList(msgspec.Struct):
+    items: list[ChannelState]
+
+
+def _conversation_paths() -> dict[str, Any]:
+    comment = (("task_id", "path", ""), ("comment_id", "path", ""))
+    binary = {"content": {"application/octet-stream": {"schema": {"type": "string",
+                                                                  "format": "binary"}}}}
+    download = {"summary": "A stored file (attachment)", "responses": {
+        "200": {"description": "The file", **binary},
+        "404": {"$ref": "#/components/responses/NotFound"}}}
+    return {
+        "/api/v1/tasks/{task_id}/comments/{comment_id}/resend": {"post": _op(
+            "Send a failed comment again (new send ids)", "Comment", status="202",
+            params=comment)},
+        "/api/v1/comments/{comment_id}/revisions": {"get": _op(
+            "Edits and deletions made in WhatsApp; the original text stays", "RevisionList",
+            params=(("comment_id", "path", ""),))},
+        "/api/v1/files/{file_id}": {"get": download | {"parameters": [
+            {"name": "file_id", "in": "path", "required": True, "schema": {"type": "string"}}]}},
+        "/files/{file_id}": {"get": download | {
+            "summary": "A file through a short-lived signed link (for gateways; no token)",
+            "security": [], "parameters": [
+                {"name": n, "in": w, "required": True, "schema": {"type": "string"}}
+                for n, w in (("file_id", "path"), ("exp", "query"), ("sig", "query"))]}},
+        "/api/v1/conversations": {"post": _op(
+            "Start a dialogue from our side: creates the task and sends the first message "
+            "(free text, or a template outside WhatsApp Business's 24-hour window)",
+            "ConversationStarted", body="ConversationIn", status="201")},
+        "/api/v1/channels": {"get": _op("Company numbers and their states", "ChannelList")},
+    }
+
+
 @cache
 def openapi_document() -> dict[str, Any]:
     from services.task_sync.api import ScenariosIn, TaskPatch
     from services.task_sync.comments_api import CommentIn
+    from services.task_sync.conversations_api import ConversationIn
     from services.task_sync.directory_api import (
         ContactFields,
         ContactIn,
@@ -133,7 +186,8 @@ def openapi_document() -> dict[str, Any]:
     types = (tasks.Task, TaskList, comments.Comment, CommentList, CommentIn, TaskPatch,
              scenarios.ScenarioSet, ScenariosIn, directory.User, Problem,
              directory.Contact, ContactList, ContactIn, ContactFields, UserList, UserIn,
-             UserFields, TokenIssued, directory.Group, GroupList, GroupIn, GroupFields)
+             UserFields, TokenIssued, directory.Group, GroupList, GroupIn, GroupFields,
+             ConversationIn, ConversationStarted, RevisionList, ChannelList)
     _, components = msgspec.json.schema_components(
         types, ref_template="#/components/schemas/{name}")
     task_id = (("task_id", "path", ""),)
@@ -162,7 +216,7 @@ def openapi_document() -> dict[str, Any]:
                 "get": _op("The bot's scenarios", "ScenarioSet"),
                 "put": _op("Replace the scenarios (admins); the bot uses them at once",
                            "ScenarioSet", body="ScenariosIn")},
-        } | _directory_paths(),
+        } | _conversation_paths() | _directory_paths(),
         "components": {
             "schemas": components,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},

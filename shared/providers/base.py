@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import msgspec
 
-from shared.events import MediaRef, Message, SendMessage
+from shared.events import ChannelUpdated, MediaRef, Message, SendMessage
 
 
 class ParsedWebhook(msgspec.Struct, frozen=True, kw_only=True):
@@ -144,6 +144,17 @@ class Provider(Protocol):
         self, status: int, body: bytes, headers: Mapping[str, str]
     ) -> str:
         """The gateway's media id from an upload answer (raises like ``interpret_send``)."""
+        ...
+
+    def build_channel_list(self, account: GatewayAccount) -> HttpRequest | None:
+        """A request listing the account's channels and their states, or None if there is
+        no such route (the connection itself is the one channel)."""
+        ...
+
+    def interpret_channel_list(
+        self, status: int, body: bytes, headers: Mapping[str, str], received_at: datetime
+    ) -> list[ChannelUpdated]:
+        """The channels' states (and transports) as events; raises like ``interpret_send``."""
         ...
 
     def build_media_fetch(self, account: GatewayAccount, media: MediaRef) -> HttpRequest:

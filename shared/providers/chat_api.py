@@ -14,7 +14,7 @@ from urllib.parse import quote
 import msgspec
 
 from shared.errors import BadPayload, PermanentError, RetryableError
-from shared.events import MediaRef, Message, SendMessage
+from shared.events import ChannelUpdated, MediaRef, Message, SendMessage
 from shared.providers.base import (
     Capabilities,
     GatewayAccount,
@@ -134,6 +134,15 @@ class ChatApiProvider:
     ) -> str:
         raise PermanentError("chat-api has no media upload; send the file by URL",
                              code="NO_UPLOAD")
+
+    def build_channel_list(self, account: GatewayAccount) -> HttpRequest | None:
+        """None: the connection is one number; its state is not listed by this gateway."""
+        return None
+
+    def interpret_channel_list(
+        self, status: int, body: bytes, headers: Mapping[str, str], received_at: datetime
+    ) -> list[ChannelUpdated]:
+        return []
 
     def build_media_fetch(self, account: GatewayAccount, media: MediaRef) -> HttpRequest:
         """A plain GET of the file URL the webhook carried."""

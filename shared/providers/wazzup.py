@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 
 from shared.errors import BadPayload, PermanentError, RetryableError
-from shared.events import MediaRef, Message, SendMessage
+from shared.events import ChannelUpdated, MediaRef, Message, SendMessage
 from shared.providers.base import (
     Capabilities,
     GatewayAccount,
@@ -31,8 +31,14 @@ from shared.providers.http_answer import (
     str_or_none,
 )
 from shared.providers.wazzup_crm import crm_reply
-from shared.providers.wazzup_events import NAME, channel_event, message_event, status_event
-from shared.providers.wazzup_schema import HANDLED_KEYS, Delivery
+from shared.providers.wazzup_events import (
+    NAME,
+    channel_event,
+    channel_listed,
+    message_event,
+    status_event,
+)
+from shared.providers.wazzup_schema import HANDLED_KEYS, Delivery, ListedChannel
 
 # Wazzup documents these as "try again in a minute", not as a refusal of this message.
 _TEMPORARY_CODES = frozenset({"MESSAGE_CHANNEL_UNAVAILABLE", "CHANNEL_LIMIT_EXCEEDED"})
@@ -41,6 +47,7 @@ _DEFAULT_RATE_LIMIT_WAIT = 5.0
 
 _keys_decoder = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _delivery_decoder = msgspec.json.Decoder(Delivery)
+_channels_decoder = msgspec.json.Decoder(list[ListedChannel])
 
 
 class WazzupProvider:
@@ -158,6 +165,25 @@ class WazzupProvider:
         self, status: int, body: bytes, headers: Mapping[str, str]
     ) -> str:
         raise PermanentError("Wazzup has no media upload; send the file by URL", code="NO_UPLOAD")
+
+    def build_channel_list(self, account: GatewayAccount) -> HttpRequest | None:
+        """``GET /v3/channels``: every channel's state and transport (``wapi`` is WABA)."""
+        return HttpRequest(method="GET", url=f"{account.api_url.rstrip('/')}/v3/channels",
+                           headers={"Authorization": f"Bearer {account.api_key}"})
+
+    def interpret_channel_list(
+        self, status: int, body: bytes, headers: Mapping[str, str], received_at: datetime
+    ) -> list[ChannelUpdated]:
+        if status != 200:
+            self.interpret_send(status, body, headers)  # raises the matching error
+            raise PermanentError(f"Wazzup answered HTTP {status} to GET /v3/channels",
+                                 code=f"HTTP_{status}")
+        try:
+            listed = _channels_decoder.decode(body)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise PermanentError(f"unexpected GET /v3/channels answer: {exc}",
+                                 code="BAD_ANSWER") from exc
+        return [channel_listed(item, received_at) for item in listed]
 
     def build_media_fetch(self, account: GatewayAccount, media: MediaRef) -> HttpRequest:
         """A plain GET of ``contentUri``: Wazzup's store serves files without credentials."""

@@ -21,7 +21,7 @@ from shared.events import (
     derive_id,
 )
 from shared.providers.http_answer import file_name_of
-from shared.providers.wazzup_schema import ChannelUpdate, Message, Status
+from shared.providers.wazzup_schema import ChannelUpdate, ListedChannel, Message, Status
 
 NAME = "wazzup"
 
@@ -109,6 +109,15 @@ def channel_event(item: ChannelUpdate, received_at: datetime) -> ChannelUpdated:
         state=item.state.lower(),
         tier=item.tier,
     )
+
+
+def channel_listed(item: ListedChannel, received_at: datetime) -> ChannelUpdated:
+    """A channel from ``GET /v3/channels``: its state and transport."""
+    state = item.state.lower()
+    event_id = derive_id(NAME, "channel-listed", item.channelId, state, item.transport or "")
+    return ChannelUpdated(id=event_id, correlation_id=event_id, occurred_at=received_at,
+                          provider=NAME, channel_id=item.channelId, state=state,
+                          transport=(item.transport or "").lower() or None)
 
 
 def _content_type(raw_type: str, content_uri: str | None) -> ContentType:

@@ -63,6 +63,15 @@ class ChannelUpdate(msgspec.Struct, kw_only=True):
     tier: str | None = None
 
 
+class ListedChannel(msgspec.Struct, kw_only=True):
+    """One item of ``GET /v3/channels``."""
+
+    channelId: str
+    state: str
+    transport: str | None = None
+    plainId: str | None = None
+
+
 class ContactData(msgspec.Struct, kw_only=True):
     chatType: str
     chatId: str

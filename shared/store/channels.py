@@ -9,10 +9,12 @@ from shared.store.mongo import Database, db_errors, stamp
 
 
 async def record_state(db: Database, channel_id: str, provider: str, state: str,
-                       tier: str | None, at: datetime) -> None:
+                       tier: str | None, at: datetime, transport: str | None = None) -> None:
     fields: dict[str, Any] = {"provider": provider, "state": state, "updated_at": stamp(at)}
     if tier:
         fields["tier"] = tier
+    if transport:
+        fields["transport"] = transport
     with db_errors("recording a channel state"):
         await db.channels.update_one({"_id": channel_id}, {"$set": fields}, upsert=True)
 

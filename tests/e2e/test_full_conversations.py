@@ -299,3 +299,13 @@ async def test_a_file_on_a_host_that_is_not_a_gateway_is_refused_and_shown_faile
         and c["attachments"][0]["state"] == "failed", "the attachment marked failed")
     assert "not a configured gateway host" in comment["attachments"][0]["reason"]
     assert comment["text"].startswith("[image]")
+
+
+async def test_a_file_over_the_upload_limit_gets_a_clear_413(system: System) -> None:
+    task = await opened(system, new_chat())
+    form = aiohttp.FormData()
+    form.add_field("file", os.urandom(10 * 1024 * 1024 + 1), filename="big.pdf",
+                   content_type="application/pdf")
+    status, body = await system.api("POST", f"/api/v1/tasks/{task['id']}/comments",
+                                    token=IVANOVA, data=form)
+    assert status == 413 and body["error"] == "file_too_large"

@@ -113,3 +113,29 @@ async def test_free_text_outside_the_24_hour_window_is_refused_and_a_template_is
     assert sent["type"] == "template" and sent["template"]["name"] == "order_ready"
     params = sent["template"]["components"][0]["parameters"]
     assert [p["text"] for p in params] == ["Олег", "12"]
+
+
+async def test_a_wazzup_waba_channel_enforces_the_window_too(system: System) -> None:
+    waba = "9b7d5e1f-3a2c-4e6b-8d0f-1c2b3a4d5e6f"  # the sandbox lists it with transport "wapi"
+
+    async def listed() -> Any:
+        status, body = await system.api("GET", "/api/v1/channels")
+        return next((c for c in body["items"] if c["channel_id"] == waba), None)
+    channel = await eventually(listed, what="the WABA channel listed by the poll")
+    assert channel["transport"] == "wapi"
+    phone = new_chat()
+    start = {"channel_id": waba, "provider": "wazzup", "phone": phone}
+    status, body = await system.api("POST", "/api/v1/conversations", token=IVANOVA,
+                                    json=start | {"text": "Добрый день!"})
+    assert status == 422 and body["error"] == "window_closed"
+    status, body = await system.api("POST", "/api/v1/conversations", token=IVANOVA,
+                                    json=start | {"template_id": "tpl-1",
+                                                  "template_values": ["Олег"]})
+    assert status == 201, body
+
+    async def template_sent() -> Any:
+        records = await system.deliveries(phone)
+        return records[0]["json"] if records else None
+    sent = await eventually(template_sent, what="the template at Wazzup")
+    assert (sent["templateId"], sent["templateValues"], sent["channelId"]) == \
+        ("tpl-1", ["Олег"], waba)

@@ -304,11 +304,12 @@ async def test_inbound_without_chat_id_is_400(client: Client) -> None:
 # ---- channels, webhook settings, health ------------------------------------------------------
 
 
-async def test_channels_list_the_sandbox_channel(client: Client) -> None:
+async def test_channels_list_a_personal_and_a_business_channel(client: Client) -> None:
     assert (await client.get("/v3/channels")).status == 401
     channels = await (await client.get("/v3/channels", headers=AUTH)).json()
-    assert channels == [{"channelId": CHANNEL, "transport": "whatsapp",
-                         "plainId": "79990000000", "state": "active", "name": "Sandbox"}]
+    assert channels[0] == {"channelId": CHANNEL, "transport": "whatsapp",
+                           "plainId": "79990000000", "state": "active", "name": "Sandbox"}
+    assert channels[1]["transport"] == "wapi" and channels[1]["state"] == "active"
 
 
 async def test_patch_webhooks_stores_uri_after_test_post_passes(

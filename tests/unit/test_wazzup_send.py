@@ -11,6 +11,8 @@ from shared.events import ChatRef, MediaRef, SendMessage
 from shared.providers.base import GatewayAccount, OutboundMedia, SendResult
 from shared.providers.wazzup import WAZZUP
 
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
 ACCOUNT = GatewayAccount(
     api_url="https://api.wazzup24.com/", api_key="9f2c0e7a1b3d4c5e", webhook_token="tok"
 )
@@ -224,3 +226,18 @@ def test_auth_refusal_is_permanent(status: int, body: bytes) -> None:
         WAZZUP.interpret_send(status, body, {})
     assert caught.value.code in {"UNAUTHORIZED", "HTTP_403"}
     assert str(status) in caught.value.reason
+
+
+def test_the_channel_list_reports_each_channels_state_and_transport() -> None:
+    body = (b'[{"channelId": "c1", "transport": "whatsapp", "plainId": "7999", "state": "active"},'
+            b' {"channelId": "c2", "transport": "wapi", "state": "qrIdle"}]')
+    listed = WAZZUP.interpret_channel_list(200, body, {}, NOW)
+    assert [(c.channel_id, c.state, c.transport) for c in listed] == [
+        ("c1", "active", "whatsapp"), ("c2", "qridle", "wapi")]
+
+
+def test_a_refused_channel_list_raises_like_a_send() -> None:
+    with pytest.raises(RetryableError):
+        WAZZUP.interpret_channel_list(503, b"", {}, NOW)
+    with pytest.raises(PermanentError):
+        WAZZUP.interpret_channel_list(401, b'{"error": "UNAUTHORIZED"}', {}, NOW)
