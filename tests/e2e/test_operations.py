@@ -119,7 +119,7 @@ async def test_a_wazzup_waba_channel_enforces_the_window_too(system: System) -> 
     waba = "9b7d5e1f-3a2c-4e6b-8d0f-1c2b3a4d5e6f"  # the sandbox lists it with transport "wapi"
 
     async def listed() -> Any:
-        status, body = await system.api("GET", "/api/v1/channels")
+        _status, body = await system.api("GET", "/api/v1/channels")
         return next((c for c in body["items"] if c["channel_id"] == waba), None)
     channel = await eventually(listed, what="the WABA channel listed by the poll")
     assert channel["transport"] == "wapi"
