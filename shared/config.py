@@ -97,6 +97,7 @@ class TaskSyncSettings(Texts, kw_only=True, frozen=True, rename="upper"):
     wabridge_admin_token: str = ""
     wabridge_seed_file: str = "deploy/seed/demo.yaml"
     wabridge_outbox_sweep_seconds: float = 5.0
+    wabridge_outbox_safety_sweep_seconds: float = 300.0
     wabridge_upload_max_bytes: int = 10 * 1024 * 1024
     wabridge_upload_mime_types: str = (
         "image/jpeg,image/png,image/gif,image/webp,application/pdf,application/zip,"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 
 from shared.bus import Bus
 from shared.config import TaskSyncSettings
@@ -16,6 +17,8 @@ class Deps:
     settings: TaskSyncSettings
     robot_user_id: str
     group_bot_user_id: str
+    # set when a publish failed here: the outbox sweeper runs soon instead of at its next round
+    outbox_pending: asyncio.Event = field(default_factory=asyncio.Event)
 
     def conversation_state(self, status: str) -> str:
         """How the bot should treat a task in ``status``."""

@@ -37,6 +37,7 @@ async def publish_sends(deps: Deps, comment_id: str, commands: list[events.SendM
     except RetryableError as exc:
         log.warning("send not published yet; the outbox sweeper will retry",
                     comment_id=comment_id, reason=str(exc))
+        deps.outbox_pending.set()
         return False
     await comments.clear_outbox(deps.db, comment_id)
     return True
@@ -48,6 +49,7 @@ async def publish_status(deps: Deps, task: tasks.Task) -> bool:
     except RetryableError as exc:
         log.warning("status change not published yet; the outbox sweeper will retry",
                     task_id=task.id, reason=str(exc))
+        deps.outbox_pending.set()
         return False
     await tasks.announced(deps.db, task.id, task.status_version)
     return True
@@ -75,14 +77,28 @@ async def sweep_once(deps: Deps) -> int:
 
 
 async def run_sweeper(deps: Deps, stop: asyncio.Event) -> None:
+    """Sweep at start (what a crashed process left), soon after a publish here failed, and
+    every WABRIDGE_OUTBOX_SAFETY_SWEEP_SECONDS for what another replica left behind; no
+    polling queries in between."""
+    settings = deps.settings
     while not stop.is_set():
+        deps.outbox_pending.clear()
         try:
             count = await sweep_once(deps)
             if count:
                 log.info("outbox sweeper published what was pending", published=count)
         except RetryableError as exc:
-            log.warning("outbox sweep failed; trying again next round", reason=str(exc))
-        try:
-            await asyncio.wait_for(stop.wait(), deps.settings.wabridge_outbox_sweep_seconds)
-        except TimeoutError:
-            pass
+            deps.outbox_pending.set()
+            log.warning("outbox sweep failed; trying again soon", reason=str(exc))
+        waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(
+            deps.outbox_pending.wait())]
+        await asyncio.wait(waits, timeout=settings.wabridge_outbox_safety_sweep_seconds,
+                           return_when=asyncio.FIRST_COMPLETED)
+        for waiting in waits:
+            waiting.cancel()
+        if deps.outbox_pending.is_set() and not stop.is_set():
+            # let the broker come back before trying again (and the grace period pass)
+            try:
+                await asyncio.wait_for(stop.wait(), settings.wabridge_outbox_sweep_seconds)
+            except TimeoutError:
+                pass
