@@ -23,7 +23,7 @@ class ChannelStates:
     """Channel states (from the gateways' channel webhooks), cached for a few seconds."""
 
     db: Database
-    ttl_s: float = 30.0
+    ttl_s: float = 600.0  # changes arrive as events (webhooks, the channel poll); this is a backstop
     _cache: dict[str, tuple[float, dict[str, Any] | None]] = field(default_factory=dict)
 
     async def state(self, channel_id: str) -> str | None:

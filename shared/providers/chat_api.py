@@ -5,7 +5,6 @@ Facts and their confidence are in part B of the project's Meta/chat-api referenc
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -32,35 +31,17 @@ from shared.providers.http_answer import (
     retry_after,
     str_or_none,
 )
+from shared.providers.path_token import PathTokenWebhooks
 
 _keys_decoder = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _delivery_decoder = msgspec.json.Decoder(Delivery)
 
 
-class ChatApiProvider:
+class ChatApiProvider(PathTokenWebhooks):
     """The chat-api.com dialect of ``shared.providers.base.Provider``."""
 
     name = NAME
     capabilities = Capabilities(groups=True, templates=False, caption_with_media=True)
-
-    def verify_webhook(
-        self, account: GatewayAccount, path_token: str, headers: Mapping[str, str], body: bytes
-    ) -> bool:
-        """True when the URL's secret equals the account's webhook token (constant time)."""
-        # chat-api signs nothing; the secret we put in the webhook URL is all there is.
-        expected = account.webhook_token.encode()
-        return bool(expected) and hmac.compare_digest(path_token.encode(), expected)
-
-    def refusal_status(self, account: GatewayAccount, headers: Mapping[str, str],
-                       body: bytes) -> int:
-        """401: the secret in the URL is the only credential, and it was not this one."""
-        return 401
-
-    def answer_verification(
-        self, account: GatewayAccount, query: Mapping[str, str]
-    ) -> str | None:
-        """chat-api has no GET handshake."""
-        return None
 
     def parse_webhook(
         self, body: bytes, *, received_at: datetime, account: GatewayAccount

@@ -6,7 +6,6 @@ unconfirmed fact say so where they are made.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -24,12 +23,12 @@ from shared.providers.base import (
     SendResult,
 )
 from shared.providers.http_answer import (
-    header,
     interpret_file_download,
     json_object,
     retry_after,
     str_or_none,
 )
+from shared.providers.path_token import PathTokenWebhooks
 from shared.providers.wazzup_crm import crm_reply
 from shared.providers.wazzup_events import (
     NAME,
@@ -50,40 +49,13 @@ _delivery_decoder = msgspec.json.Decoder(Delivery)
 _channels_decoder = msgspec.json.Decoder(list[ListedChannel])
 
 
-class WazzupProvider:
+class WazzupProvider(PathTokenWebhooks):
     """The Wazzup v3 dialect of ``shared.providers.base.Provider``."""
 
     name = NAME
     capabilities = Capabilities(
         groups=True, templates=True, window_24h=False, caption_with_media=False
     )
-
-    def verify_webhook(
-        self, account: GatewayAccount, path_token: str, headers: Mapping[str, str], body: bytes
-    ) -> bool:
-        """True when the URL's secret equals the account's webhook token (constant time).
-
-        Wazzup signs nothing for an API-key integration, so the secret lives in the URI. A
-        ``Authorization: Bearer`` header, when one is sent, must carry the same token.
-        """
-        expected = account.webhook_token.encode()
-        if not expected or not hmac.compare_digest(path_token.encode(), expected):
-            return False
-        authorization = header(headers, "authorization")
-        if authorization is None:
-            return True
-        return hmac.compare_digest(authorization.encode(), b"Bearer " + expected)
-
-    def refusal_status(self, account: GatewayAccount, headers: Mapping[str, str],
-                       body: bytes) -> int:
-        """401: the secret in the URL is the only credential, and it was not this one."""
-        return 401
-
-    def answer_verification(
-        self, account: GatewayAccount, query: Mapping[str, str]
-    ) -> str | None:
-        """Wazzup has no GET handshake (it probes with a POST ``{"test": true}``)."""
-        return None
 
     def parse_webhook(
         self, body: bytes, *, received_at: datetime, account: GatewayAccount

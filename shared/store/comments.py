@@ -15,7 +15,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from shared import events
-from shared.store.mongo import Database, db_errors, read_as, stamp, with_utc
+from shared.store.mongo import Database, db_errors, read_as, set_or_unset, stamp, with_utc
 
 DELIVERY_RANK = {"queued": 0, "waiting": 0, "sent": 1, "delivered": 2, "read": 3, "played": 3,
                  "failed": 4}
@@ -207,17 +207,9 @@ async def record_delivery(
 ) -> Comment | None:
     """Move the delivery status forward (or show why it waits); None if nothing matched."""
     rank = DELIVERY_RANK[status]
-    fields: dict[str, Any] = {"delivery": status, "delivery_rank": rank}
-    unset: dict[str, str] = {}
-    when = stamp(retry_at) if retry_at is not None else None
-    for name, value in (("failure_code", code), ("failure_reason", reason), ("retry_at", when)):
-        if value is not None:
-            fields[name] = value
-        else:
-            unset[name] = ""
-    update: dict[str, Any] = {"$set": fields}
-    if unset:
-        update["$unset"] = unset
+    update = set_or_unset({"delivery": status, "delivery_rank": rank}, {
+        "failure_code": code, "failure_reason": reason,
+        "retry_at": stamp(retry_at) if retry_at is not None else None})
     if status == "waiting":
         query = {"_id": comment_id, "delivery_rank": {"$lte": 0}}
     elif status == "failed":  # a failure reported after delivery is stale: the message arrived

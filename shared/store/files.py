@@ -19,7 +19,7 @@ from gridfs.errors import NoFile
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from shared.store.mongo import Database, db_errors, read_as, stamp
+from shared.store.mongo import Database, db_errors, read_as, set_or_unset, stamp
 
 AttachmentState = Literal["pending", "waiting", "stored", "failed"]
 
@@ -114,19 +114,9 @@ async def set_state(db: Database, file_id: str, state: AttachmentState, *,
                     size: int | None = None, mime_type: str | None = None,
                     reason: str | None = None, retry_at: datetime | None = None) -> bool:
     """Record a fetch outcome; a stored attachment never goes back to pending or failed."""
-    fields: dict[str, Any] = {"state": state}
-    unset: dict[str, str] = {}
-    for name, value in (("size", size), ("mime_type", mime_type)):
-        if value is not None:
-            fields[name] = value
-    for name, value in (("reason", reason), ("retry_at", stamp(retry_at) if retry_at else None)):
-        if value is not None:
-            fields[name] = value
-        else:
-            unset[name] = ""
-    update: dict[str, Any] = {"$set": fields}
-    if unset:
-        update["$unset"] = unset
+    known = {k: v for k, v in (("size", size), ("mime_type", mime_type)) if v is not None}
+    update = set_or_unset({"state": state} | known, {
+        "reason": reason, "retry_at": stamp(retry_at) if retry_at else None})
     query: dict[str, Any] = {"_id": file_id}
     if state != "stored":
         query["state"] = {"$in": ["pending", "waiting", "failed"]}

@@ -65,6 +65,16 @@ def stamp(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def set_or_unset(always: dict[str, Any], maybe: dict[str, Any]) -> dict[str, Any]:
+    """An update that sets ``always`` and each present value of ``maybe``, and unsets the
+    absent ones (fields that exist only while they mean something; never explicit nulls)."""
+    update: dict[str, Any] = {"$set": always | {k: v for k, v in maybe.items() if v is not None}}
+    absent = {k: "" for k, v in maybe.items() if v is None}
+    if absent:
+        update["$unset"] = absent
+    return update
+
+
 def with_utc(doc: dict[str, Any]) -> dict[str, Any]:
     """Top-level datetimes as aware UTC (some servers' find-and-modify replies are naive)."""
     return {k: v.replace(tzinfo=UTC) if isinstance(v, datetime) and v.tzinfo is None else v
