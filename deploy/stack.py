@@ -138,6 +138,11 @@ class Stack:
         self.start_mongo()
         for name in ("sandbox", *SERVICES):
             self.start_service(name)
+        # ingest is stateless: extra processes share its port (SO_REUSEPORT) to use more cores
+        extra = int(self.env.get("INGEST_PROCESSES") or os.environ.get("INGEST_PROCESSES") or 1)
+        for n in range(2, extra + 1):
+            self._spawn(f"ingest.{n}", [sys.executable, "-m", "services.ingest"],
+                        self.base_env())
         for name in ("sandbox", *SERVICES):
             self.wait_ready(name)
 
@@ -153,7 +158,8 @@ class Stack:
 
     def stop(self, timeout_s: float = 20) -> None:
         """SIGTERM everyone (services first, the database last), SIGKILL stragglers."""
-        order = [n for n in (*reversed(SERVICES), "sandbox", "mongo") if n in self.procs]
+        extra = [n for n in self.procs if n.startswith("ingest.")]
+        order = [n for n in (*extra, *reversed(SERVICES), "sandbox", "mongo") if n in self.procs]
         for name in order:
             if name == "mongo":
                 for other in order[:-1]:

@@ -85,10 +85,15 @@ def error_response(status: int, error: str, reason: str) -> web.Response:
     return web.json_response({"error": error, "reason": reason}, status=status)
 
 
-async def serve(app: web.Application, host: str, port: int, name: str) -> web.AppRunner:
-    """Start ``app`` and print where it listens (the launcher waits for this line)."""
+async def serve(app: web.Application, host: str, port: int, name: str,
+                *, reuse_port: bool = False) -> web.AppRunner:
+    """Start ``app`` and print where it listens (the launcher waits for this line).
+
+    ``reuse_port``: several processes of a stateless service share the port (the kernel
+    spreads connections), which is how ingest uses more than one core.
+    """
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
-    await web.TCPSite(runner, host, port, reuse_address=True).start()
+    await web.TCPSite(runner, host, port, reuse_address=True, reuse_port=reuse_port).start()
     print(f"{name} listening on http://{host}:{port}", flush=True)
     return runner

@@ -81,13 +81,14 @@ async def serve_until_stopped(
     conns: Connections | None,
     background: Sequence[Callable[[asyncio.Event], Coroutine[Any, Any, None]]] = (),
     cleanup: Sequence[Callable[[], Awaitable[None]]] = (),
+    reuse_port: bool = False,
 ) -> None:
     """Serve and consume until SIGTERM/SIGINT; then drain workers, run ``cleanup``, close."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    runner = await serve(app, settings.http_host, port, name)
+    runner = await serve(app, settings.http_host, port, name, reuse_port=reuse_port)
     for worker in workers:
         await worker.start()
     tasks = [asyncio.create_task(job(stop)) for job in background]

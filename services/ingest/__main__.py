@@ -24,7 +24,7 @@ async def run() -> None:
     app[DEPS] = Deps(bus=bus, channels=channels, max_body_bytes=settings.ingest_max_body_bytes)
     routes(app)
     await serve_until_stopped("ingest", settings, settings.ingest_port, app, [], None,
-                              cleanup=[bus.close])
+                              cleanup=[bus.close], reuse_port=True)
 
 
 if __name__ == "__main__":

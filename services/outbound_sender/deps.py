@@ -23,7 +23,8 @@ class ChannelStates:
     """Channel states (from the gateways' channel webhooks), cached for a few seconds."""
 
     db: Database
-    ttl_s: float = 600.0  # changes arrive as events (webhooks, the channel poll); this is a backstop
+    # changes arrive as events (webhooks, the channel poll); the lookup is only a backstop
+    ttl_s: float = 600.0
     _cache: dict[str, tuple[float, dict[str, Any] | None]] = field(default_factory=dict)
 
     async def state(self, channel_id: str) -> str | None:
