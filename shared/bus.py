@@ -84,6 +84,20 @@ class Topology(msgspec.Struct, frozen=True):
         return kind, key
 
 
+def parse_shards(text: str, total: int) -> list[int]:
+    """``"0-3,6"`` → [0, 1, 2, 3, 6]; empty means every shard. ``ValueError`` when malformed."""
+    if not text.strip():
+        return list(range(total))
+    chosen: set[int] = set()
+    for part in text.split(","):
+        low, _, high = part.strip().partition("-")
+        first, last = int(low), int(high or low)
+        if not 0 <= first <= last < total:
+            raise ValueError(f"shard range {part.strip()!r} is outside 0-{total - 1}")
+        chosen.update(range(first, last + 1))
+    return sorted(chosen)
+
+
 def delay_queue_name(queue: str, tier: int) -> str:
     return f"{queue}.delay.{tier}s"
 

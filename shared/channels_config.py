@@ -108,8 +108,10 @@ def _from_env(env: Mapping[str, str]) -> list[dict[str, Any]]:
     return found
 
 
-def load_channels(env: Mapping[str, str] | None = None) -> list[ChannelConfig]:
-    """The configured connections; ``ConfigError`` naming what is wrong."""
+def load_channels(env: Mapping[str, str] | None = None, *,
+                  required: bool = True) -> list[ChannelConfig]:
+    """The configured connections; ``ConfigError`` naming what is wrong (and when there is
+    none, unless not ``required``)."""
     env = os.environ if env is None else env
     path = env.get("WABRIDGE_CHANNELS_FILE")
     try:
@@ -126,7 +128,7 @@ def load_channels(env: Mapping[str, str] | None = None) -> list[ChannelConfig]:
     ids = [c.id for c in channels]
     if len(ids) != len(set(ids)):
         raise ConfigError("channel ids must be unique")
-    if not channels:
+    if not channels and required:
         raise ConfigError("no channel configured: set WAZZUP_API_KEY (or META_ACCESS_TOKEN, "
                           "CHAT_API_TOKEN) or WABRIDGE_CHANNELS_FILE")
     return channels

@@ -90,6 +90,18 @@ class IngestSettings(Common, kw_only=True, frozen=True, rename="upper"):
 class BotRouterSettings(Texts, kw_only=True, frozen=True, rename="upper"):
     bot_router_port: int = 8082
     wabridge_bot_in_groups: bool = False
+    # which inbound shards this replica consumes ("0-3,6"; empty: all). Replicas with disjoint
+    # sets share the load; overlapping sets stand by for each other (single active consumer).
+    bot_router_shards: str = ""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        from shared.bus import parse_shards
+
+        try:
+            parse_shards(self.bot_router_shards, self.wabridge_bus_shards)
+        except ValueError as exc:
+            raise ValueError(f"BOT_ROUTER_SHARDS: {exc}") from None
 
 
 class TaskSyncSettings(Texts, kw_only=True, frozen=True, rename="upper"):

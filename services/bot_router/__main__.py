@@ -10,7 +10,7 @@ from aio_pika.abc import AbstractIncomingMessage
 from services.bot_router.decide import BotPolicy
 from services.bot_router.handlers import Deps, handle
 from services.bot_router.scenario_cache import ScenarioCache
-from shared.bus import declare_broadcast_queue
+from shared.bus import declare_broadcast_queue, parse_shards
 from shared.config import BotRouterSettings, load
 from shared.runtime import Connections, main_entry, new_app, retry_policy, serve_until_stopped
 from shared.store import conversations
@@ -32,10 +32,12 @@ async def run() -> None:
     await conversations.ensure_indexes(conns.db)
     cache = ScenarioCache(conns.db)
     deps = Deps(db=conns.db, bus=conns.bus, policy=policy_from(settings), scenarios=cache)
+    mine = {f"bot_router.inbound.{n}" for n in
+            parse_shards(settings.bot_router_shards, settings.wabridge_bus_shards)}
     workers = [
         Worker(conns.bus, spec, partial(handle, deps), policy=retry_policy(settings),
                prefetch=settings.wabridge_prefetch)
-        for spec in conns.bus.topology.queues_of("bot_router")
+        for spec in conns.bus.topology.queues_of("bot_router") if spec.name in mine
     ]
 
     async def follow_scenario_changes(stop: asyncio.Event) -> None:

@@ -12,6 +12,7 @@ from services.task_sync.deps import Deps
 from services.task_sync.handlers import handle
 from services.task_sync.outbox import run_sweeper
 from services.task_sync.seed import prepare
+from shared.channels_config import load_channels
 from shared.config import TaskSyncSettings, load
 from shared.runtime import Connections, main_entry, new_app, retry_policy, serve_until_stopped
 from shared.store import comments, directory, files, revisions, tasks
@@ -25,7 +26,7 @@ async def run() -> None:
         await module.ensure_indexes(conns.db)
     robot_id, group_bot_id = await prepare(conns.db, settings)
     deps = Deps(db=conns.db, bus=conns.bus, settings=settings, robot_user_id=robot_id,
-                group_bot_user_id=group_bot_id)
+                group_bot_user_id=group_bot_id, channels=load_channels(required=False))
     workers = [
         Worker(conns.bus, spec, partial(handle, deps), policy=retry_policy(settings),
                prefetch=settings.wabridge_prefetch)

@@ -20,6 +20,7 @@ from shared.store import channels, comments, directory, tasks
 class ConversationIn(msgspec.Struct, forbid_unknown_fields=True):
     channel_id: str
     provider: str = "wazzup"
+    connection: str = ""  # which configured connection sends; default: the provider's only one
     contact_id: str | None = None
     phone: str | None = None
     text: str = ""
@@ -41,7 +42,13 @@ def routes(app: web.Application) -> None:
 
 
 async def list_channels(request: web.Request) -> web.Response:
-    return json_response({"items": await channels.all_channels(request.app[DEPS].db)})
+    """The configured connections, and every channel's last reported state."""
+    deps = request.app[DEPS]
+    connections = [{"id": c.id, "provider": c.provider,
+                    "channel_id": c.account.channel_id or None, "rate_per_second": c.rate}
+                   for c in deps.channels]
+    return json_response({"connections": connections,
+                          "items": await channels.all_channels(deps.db)})
 
 
 async def start_conversation(request: web.Request) -> web.Response:
@@ -56,8 +63,12 @@ async def start_conversation(request: web.Request) -> web.Response:
                                             else ""))
     if not phone:
         raise problem(422, "no_phone", "the contact has no phone to write to")
+    if body.connection and not any(c.id == body.connection and c.provider == body.provider
+                                   for c in deps.channels):
+        raise problem(422, "unknown_connection",
+                      f"no {body.provider} connection named {body.connection!r}")
     chat = events.ChatRef(provider=body.provider, channel_id=body.channel_id,
-                          chat_type="whatsapp", chat_id=phone)
+                          chat_type="whatsapp", chat_id=phone, connection=body.connection)
     closed = deps.settings.wabridge_status_closed
     existing = await tasks.open_task_of_chat(deps.db, chat.key, closed)
     if existing is not None:

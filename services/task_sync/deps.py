@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 
 from shared.bus import Bus
+from shared.channels_config import ChannelConfig
 from shared.config import TaskSyncSettings
 from shared.store.mongo import Database
 
@@ -17,6 +18,8 @@ class Deps:
     settings: TaskSyncSettings
     robot_user_id: str
     group_bot_user_id: str
+    # the configured gateway connections (listed by the API; their secrets are never shown)
+    channels: list[ChannelConfig] = field(default_factory=list)
     # set when a publish failed here: the outbox sweeper runs soon instead of at its next round
     outbox_pending: asyncio.Event = field(default_factory=asyncio.Event)
 

@@ -135,7 +135,15 @@ class ChannelState(msgspec.Struct, omit_defaults=True):
     tier: str | None = None
 
 
+class Connection(msgspec.Struct):
+    id: str
+    provider: str
+    channel_id: str | None
+    rate_per_second: float
+
+
 class ChannelList(msgspec.Struct):
+    connections: list[Connection]
     items: list[ChannelState]
 
 

@@ -309,3 +309,17 @@ async def test_a_file_over_the_upload_limit_gets_a_clear_413(system: System) -> 
     status, body = await system.api("POST", f"/api/v1/tasks/{task['id']}/comments",
                                     token=IVANOVA, data=form)
     assert status == 413 and body["error"] == "file_too_large"
+
+
+async def test_an_echo_of_a_message_we_sent_is_not_recorded_twice(system: System) -> None:
+    chat = new_chat()
+    task = await opened(system, chat)
+    greeting = await comment_where(system, task["id"], lambda c: c.get("delivery") == "sent",
+                                   "the greeting's gateway id")
+    echo = wazzup_message(chat, greeting["text"], message_id=greeting["gateway_message_id"],
+                          isEcho=True, status="sent")
+    assert (await system.webhook({"messages": [echo]}))[0] == 200
+    await system.inbound(chat, "1")  # a sentinel: handled after the echo
+    await comment_where(system, task["id"], lambda c: c["text"] == "1", "the sentinel")
+    same = [c for c in await system.comments(task["id"]) if c["text"] == greeting["text"]]
+    assert [c["id"] for c in same] == [greeting["id"]]

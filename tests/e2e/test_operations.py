@@ -139,3 +139,11 @@ async def test_a_wazzup_waba_channel_enforces_the_window_too(system: System) -> 
     sent = await eventually(template_sent, what="the template at Wazzup")
     assert (sent["templateId"], sent["templateValues"], sent["channelId"]) == \
         ("tpl-1", ["Олег"], waba)
+
+
+async def test_the_channels_api_lists_every_configured_connection(system: System) -> None:
+    status, body = await system.api("GET", "/api/v1/channels")
+    assert status == 200
+    assert {(c["id"], c["provider"]) for c in body["connections"]} == {
+        ("wazzup", "wazzup"), ("meta", "meta"), ("chat_api", "chat_api")}
+    assert "api_key" not in str(body) and "sandbox-meta-token" not in str(body)

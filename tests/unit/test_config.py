@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from shared import config
+from shared.bus import parse_shards
 from shared.channels_config import ChannelConfig, for_chat, load_channels
 from shared.config import (
     BotRouterSettings,
@@ -153,3 +154,15 @@ def test_a_chat_leaves_through_the_connection_it_arrived_on() -> None:
     assert for_chat([first, second], "wazzup", "any-channel", "b") is second
     assert for_chat([first, second], "wazzup", "any-channel", "") is None
     assert for_chat([first], "wazzup", "any-channel", "") is first
+
+
+def test_a_bot_router_replica_takes_the_shards_it_is_given() -> None:
+    assert parse_shards("", 4) == [0, 1, 2, 3]
+    assert parse_shards("0-1, 3", 4) == [0, 1, 3]
+    with pytest.raises(ValueError, match="outside"):
+        parse_shards("2-9", 4)
+
+
+def test_a_malformed_shard_selection_stops_bot_router_with_its_name() -> None:
+    with pytest.raises(ConfigError, match="BOT_ROUTER_SHARDS"):
+        config.load(BotRouterSettings, STORED | {"BOT_ROUTER_SHARDS": "7-99"})
