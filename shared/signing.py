@@ -24,7 +24,7 @@ def signed_file_url(base_url: str, file_id: str, key: str, *, now: float, ttl_s:
 
 def check_signature(file_id: str, exp: str, sig: str, key: str, *, now: float) -> str | None:
     """None when the signature is valid and unexpired, else the reason it is refused."""
-    if not exp.isdigit():
+    if not (exp.isascii() and exp.isdigit()):
         return "missing or malformed expiry"
     if int(exp) < now:
         return "link expired"

@@ -13,6 +13,7 @@ its headers. Every step acks only after its effects are confirmed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -35,6 +36,8 @@ FailureHook = Callable[[events.Message, WabridgeError, "datetime | None"], Await
 """Called with the retry time, or None when the message is being dead-lettered."""
 
 log = get_logger(__name__)
+# an ordered queue holds the chat's lock (and a prefetch slot) while it waits in place
+INLINE_RETRY_MAX_S = 30.0
 _delivery_headers: ContextVar[dict[str, Any] | None] = ContextVar("delivery_headers",
                                                                  default=None)
 
@@ -132,8 +135,12 @@ class Worker:
         try:
             await self._process(incoming)
         except Exception:
-            # acking or publishing failed (broker gone): the broker redelivers the message
-            log.exception("could not settle message; it will be redelivered", queue=self.queue_name)
+            # the retry/dead-letter publish or the ack failed: hand the message back now, so it
+            # is neither stuck unacknowledged nor holding a prefetch slot until a restart
+            log.exception("could not settle message; returned to the queue for redelivery",
+                          queue=self.queue_name)
+            with contextlib.suppress(Exception):
+                await incoming.nack(requeue=True)
         finally:
             self._inflight -= 1
             if self._inflight == 0:
@@ -194,6 +201,7 @@ class Worker:
             if self._stopping:
                 await incoming.nack(requeue=True)
                 return
+            delay = min(delay, INLINE_RETRY_MAX_S)
             log.warning("handler failed; retrying in place to keep the chat's order",
                         reason=str(error), attempt=attempt, retry_in_s=round(delay, 2))
             MESSAGES.labels(self.spec.name, "retried").inc()
@@ -239,6 +247,12 @@ class Worker:
             return
         try:
             await self.on_failure(message, error, retry_at)
+        except RetryableError:
+            if retry_at is None:
+                # the failure must be visible before the message leaves for the dead-letter
+                # queue: keep it and try again (the caller hands it back to the queue)
+                raise
+            log.warning("could not report a scheduled retry; carrying on with it")
         except Exception:
             log.exception("failure hook raised; carrying on with the retry/dead-letter")
 

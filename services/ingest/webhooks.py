@@ -7,6 +7,7 @@ means nothing can be lost; anything else makes the gateway deliver again, and th
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 
 import msgspec
@@ -49,7 +50,8 @@ async def handshake(request: web.Request) -> web.Response:
     provider, connections = _connections(request.app[DEPS], request.match_info["provider"])
     token = request.match_info["token"]
     for connection in connections:
-        if provider is not None and connection.webhook_token == token:
+        if provider is not None and hmac.compare_digest(connection.webhook_token.encode(),
+                                                        token.encode()):
             answer = provider.answer_verification(connection.account, request.query)
             if answer is not None:
                 return web.Response(text=answer)

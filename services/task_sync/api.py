@@ -80,8 +80,10 @@ async def patch_task(request: web.Request) -> web.Response:
     if body.status == task.status:
         return json_response(task)
     updated = await tasks.update(deps.db, task.id, events.utcnow(),
-                                 fields={"status": body.status}, announce=True)
-    assert updated is not None
+                                 fields={"status": body.status}, announce=True,
+                                 if_status_in=[task.status])
+    if updated is None:
+        raise problem(409, "changed_meanwhile", "the task's status changed meanwhile; reload it")
     await publish_status(deps, updated)
     return json_response(updated)
 

@@ -70,25 +70,28 @@ async def start_conversation(request: web.Request) -> web.Response:
     chat = events.ChatRef(provider=body.provider, channel_id=body.channel_id,
                           chat_type="whatsapp", chat_id=phone, connection=body.connection)
     closed = deps.settings.wabridge_status_closed
+    key = request.headers.get("Idempotency-Key")
+    task_id = events.derive_id("conversation-start", user.id, key) if key else events.new_id()
+    earlier = await tasks.get(deps.db, task_id) if key else None
+    if earlier is not None:  # the client retried: the dialogue exists already
+        return json_response({"task": earlier,
+                              "comment_id": events.derive_id("first-message", task_id)})
     existing = await tasks.open_task_of_chat(deps.db, chat.key, closed)
     if existing is not None:
         raise problem(409, "conversation_open", f"this chat already has an open task "
                       f"{existing.id}; write there")
     now = events.utcnow()
-    task_id = events.new_id()
     task = tasks.Task(
         id=task_id, title=f"WhatsApp: {contact.name if contact else phone}",
         category=deps.settings.wabridge_category, status=deps.settings.wabridge_status_manager,
         chat=chat, conversation_id=events.derive_id("conversation", task_id), created_at=now,
         updated_at=now, phone=phone, contact_id=contact.id if contact else None,
         contact_name=contact.name if contact else phone,
-        assignee_user_id=body.assignee_user_id or user.id)
+        assignee_user_id=body.assignee_user_id or user.id, status_version=1)
     if not body.template_id:
         await ensure_free_text_allowed(deps, task)
-    await tasks.create(deps.db, task)
     # bot-router learns of the conversation through the status event (outbox: never lost)
-    announced = await tasks.update(deps.db, task.id, now, fields={}, announce=True)
-    assert announced is not None
+    await tasks.create(deps.db, task, announce=True)
     comment = comments.Comment(
         id=events.derive_id("first-message", task_id), task_id=task_id,
         order=comments.order_of(now), at=now, author_kind="user", direction="out",
@@ -100,8 +103,10 @@ async def start_conversation(request: web.Request) -> web.Response:
         template_values=body.template_values if body.template_id else None,
         template_language=body.template_language)
     await comments.insert(deps.db, comment)
-    await publish_status(deps, announced)
-    await publish_sends(deps, comment.id, sends_for(deps, task, comment, [], None))
+    # the first message leaves only once bot-router knows the conversation, so the customer's
+    # reply lands in this task; otherwise the sweeper publishes both, in that order
+    if await publish_status(deps, task):
+        await publish_sends(deps, comment.id, sends_for(deps, task, comment, [], None))
     return json_response({"task": task, "comment_id": comment.id}, status=201)
 
 

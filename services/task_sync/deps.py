@@ -23,6 +23,11 @@ class Deps:
     # set when a publish failed here: the outbox sweeper runs soon instead of at its next round
     outbox_pending: asyncio.Event = field(default_factory=asyncio.Event)
 
+    def open_statuses(self) -> list[str]:
+        """The statuses a task may be moved out of by the bot (all but closed)."""
+        s = self.settings
+        return [s.wabridge_status_bot, s.wabridge_status_manager]
+
     def conversation_state(self, status: str) -> str:
         """How the bot should treat a task in ``status``."""
         if status == self.settings.wabridge_status_closed:

@@ -136,12 +136,16 @@ async def hand_over(deps: Deps, cmd: events.HandOver) -> None:
                 f"group named {deps.settings.wabridge_contact_centre_group!r} exists")
         fields = {"status": cmd.status, "assignee_group_id": group.id}
         unset = ("assignee_user_id",)
-    await tasks.update(deps.db, task.id, cmd.occurred_at, fields=fields, unset=unset)
+    if await tasks.update(deps.db, task.id, cmd.occurred_at, fields=fields, unset=unset,
+                          if_status_in=deps.open_statuses()) is None:
+        log.info("task was closed meanwhile; hand-over dropped", task_id=task.id)
 
 
 async def set_status(deps: Deps, cmd: events.SetTaskStatus) -> None:
     await _task(deps, cmd.task_id)
-    await tasks.update(deps.db, cmd.task_id, cmd.occurred_at, fields={"status": cmd.status})
+    if await tasks.update(deps.db, cmd.task_id, cmd.occurred_at, fields={"status": cmd.status},
+                          if_status_in=deps.open_statuses()) is None:
+        log.info("task was closed meanwhile; status change dropped", task_id=cmd.task_id)
 
 
 async def send_succeeded(deps: Deps, event: events.SendSucceeded) -> None:

@@ -59,9 +59,19 @@ async def sweep_once(deps: Deps) -> int:
     """Publish whatever the API recorded but could not publish; returns how many."""
     grace = timedelta(seconds=deps.settings.wabridge_outbox_sweep_seconds)
     done = 0
+    unannounced: set[str] = set()
+    # status changes first: a dialogue started from our side is announced to bot-router
+    # before its first message goes out
+    for pending in await tasks.pending_announcements(deps.db):
+        if events.utcnow() - pending.updated_at < grace:
+            unannounced.add(pending.id)
+        elif await publish_status(deps, pending):
+            done += 1
+        else:
+            unannounced.add(pending.id)
     for comment in await comments.pending_outbox(deps.db, events.utcnow() - grace):
         task = await tasks.get(deps.db, comment.task_id)
-        if task is None or comment.send_id is None:
+        if task is None or comment.send_id is None or task.id in unannounced:
             continue
         reply_to = None
         if comment.reply_to_comment_id:
@@ -70,9 +80,6 @@ async def sweep_once(deps: Deps) -> int:
         attachments = await files.of_comment(deps.db, comment.id)
         commands = sends_for(deps, task, comment, attachments, reply_to)
         done += await publish_sends(deps, comment.id, commands)
-    for task in await tasks.pending_announcements(deps.db):
-        if events.utcnow() - task.updated_at >= grace:
-            done += await publish_status(deps, task)
     return done
 
 
@@ -90,6 +97,9 @@ async def run_sweeper(deps: Deps, stop: asyncio.Event) -> None:
         except RetryableError as exc:
             deps.outbox_pending.set()
             log.warning("outbox sweep failed; trying again soon", reason=str(exc))
+        except Exception:  # a sweeper that dies silently would leave sends unpublished
+            deps.outbox_pending.set()
+            log.exception("outbox sweep failed unexpectedly; trying again soon")
         waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(
             deps.outbox_pending.wait())]
         await asyncio.wait(waits, timeout=settings.wabridge_outbox_safety_sweep_seconds,

@@ -8,6 +8,7 @@ download never stores a second copy.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -15,10 +16,11 @@ from typing import Any, Literal
 
 import msgspec
 from gridfs import AsyncGridFSBucket
-from gridfs.errors import NoFile
+from gridfs.errors import FileExists, NoFile
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
+from shared.errors import RetryableError
 from shared.store.mongo import Database, db_errors, read_as, set_or_unset, stamp
 
 AttachmentState = Literal["pending", "waiting", "stored", "failed"]
@@ -56,19 +58,33 @@ async def ensure_indexes(db: Database) -> None:
 async def put(
     db: Database, file_id: str, file_name: str, mime_type: str, data: bytes
 ) -> StoredFile:
-    """Store bytes under ``file_id`` unless they are there already (idempotent)."""
+    """Store bytes under ``file_id`` unless they are there already (idempotent).
+
+    A write cut short (chunks without their file document, or a wrong length) is discarded
+    and written again, so a crash mid-upload never blocks the id for good.
+    """
     existing = await describe(db, file_id)
-    if existing is not None:
+    if existing is not None and existing.size == len(data):
         return existing
+    bucket = _bucket(db)
+    metadata = {"mime_type": mime_type, "sha256": hashlib.sha256(data).hexdigest()}
     with db_errors("storing a file"):
-        try:
-            await _bucket(db).upload_from_stream_with_id(
-                file_id, file_name, data,
-                metadata={"mime_type": mime_type, "sha256": hashlib.sha256(data).hexdigest()})
-        except (DuplicateKeyError, OperationFailure):
-            if await describe(db, file_id) is None:
-                raise
-    return StoredFile(id=file_id, file_name=file_name, mime_type=mime_type, size=len(data))
+        for attempt in (1, 2):
+            if existing is not None or attempt == 2:
+                with contextlib.suppress(NoFile, OperationFailure):
+                    await bucket.delete(file_id)  # removes orphaned chunks as well
+            try:
+                await bucket.upload_from_stream_with_id(file_id, file_name, data,
+                                                        metadata=metadata)
+                break
+            except (FileExists, DuplicateKeyError, OperationFailure):
+                if attempt == 2:
+                    raise
+        stored = await describe(db, file_id)
+    if stored is None or stored.size != len(data):
+        raise RetryableError(f"file {file_id} ({file_name}) was not stored whole",
+                             code="FILE_INCOMPLETE")
+    return stored
 
 
 async def describe(db: Database, file_id: str) -> StoredFile | None:

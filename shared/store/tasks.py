@@ -46,12 +46,15 @@ async def ensure_indexes(db: Database) -> None:
     await db.tasks.create_index("status_event_pending", sparse=True)
 
 
-async def create(db: Database, task: Task) -> None:
-    """Insert the task unless it exists (the command was redelivered)."""
+async def create(db: Database, task: Task, *, announce: bool = False) -> None:
+    """Insert the task unless it exists (the command was redelivered); ``announce`` flags its
+    status for publishing in the same write (the outbox), so a crash cannot lose it."""
     doc: dict[str, Any] = msgspec.to_builtins(task, builtin_types=(datetime,))
     doc["_id"] = doc.pop("id")
     doc["chat_key"] = task.chat.key
     doc["updated_at"] = stamp(task.updated_at)
+    if announce:
+        doc["status_event_pending"] = True
     with db_errors("creating a task"):
         await db.tasks.update_one({"_id": task.id}, {"$setOnInsert": doc}, upsert=True)
 
@@ -81,9 +84,13 @@ async def find(
 
 async def update(
     db: Database, task_id: str, now: datetime, *, fields: dict[str, Any],
-    unset: tuple[str, ...] = (), announce: bool = False,
+    unset: tuple[str, ...] = (), announce: bool = False, if_status_in: list[str] | None = None,
 ) -> Task | None:
-    """Change fields of a task; ``announce`` marks a status change to publish (outbox flag)."""
+    """Change fields of a task; ``announce`` marks a status change to publish (outbox flag).
+
+    ``if_status_in``: only while the task is in one of these statuses (a precondition, so a
+    late command never reopens a task a person closed); None when it did not match.
+    """
     update: dict[str, Any] = {"$set": fields | {"updated_at": stamp(now)}}
     if announce:
         update["$set"]["status_event_pending"] = True
@@ -91,8 +98,11 @@ async def update(
     if unset:
         update["$unset"] = {name: "" for name in unset}
     with db_errors("updating a task"):
+        query: dict[str, Any] = {"_id": task_id}
+        if if_status_in is not None:
+            query["status"] = {"$in": if_status_in}
         doc = await db.tasks.find_one_and_update(
-            {"_id": task_id}, update, return_document=ReturnDocument.AFTER)
+            query, update, return_document=ReturnDocument.AFTER)
     return _from_doc(doc) if doc else None
 
 
