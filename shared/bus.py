@@ -25,7 +25,7 @@ from shared.errors import RetryableError
 from shared.metrics import PUBLISHES
 
 DELAY_TIERS = (1, 5, 30, 120, 600)
-CHAT_SCOPED = frozenset({"message.received", "task.status_changed"})
+CHAT_SCOPED = frozenset({"message.received", "task.status_changed", "outbound.send"})
 DELIVERY_LIMIT = 20  # a message that kills its consumer this often is dead-lettered by the broker
 
 
@@ -36,8 +36,6 @@ class QueueSpec(msgspec.Struct, frozen=True):
     exchange: str  # "events" | "commands"
     bindings: tuple[str, ...]
     single_active_consumer: bool = False
-    # handle one chat's messages one at a time, in delivery order, within a consumer process
-    per_chat_order: bool = False
 
 
 class Topology(msgspec.Struct, frozen=True):
@@ -57,14 +55,20 @@ class Topology(msgspec.Struct, frozen=True):
                       single_active_consumer=True)
             for n in range(self.shards)
         ]
+        # one chat's sends in one queue with one active consumer: a customer gets them in order
+        # whichever outbound-sender replica is active, and a short retry keeps its place
+        sends = [
+            QueueSpec(f"outbound_sender.sends.{n}", "commands", (f"outbound.send.{n}",),
+                      single_active_consumer=True)
+            for n in range(self.shards)
+        ]
         return [
             *shards,
+            *sends,
             QueueSpec("task_sync.commands", "commands", ("task.*", "directory.*")),
             QueueSpec("task_sync.events", "events",
                       ("send.succeeded", "send.failed", "status.updated", "channel.updated",
                        "media.stored", "media.failed")),
-            QueueSpec("outbound_sender.sends", "commands", ("outbound.send",),
-                      per_chat_order=True),
             QueueSpec("outbound_sender.media", "commands", ("media.fetch",)),
         ]
 

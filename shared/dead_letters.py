@@ -20,10 +20,11 @@ def _work_queues(topology: Topology, queue: str | None) -> list[str]:
     if queue is None:
         return names
     wanted = queue if queue.startswith(f"{topology.prefix}.") else topology.queue_name(queue)
-    if wanted not in names:
+    matching = [n for n in names if n == wanted or n.startswith(f"{wanted}.")]
+    if not matching:
         raise SystemExit(f"no work queue {queue!r}; known: "
                          f"{', '.join(q.name for q in topology.queues())}")
-    return [wanted]
+    return matching  # a sharded queue's name covers all its shards
 
 
 def _describe(message: aio_pika.abc.AbstractIncomingMessage) -> dict[str, Any]:
@@ -64,33 +65,42 @@ async def list_dead_letters(queue: str | None, limit: int) -> dict[str, Any]:
 
 
 async def replay_dead_letters(queue: str, limit: int, message_id: str | None) -> int:
-    """Move dead letters back to their work queue with a fresh attempt count."""
+    """Move dead letters back to their work queue (each shard's to its own) with a fresh
+    attempt count; ``message_id`` picks one."""
     settings = load(Common)
     topology = _topology(settings)
-    [work] = _work_queues(topology, queue)
     moved = 0
     connection = await aio_pika.connect(settings.rabbitmq_url)
     async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        dlq = await channel.declare_queue(dead_letter_queue_name(work), passive=True)
-        skipped = []
-        for _ in range(dlq.declaration_result.message_count or 0):
-            if moved >= limit:
-                break
-            message = await dlq.get(no_ack=False, fail=False)
-            if message is None:
-                break
-            if message_id and message.message_id != message_id:
-                skipped.append(message)
-                continue
-            headers = {k: v for k, v in (message.headers or {}).items() if k != "x-attempt"}
-            await channel.default_exchange.publish(aio_pika.Message(
-                body=message.body, headers=headers | {"x-replayed": True},
-                message_id=message.message_id, correlation_id=message.correlation_id,
-                type=message.type, content_type=message.content_type,
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT), routing_key=work)
-            await message.ack()
-            moved += 1
-        for message in skipped:
-            await message.nack(requeue=True)
+        for work in _work_queues(topology, queue):
+            moved += await _replay_queue(connection, work, limit - moved, message_id)
+    return moved
+
+
+async def _replay_queue(connection: aio_pika.abc.AbstractConnection, work: str, limit: int,
+                        message_id: str | None) -> int:
+    moved = 0
+    channel = await connection.channel(publisher_confirms=True)
+    dlq = await channel.declare_queue(dead_letter_queue_name(work), passive=True)
+    skipped = []
+    for _ in range(dlq.declaration_result.message_count or 0):
+        if moved >= limit:
+            break
+        message = await dlq.get(no_ack=False, fail=False)
+        if message is None:
+            break
+        if message_id and message.message_id != message_id:
+            skipped.append(message)
+            continue
+        headers = {k: v for k, v in (message.headers or {}).items() if k != "x-attempt"}
+        await channel.default_exchange.publish(aio_pika.Message(
+            body=message.body, headers=headers | {"x-replayed": True},
+            message_id=message.message_id, correlation_id=message.correlation_id,
+            type=message.type, content_type=message.content_type,
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT), routing_key=work)
+        await message.ack()
+        moved += 1
+    for message in skipped:
+        await message.nack(requeue=True)
+    await channel.close()
     return moved

@@ -1,13 +1,13 @@
 """The one consume loop: decode → handler → ack, delayed retry or dead-letter; graceful stop.
 
 Work queues retry a ``RetryableError`` through the delay queues (exponential backoff with
-jitter, or the peer's Retry-After); those with ``per_chat_order`` (sends) still handle one
-chat's messages one at a time in delivery order, so a customer gets them in sequence.
-Ordered queues (single active consumer: the bot's per-chat shards) retry in place instead,
-holding only that chat's lock, because sending a message round the delay queue would let the
-chat's next message overtake it. Past ``max_attempts``, and at once for
-``PermanentError``/``BadPayload``, the message goes to the dead-letter queue with the reason in
-its headers. Every step acks only after its effects are confirmed.
+jitter, or the peer's Retry-After). Ordered queues (single active consumer, sharded by chat:
+the bot's inbound messages and the sends) handle one chat's messages one at a time in
+delivery order and retry short waits (up to 30 s) in place, holding only that chat's lock,
+because a message sent round the delay queue would let the chat's next one overtake it;
+longer waits go round the delay queue so they do not hold the shard. Past ``max_attempts``,
+and at once for ``PermanentError``/``BadPayload``, the message goes to the dead-letter queue
+with the reason in its headers. Every step acks only after its effects are confirmed.
 """
 
 from __future__ import annotations
@@ -100,7 +100,6 @@ class Worker:
         self.prefetch = prefetch
         self.on_failure = on_failure
         self.ordered = spec.single_active_consumer
-        self.per_chat = spec.single_active_consumer or spec.per_chat_order
         self._locks = KeyedLocks()
         self._inflight = 0
         self._idle = asyncio.Event()
@@ -157,7 +156,7 @@ class Worker:
                                code="BAD_PAYLOAD")
             await self._dead_letter(incoming, None, error, attempt)
             return
-        key = events.chat_key_of(message) if self.per_chat else None
+        key = events.chat_key_of(message) if self.ordered else None
         with structlog.contextvars.bound_contextvars(
             queue=self.spec.name, message_type=events.message_type(message),
             message_id=message.id, correlation_id=message.correlation_id,
@@ -195,15 +194,17 @@ class Worker:
                 await self._dead_letter(incoming, message, error, attempt)
                 return
             delay = self.policy.backoff(attempt, error.retry_after)
-            if not self.ordered:
+            if not self.ordered or delay > INLINE_RETRY_MAX_S:
+                # a long wait (a number disconnected, a database down) must not hold the
+                # chat's lock and a prefetch slot; it goes round the delay queue instead
                 await self._schedule_retry(incoming, message, error, attempt, delay)
                 return
             if self._stopping:
                 await incoming.nack(requeue=True)
                 return
-            delay = min(delay, INLINE_RETRY_MAX_S)
             log.warning("handler failed; retrying in place to keep the chat's order",
                         reason=str(error), attempt=attempt, retry_in_s=round(delay, 2))
+            await self._notify(message, error, datetime.now(UTC) + timedelta(seconds=delay))
             MESSAGES.labels(self.spec.name, "retried").inc()
             await asyncio.sleep(delay)
             attempt += 1

@@ -25,10 +25,13 @@ def received(chat_id: str, text: str = "hi", n: int = 0) -> events.MessageReceiv
                                   text=text)
 
 
-def send(n: int = 0) -> events.SendMessage:
-    chat = events.ChatRef(provider="wazzup", channel_id="ch", chat_type="whatsapp", chat_id="7")
-    return events.SendMessage(id=f"send-{n}", correlation_id="c", occurred_at=events.utcnow(),
-                              chat=chat, task_id="t", comment_id=f"cm-{n}", text=f"text {n}")
+def send(n: int = 0) -> events.SetTaskStatus:
+    """A command for an unordered work queue (task-sync's)."""
+    return events.SetTaskStatus(id=f"send-{n}", correlation_id="c", occurred_at=events.utcnow(),
+                                task_id="t", status=f"status {n}")
+
+
+WORK_QUEUE = "task_sync.commands"
 
 
 async def wait_for(predicate: Any, timeout: float = 10.0) -> None:
@@ -86,7 +89,7 @@ async def wait_for_depth(bus: Bus, queue: str, depth: int) -> None:
 
 
 def sends_worker(bus: Bus, handler: Any, **kw: Any) -> Worker:
-    spec = next(q for q in bus.topology.queues() if q.name == "outbound_sender.sends")
+    spec = next(q for q in bus.topology.queues() if q.name == WORK_QUEUE)
     return Worker(bus, spec, handler, policy=kw.pop("policy", FAST), **kw)
 
 
@@ -101,7 +104,7 @@ async def test_worker_acks_after_the_handler_succeeds(bus: Bus) -> None:
     await bus.publish(send(1))
     await wait_for(lambda: seen == ["send-1"])
     await worker.stop()
-    assert await queue_depth(bus, bus.topology.queue_name("outbound_sender.sends")) == 0
+    assert await queue_depth(bus, bus.topology.queue_name(WORK_QUEUE)) == 0
 
 
 async def test_retryable_error_is_retried_through_the_delay_queue_until_it_succeeds(
@@ -125,7 +128,7 @@ async def test_retryable_error_is_retried_through_the_delay_queue_until_it_succe
     await wait_for(lambda: len(attempts) == 3)
     await worker.stop()
     assert len(retried_at) == 2 and all(r is not None for r in retried_at)
-    dlq = dead_letter_queue_name(bus.topology.queue_name("outbound_sender.sends"))
+    dlq = dead_letter_queue_name(bus.topology.queue_name(WORK_QUEUE))
     assert await queue_depth(bus, dlq) == 0
 
 
@@ -143,14 +146,14 @@ async def test_permanent_error_is_dead_lettered_at_once_with_its_reason(bus: Bus
     worker = sends_worker(bus, handler, on_failure=on_failure)
     await worker.start()
     await bus.publish(send(3))
-    dlq = dead_letter_queue_name(bus.topology.queue_name("outbound_sender.sends"))
+    dlq = dead_letter_queue_name(bus.topology.queue_name(WORK_QUEUE))
     dead = await get_one(bus, dlq)
     await worker.stop()
     assert calls == ["send-3"]
     assert notified == [("BAD_CONTACT", None)]
     assert dead.headers["x-error-code"] == "BAD_CONTACT"
     assert "bad contact" in str(dead.headers["x-last-error"])
-    assert dead.headers["x-original-routing-key"] == "outbound.send"
+    assert dead.headers["x-original-routing-key"] == "task.set_status"
     assert events.decode(dead.body).id == "send-3"
 
 
@@ -164,7 +167,7 @@ async def test_message_past_the_attempt_limit_is_dead_lettered(bus: Bus) -> None
     worker = sends_worker(bus, handler)
     await worker.start()
     await bus.publish(send(4))
-    dlq = dead_letter_queue_name(bus.topology.queue_name("outbound_sender.sends"))
+    dlq = dead_letter_queue_name(bus.topology.queue_name(WORK_QUEUE))
     dead = await get_one(bus, dlq)
     await worker.stop()
     assert len(attempts) == FAST.max_attempts
@@ -180,8 +183,8 @@ async def test_undecodable_body_is_dead_lettered_as_bad_payload(bus: Bus) -> Non
     await worker.start()
     await bus.channel.default_exchange.publish(
         aio_pika.Message(body=b"\x81\xa4junk"),
-        routing_key=bus.topology.queue_name("outbound_sender.sends"))
-    dlq = dead_letter_queue_name(bus.topology.queue_name("outbound_sender.sends"))
+        routing_key=bus.topology.queue_name(WORK_QUEUE))
+    dlq = dead_letter_queue_name(bus.topology.queue_name(WORK_QUEUE))
     dead = await get_one(bus, dlq)
     await worker.stop()
     assert dead.headers["x-error-kind"] == "BadPayload"
@@ -225,13 +228,13 @@ async def test_stop_waits_for_the_message_in_flight(bus: Bus) -> None:
     await started.wait()
     await worker.stop()
     assert finished == ["send-5"]
-    assert await queue_depth(bus, bus.topology.queue_name("outbound_sender.sends")) == 0
+    assert await queue_depth(bus, bus.topology.queue_name(WORK_QUEUE)) == 0
 
 
 @pytest.mark.parametrize("n", [20])
 async def test_publish_all_confirms_every_message(bus: Bus, n: int) -> None:
     await bus.publish_all([send(i) for i in range(n)])
-    await wait_for_depth(bus, bus.topology.queue_name("outbound_sender.sends"), n)
+    await wait_for_depth(bus, bus.topology.queue_name(WORK_QUEUE), n)
 
 
 async def test_a_message_no_queue_would_take_is_refused_not_lost(bus: Bus) -> None:

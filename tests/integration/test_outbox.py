@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -32,9 +33,15 @@ async def test_a_recorded_comment_whose_send_was_not_published_is_sent_by_the_sw
 
     assert await sweep_once(deps) == 1
     channel = await bus.connection.channel()
-    queue = await channel.get_queue(bus.topology.queue_name("outbound_sender.sends"))
-    message = await queue.get(no_ack=True, timeout=5)
-    sent = events.decode(message.body)
+    shard = bus.topology.shard_of(chat.key)  # one chat's sends share a shard queue
+    queue = await channel.get_queue(bus.topology.queue_name(f"outbound_sender.sends.{shard}"))
+    got: asyncio.Queue[bytes] = asyncio.Queue()
+
+    async def take(message: Any) -> None:  # single-active-consumer queues refuse basic.get
+        await message.ack()
+        await got.put(message.body)
+    await queue.consume(take)
+    sent = events.decode(await asyncio.wait_for(got.get(), 5))
     assert isinstance(sent, events.SendMessage)
     assert (sent.comment_id, sent.text) == ("cm1", "*Иванова Мария*:\nДобрый день")
     assert await comments.pending_outbox(db, events.utcnow()) == []
