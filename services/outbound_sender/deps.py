@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +51,8 @@ class Deps:
     settings: OutboundSenderSettings
     channel_states: ChannelStates
     media_hosts: frozenset[str]
+    # who holds a send's lease: this process
+    instance_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def gateway_for(self, chat: ChatRef) -> tuple[Provider, ChannelConfig]:
         """The gateway and connection a chat's messages leave through."""

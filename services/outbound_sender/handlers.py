@@ -16,7 +16,7 @@ from shared import events
 from shared.channels_config import ChannelConfig
 from shared.errors import PermanentError, RetryableError, WabridgeError
 from shared.logs import get_logger
-from shared.providers.base import OutboundMedia, Provider
+from shared.providers.base import OutboundMedia, Provider, SendResult
 from shared.signing import signed_file_url
 from shared.store import files, sends
 from shared.worker import is_replay
@@ -34,7 +34,7 @@ async def handle(deps: Deps, message: events.Message) -> None:
 
 
 async def send(deps: Deps, cmd: events.SendMessage) -> None:
-    record = await sends.begin(deps.db, cmd, events.utcnow())
+    record = await sends.begin(deps.db, cmd, events.utcnow(), deps.instance_id)
     if record.state == "sent":  # done before a crash or redelivery: report again, send nothing
         await deps.bus.publish(_succeeded(cmd, record.gateway_message_id))
         return
@@ -49,17 +49,24 @@ async def send(deps: Deps, cmd: events.SendMessage) -> None:
         raise RetryableError(f"channel {cmd.chat.channel_id} is {state!r}, not active; the "
                              "message waits until the number is connected again",
                              code="CHANNEL_NOT_ACTIVE")
-    provider, connection = deps.gateway_for(cmd.chat)
-    account = connection.account
-    media = await _outbound_media(deps, provider, connection, cmd) if cmd.attachment else None
-    request = provider.build_send(account, cmd, media)
-    response = await deps.gateway.call(provider.name, connection.id, request)
-    result = provider.interpret_send(response.status, response.body, response.headers)
+    try:
+        result = await _deliver(deps, cmd)
+    except RetryableError:
+        await sends.release(deps.db, cmd.id, deps.instance_id)
+        raise
     if result.already_sent:
         log.info("gateway says this send was accepted before; not sending again",
                  send_id=cmd.id)
     await sends.mark_sent(deps.db, cmd.id, result.gateway_message_id, events.utcnow())
     await deps.bus.publish(_succeeded(cmd, result.gateway_message_id))
+
+
+async def _deliver(deps: Deps, cmd: events.SendMessage) -> SendResult:
+    provider, connection = deps.gateway_for(cmd.chat)
+    media = await _outbound_media(deps, provider, connection, cmd) if cmd.attachment else None
+    request = provider.build_send(connection.account, cmd, media)
+    response = await deps.gateway.call(provider.name, connection.id, request)
+    return provider.interpret_send(response.status, response.body, response.headers)
 
 
 async def _outbound_media(deps: Deps, provider: Provider, connection: ChannelConfig,

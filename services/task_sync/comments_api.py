@@ -174,14 +174,18 @@ async def resend(request: web.Request) -> web.Response:
         await ensure_free_text_allowed(deps, task)
     attached = await files.of_comment(deps.db, comment.id)
     attempt = events.new_id()[:12]
-    if not await comments.reset_for_resend(deps.db, comment.id, attempt):
+    done = await comments.sent_parts(deps.db, comment)  # the customer has those already
+    if not await comments.reset_for_resend(deps.db, comment.id, attempt,
+                                           first_part_sent=0 in done):
         raise problem(409, "not_failed", "the comment changed meanwhile; reload it")
     reply_to = None
     if comment.reply_to_comment_id:
         target = await comments.get(deps.db, comment.reply_to_comment_id)
         reply_to = target.gateway_message_id if target else None
     again = msgspec.structs.replace(comment, send_attempt=attempt)
-    await publish_sends(deps, comment.id, sends_for(deps, task, again, attached, reply_to))
+    remaining = [c for c in sends_for(deps, task, again, attached, reply_to)
+                 if c.part not in done]
+    await publish_sends(deps, comment.id, remaining)
     fresh = await comments.get(deps.db, comment.id)
     return json_response(_view(fresh, attached) if fresh else {}, status=202)
 

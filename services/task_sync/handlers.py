@@ -151,7 +151,8 @@ async def set_status(deps: Deps, cmd: events.SetTaskStatus) -> None:
 async def send_succeeded(deps: Deps, event: events.SendSucceeded) -> None:
     if event.part > 0:  # a later part (a file after the text): keep its id for quotes
         if event.gateway_message_id:
-            await comments.record_part_sent(deps.db, event.comment_id, event.gateway_message_id)
+            await comments.record_part_sent(deps.db, event.comment_id, event.gateway_message_id,
+                                            event.part)
         return
     if not await comments.record_sent(deps.db, event.comment_id, event.gateway_message_id,
                                       after_failure=event.replayed):

@@ -78,7 +78,10 @@ async def sweep_once(deps: Deps) -> int:
             target = await comments.get(deps.db, comment.reply_to_comment_id)
             reply_to = target.gateway_message_id if target else None
         attachments = await files.of_comment(deps.db, comment.id)
-        commands = sends_for(deps, task, comment, attachments, reply_to)
+        received = (await comments.sent_parts(deps.db, comment) if comment.send_attempt
+                    else set())
+        commands = [c for c in sends_for(deps, task, comment, attachments, reply_to)
+                    if c.part not in received]
         done += await publish_sends(deps, comment.id, commands)
     return done
 

@@ -72,6 +72,7 @@ async def ensure_indexes(db: Database) -> None:
     await db.comments.create_index([("task_id", ASCENDING), ("order", ASCENDING)])
     await db.comments.create_index("gateway_message_id", unique=True, sparse=True)
     await db.comments.create_index("outbox", sparse=True)
+    await db.gateway_refs.create_index([("comment_id", ASCENDING)])
 
 
 async def insert(db: Database, comment: Comment) -> bool:
@@ -120,12 +121,22 @@ async def by_gateway_id(db: Database, gateway_message_id: str) -> Comment | None
     return _from_doc(doc) if doc else None
 
 
-async def record_part_sent(db: Database, comment_id: str, gateway_message_id: str) -> None:
-    """Remember a later part's gateway id (a file sent after the text) for quotes."""
+async def record_part_sent(db: Database, comment_id: str, gateway_message_id: str,
+                           part: int) -> None:
+    """Remember a later part's gateway id (a file sent after the text): for quotes, and so a
+    resend does not repeat it."""
     with db_errors("recording a sent part"):
         await db.gateway_refs.replace_one(
-            {"_id": gateway_message_id}, {"_id": gateway_message_id, "comment_id": comment_id},
-            upsert=True)
+            {"_id": gateway_message_id},
+            {"_id": gateway_message_id, "comment_id": comment_id, "part": part}, upsert=True)
+
+
+async def sent_parts(db: Database, comment: Comment) -> set[int]:
+    """The parts of a comment the gateway has accepted (part 0 carries the comment's id)."""
+    with db_errors("reading sent parts"):
+        refs = await db.gateway_refs.find({"comment_id": comment.id}).to_list(None)
+    parts = {int(ref["part"]) for ref in refs if "part" in ref}
+    return parts | ({0} if comment.gateway_message_id else set())
 
 
 async def mark_revised(db: Database, comment_id: str, *, deleted: bool, text: str) -> None:
@@ -136,12 +147,15 @@ async def mark_revised(db: Database, comment_id: str, *, deleted: bool, text: st
         await db.comments.update_one({"_id": comment_id}, {"$set": fields})
 
 
-async def reset_for_resend(db: Database, comment_id: str, attempt: str) -> bool:
-    """A failed send goes back to queued for a manager's resend; False unless it had failed."""
+async def reset_for_resend(db: Database, comment_id: str, attempt: str,
+                           *, first_part_sent: bool = False) -> bool:
+    """A failed send goes back to queued (or to sent, when only later parts are resent) for a
+    manager's resend; False unless it had failed."""
+    status = "sent" if first_part_sent else "queued"
     with db_errors("resetting a failed send"):
         result = await db.comments.update_one(
             {"_id": comment_id, "delivery": "failed"},
-            {"$set": {"delivery": "queued", "delivery_rank": 0, "outbox": True,
+            {"$set": {"delivery": status, "delivery_rank": DELIVERY_RANK[status], "outbox": True,
                       "send_attempt": attempt},
              "$unset": {"failure_code": "", "failure_reason": "", "retry_at": ""}})
     return result.modified_count == 1

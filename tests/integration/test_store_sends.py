@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from shared import events
+from shared.errors import RetryableError
 from shared.store import sends
 
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
@@ -20,55 +23,69 @@ def command(send_id: str = "send-1") -> events.SendMessage:
 
 
 async def test_first_begin_records_the_send_as_sending(db: Any) -> None:
-    record = await sends.begin(db, command(), NOW)
+    record = await sends.begin(db, command(), NOW, "p1")
     assert record == sends.SendRecord(id="send-1", state="sending", task_id="t1",
                                       comment_id="c1", created_at=NOW)
     assert await db.sends.count_documents({}) == 1
 
 
 async def test_begin_again_reports_the_stored_record_and_stores_one(db: Any) -> None:
-    await sends.begin(db, command(), NOW)
-    again = await sends.begin(db, command(), LATER)
+    await sends.begin(db, command(), NOW, "p1")
+    again = await sends.begin(db, command(), LATER, "p1")
 
     assert (again.state, again.created_at) == ("sending", NOW)
     assert await db.sends.count_documents({}) == 1
 
 
 async def test_begin_after_mark_sent_reports_sent_with_the_gateway_id(db: Any) -> None:
-    await sends.begin(db, command(), NOW)
+    await sends.begin(db, command(), NOW, "p1")
     await sends.mark_sent(db, "send-1", "gw-1", LATER)
 
-    again = await sends.begin(db, command(), LATER)
+    again = await sends.begin(db, command(), LATER, "p1")
     assert (again.state, again.gateway_message_id) == ("sent", "gw-1")
     assert again.sent_at is not None
 
 
 async def test_mark_sent_without_gateway_id_leaves_it_absent(db: Any) -> None:
-    await sends.begin(db, command(), NOW)
+    await sends.begin(db, command(), NOW, "p1")
     await sends.mark_sent(db, "send-1", None, LATER)
-    again = await sends.begin(db, command(), LATER)
+    again = await sends.begin(db, command(), LATER, "p1")
     assert (again.state, again.gateway_message_id) == ("sent", None)
 
 
 async def test_mark_failed_records_the_reason(db: Any) -> None:
-    await sends.begin(db, command(), NOW)
+    await sends.begin(db, command(), NOW, "p1")
     await sends.mark_failed(db, "send-1", "gateway refused: 400 bad phone")
 
-    again = await sends.begin(db, command(), LATER)
+    again = await sends.begin(db, command(), LATER, "p1")
     assert (again.state, again.failure) == ("failed", "gateway refused: 400 bad phone")
 
 
 async def test_mark_failed_after_sent_does_not_undo_the_send(db: Any) -> None:
-    await sends.begin(db, command(), NOW)
+    await sends.begin(db, command(), NOW, "p1")
     await sends.mark_sent(db, "send-1", "gw-1", LATER)
     await sends.mark_failed(db, "send-1", "late failure")
 
-    again = await sends.begin(db, command(), LATER)
+    again = await sends.begin(db, command(), LATER, "p1")
     assert (again.state, again.failure) == ("sent", None)
 
 
 async def test_sends_are_recorded_independently(db: Any) -> None:
-    await sends.begin(db, command("send-1"), NOW)
+    await sends.begin(db, command("send-1"), NOW, "p1")
     await sends.mark_sent(db, "send-1", "gw-1", LATER)
-    second = await sends.begin(db, command("send-2"), LATER)
+    second = await sends.begin(db, command("send-2"), LATER, "p1")
     assert second.state == "sending"
+
+
+async def test_a_send_another_consumer_is_attempting_is_not_taken(db: Any) -> None:
+    await sends.begin(db, command(), NOW, "p1")
+    with pytest.raises(RetryableError, match="another consumer"):
+        await sends.begin(db, command(), NOW + timedelta(seconds=5), "p2")
+
+
+async def test_a_released_or_expired_lease_lets_another_consumer_try(db: Any) -> None:
+    await sends.begin(db, command(), NOW, "p1")
+    await sends.release(db, command().id, "p1")
+    assert (await sends.begin(db, command(), NOW, "p2")).state == "sending"
+    later = NOW + timedelta(seconds=sends.LEASE_S + 1)  # p2 died holding it
+    assert (await sends.begin(db, command(), later, "p3")).state == "sending"
