@@ -180,6 +180,12 @@ class Worker:
             except (PermanentError, BadPayload) as exc:
                 await self._dead_letter(incoming, message, exc, attempt)
                 return
+            except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+                # data that does not fit its shape (a stored document, a nested payload) will
+                # not fit on the next attempt either
+                await self._dead_letter(incoming, message, BadPayload(
+                    f"invalid data while handling: {exc}", code="BAD_DATA"), attempt)
+                return
             except RetryableError as exc:
                 error: RetryableError = exc
             except Exception as exc:
