@@ -181,7 +181,7 @@ def openapi_document() -> dict[str, Any]:
     from services.task_sync.api import ScenariosIn, TaskPatch
     from services.task_sync.comments_api import CommentIn
     from services.task_sync.conversations_api import ConversationIn
-    from services.task_sync.directory_api import (
+    from services.task_sync.directory_schema import (
         ContactFields,
         ContactIn,
         GroupFields,

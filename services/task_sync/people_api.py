@@ -1,0 +1,191 @@
+"""Users (with API token management for admins) and groups through the API."""
+
+from __future__ import annotations
+
+import secrets
+
+from aiohttp import web
+
+from services.task_sync.api_common import DEPS
+from services.task_sync.auth import require_admin
+from services.task_sync.directory_schema import (
+    GroupFields,
+    GroupIn,
+    TokenIssued,
+    UserFields,
+    UserIn,
+    db_of,
+    no_content,
+    paging,
+)
+from services.task_sync.http_json import json_response, problem, read_body
+from shared import events
+from shared.store import directory
+from shared.store.directory import Group, User
+from shared.store.mongo import Database
+
+# ---- users ----------------------------------------------------------------------------------
+
+
+async def list_users(request: web.Request) -> web.Response:
+    db = db_of(request)
+    if phone := request.query.get("phone"):
+        found = await directory.user_by_phone(db, phone)
+        return json_response({"items": [found] if found else []})
+    return json_response({"items": await directory.list_users(db, **paging(request))})
+
+
+async def _user_or_404(db: Database, user_id: str) -> User:
+    user = await directory.get_user(db, user_id)
+    if user is None:
+        raise problem(404, "not_found", f"no user {user_id}")
+    return user
+
+
+async def get_user(request: web.Request) -> web.Response:
+    return json_response(await _user_or_404(db_of(request), request.match_info["user_id"]))
+
+
+async def _save_user(db: Database, user: User) -> User:
+    """Check groups, name and phone uniqueness, then store (keeping the user's token)."""
+    for group_id in user.group_ids:
+        if await directory.get_group(db, group_id) is None:
+            raise problem(422, "unknown_group", f"no group {group_id}")
+    # Comments made outside the API are attributed by full name, so names must be unique.
+    namesake = await directory.user_by_name(db, user.full_name)
+    if namesake is not None and namesake.id != user.id:
+        raise problem(409, "name_taken", f"user {namesake.id} is already named {user.full_name!r}")
+    for phone in user.phones:
+        owner = await directory.user_by_phone(db, phone)
+        if owner is not None and owner.id != user.id:
+            raise problem(409, "phone_taken", f"phone {phone} belongs to user {owner.id}")
+    await directory.upsert_user(db, user)
+    return user
+
+
+async def create_user(request: web.Request) -> web.Response:
+    require_admin(request)
+    db = db_of(request)
+    body = await read_body(request, UserIn)
+    user_id = body.id or f"usr-{events.new_id()}"
+    if await directory.get_user(db, user_id) is not None:
+        raise problem(409, "exists", f"user {user_id} exists already; PUT replaces it")
+    user = User(id=user_id, full_name=body.full_name, phones=body.phones,
+                group_ids=body.group_ids, is_admin=body.is_admin)
+    return json_response(await _save_user(db, user), status=201)
+
+
+async def replace_user(request: web.Request) -> web.Response:
+    me = require_admin(request)
+    db = db_of(request)
+    user = await _user_or_404(db, request.match_info["user_id"])
+    body = await read_body(request, UserFields)
+    if user.is_service:
+        raise problem(409, "service_user", f"{user.full_name} is a service user of the system")
+    if user.id == me.id and not body.is_admin:
+        raise problem(409, "own_admin_rights", "administrators cannot remove their own rights")
+    updated = User(id=user.id, full_name=body.full_name, phones=body.phones,
+                   group_ids=body.group_ids, is_admin=body.is_admin)
+    return json_response(await _save_user(db, updated))
+
+
+async def delete_user(request: web.Request) -> web.Response:
+    me = require_admin(request)
+    db = db_of(request)
+    user = await _user_or_404(db, request.match_info["user_id"])
+    if user.is_service:
+        raise problem(409, "service_user", f"{user.full_name} is a service user of the system")
+    if user.id == me.id:
+        raise problem(409, "own_account", "administrators cannot delete themselves")
+    if count := await directory.count_contacts_of(db, user.id):
+        raise problem(409, "responsible_for_contacts", f"user {user.id} is responsible for "
+                      f"{count} contact(s); give them to someone else first")
+    await directory.delete_user(db, user.id)
+    return no_content()
+
+
+async def issue_token(request: web.Request) -> web.Response:
+    """A new random token, returned once; the previous one stops working at once."""
+    require_admin(request)
+    db = db_of(request)
+    user = await _user_or_404(db, request.match_info["user_id"])
+    token = secrets.token_urlsafe(32)
+    if user.is_service or not await directory.set_token(db, user.id, token):
+        raise problem(409, "service_user", f"{user.full_name} is a service user; service users "
+                      "cannot use the API")
+    response = json_response(TokenIssued(user_id=user.id, token=token), status=201)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def revoke_token(request: web.Request) -> web.Response:
+    require_admin(request)
+    user_id = request.match_info["user_id"]
+    if not await directory.revoke_token(db_of(request), user_id):
+        raise problem(404, "not_found", f"no user {user_id}")
+    return no_content()
+
+
+# ---- groups ---------------------------------------------------------------------------------
+
+
+async def list_groups(request: web.Request) -> web.Response:
+    return json_response({"items": await directory.list_groups(db_of(request))})
+
+
+async def _group_or_404(db: Database, group_id: str) -> Group:
+    group = await directory.get_group(db, group_id)
+    if group is None:
+        raise problem(404, "not_found", f"no group {group_id}")
+    return group
+
+
+async def get_group(request: web.Request) -> web.Response:
+    return json_response(await _group_or_404(db_of(request), request.match_info["group_id"]))
+
+
+async def _save_group(db: Database, group: Group) -> Group:
+    try:
+        await directory.upsert_group(db, group)
+    except ValueError as exc:
+        raise problem(409, "name_taken", str(exc)) from None
+    return group
+
+
+def _refuse_routing_group(request: web.Request, group: Group) -> None:
+    """Hand-over finds the contact centre by name; renaming or deleting it stops routing."""
+    if group.name == request.app[DEPS].settings.wabridge_contact_centre_group:
+        raise problem(409, "routing_group", f"{group.name!r} receives tasks of contacts without "
+                      "a responsible employee (WABRIDGE_CONTACT_CENTRE_GROUP)")
+
+
+async def create_group(request: web.Request) -> web.Response:
+    require_admin(request)
+    db = db_of(request)
+    body = await read_body(request, GroupIn)
+    group_id = body.id or f"grp-{events.new_id()}"
+    if await directory.get_group(db, group_id) is not None:
+        raise problem(409, "exists", f"group {group_id} exists already; PUT replaces it")
+    return json_response(await _save_group(db, Group(id=group_id, name=body.name)), status=201)
+
+
+async def replace_group(request: web.Request) -> web.Response:
+    require_admin(request)
+    db = db_of(request)
+    group = await _group_or_404(db, request.match_info["group_id"])
+    body = await read_body(request, GroupFields)
+    if body.name != group.name:
+        _refuse_routing_group(request, group)
+    return json_response(await _save_group(db, Group(id=group.id, name=body.name)))
+
+
+async def delete_group(request: web.Request) -> web.Response:
+    require_admin(request)
+    db = db_of(request)
+    group = await _group_or_404(db, request.match_info["group_id"])
+    _refuse_routing_group(request, group)
+    if count := await directory.count_members(db, group.id):
+        raise problem(409, "group_has_members", f"group {group.name!r} still has {count} "
+                      "member(s); move them first")
+    await directory.delete_group(db, group.id)
+    return no_content()
