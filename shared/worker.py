@@ -36,6 +36,7 @@ FailureHook = Callable[[events.Message, WabridgeError, "datetime | None"], Await
 """Called with the retry time, or None when the message is being dead-lettered."""
 
 log = get_logger(__name__)
+_attempt: ContextVar[int] = ContextVar("attempt", default=1)
 # an ordered queue holds the chat's lock (and a prefetch slot) while it waits in place
 INLINE_RETRY_MAX_S = 30.0
 _delivery_headers: ContextVar[dict[str, Any] | None] = ContextVar("delivery_headers",
@@ -45,6 +46,11 @@ _delivery_headers: ContextVar[dict[str, Any] | None] = ContextVar("delivery_head
 def is_replay() -> bool:
     """True while handling a message an operator replayed from its dead-letter queue."""
     return bool((_delivery_headers.get() or {}).get("x-replayed"))
+
+
+def current_attempt() -> int:
+    """Which attempt at the message being handled this is (1 for the first delivery)."""
+    return _attempt.get()
 
 
 class RetryPolicy(msgspec.Struct, frozen=True):
@@ -175,6 +181,7 @@ class Worker:
     ) -> None:
         started = time.perf_counter()
         while True:
+            _attempt.set(attempt)
             try:
                 await self.handler(message)
             except (PermanentError, BadPayload) as exc:

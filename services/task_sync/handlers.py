@@ -10,8 +10,10 @@ from shared import events
 from shared.errors import PermanentError, RetryableError
 from shared.logs import get_logger
 from shared.store import channels, comments, directory, files, revisions, tasks
+from shared.worker import current_attempt
 
 log = get_logger(__name__)
+UNKNOWN_STATUS_ATTEMPTS = 4  # about 20 s of retries with the default backoff
 
 
 async def handle(deps: Deps, message: events.Message) -> None:
@@ -172,6 +174,12 @@ async def send_failed(deps: Deps, event: events.SendFailed) -> None:
 
 async def status_updated(deps: Deps, event: events.StatusUpdated) -> None:
     comment = await comments.by_gateway_id(deps.db, event.gateway_message_id)
+    if comment is None and current_attempt() >= UNKNOWN_STATUS_ATTEMPTS:
+        # by now the send result would have arrived: a message we never recorded (sent outside
+        # wabridge, or accepted by Wazzup on a retry that returned no id); keep the log line
+        log.warning("delivery status for a message no comment carries; dropped",
+                    gateway_message_id=event.gateway_message_id, status=event.status)
+        return
     if comment is None:
         # the gateway can report a status before our send result is recorded: the retry
         # (delay queue) applies it once the comment carries the id, so it is never lost

@@ -84,3 +84,19 @@ async def test_an_error_status_after_read_does_not_undo_it(db: Any) -> None:
     await handle(d, status("gw-2", "sent"))
     stored = await comments.get(db, "cm-2")
     assert stored is not None and stored.delivery == "read"
+
+
+async def test_a_status_for_a_message_never_recorded_is_dropped_after_a_few_attempts(
+    db: Any,
+) -> None:
+    from shared.worker import _attempt  # the worker sets it per attempt
+
+    d = deps(db)
+    await comments.ensure_indexes(db)
+    with pytest.raises(RetryableError):
+        await handle(d, status("gw-unknown", "read"))
+    token = _attempt.set(4)
+    try:
+        await handle(d, status("gw-unknown", "read"))  # acknowledged: no dead letter
+    finally:
+        _attempt.reset(token)
