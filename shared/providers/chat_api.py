@@ -13,7 +13,7 @@ from urllib.parse import quote
 import msgspec
 
 from shared.errors import BadPayload, PermanentError, RetryableError
-from shared.events import ChannelUpdated, MediaRef, Message, SendMessage
+from shared.events import Message, SendMessage
 from shared.providers.base import (
     Capabilities,
     GatewayAccount,
@@ -24,8 +24,8 @@ from shared.providers.base import (
 )
 from shared.providers.chat_api_events import NAME, ack_event, message_event
 from shared.providers.chat_api_schema import HANDLED_KEYS, Delivery
+from shared.providers.common import SingleNumber, UrlMedia
 from shared.providers.http_answer import (
-    interpret_file_download,
     is_retryable_status,
     json_object,
     retry_after,
@@ -37,9 +37,10 @@ _keys_decoder = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _delivery_decoder = msgspec.json.Decoder(Delivery)
 
 
-class ChatApiProvider(PathTokenWebhooks):
+class ChatApiProvider(PathTokenWebhooks, UrlMedia, SingleNumber):
     """The chat-api.com dialect of ``shared.providers.base.Provider``."""
 
+    display_name = "chat-api"
     name = NAME
     capabilities = Capabilities(groups=True, templates=False, caption_with_media=True)
 
@@ -104,39 +105,7 @@ class ChatApiProvider(PathTokenWebhooks):
         code = "NOT_SENT" if 200 <= status < 300 else f"HTTP_{status}"
         raise PermanentError(reason, code=code)
 
-    def build_media_upload(
-        self, account: GatewayAccount, media: OutboundMedia, content: bytes
-    ) -> HttpRequest | None:
-        """None: chat-api downloads the file from the URL given to ``sendFile``."""
-        return None
 
-    def interpret_media_upload(
-        self, status: int, body: bytes, headers: Mapping[str, str]
-    ) -> str:
-        raise PermanentError("chat-api has no media upload; send the file by URL",
-                             code="NO_UPLOAD")
-
-    def build_channel_list(self, account: GatewayAccount) -> HttpRequest | None:
-        """None: the connection is one number; its state is not listed by this gateway."""
-        return None
-
-    def interpret_channel_list(
-        self, status: int, body: bytes, headers: Mapping[str, str], received_at: datetime
-    ) -> list[ChannelUpdated]:
-        return []
-
-    def build_media_fetch(self, account: GatewayAccount, media: MediaRef) -> HttpRequest:
-        """A plain GET of the file URL the webhook carried."""
-        if not media.url:
-            raise PermanentError("a chat-api file has no URL to fetch", code="NO_MEDIA_URL")
-        return HttpRequest(method="GET", url=media.url, headers={})
-
-    def interpret_media_fetch(
-        self, status: int, body: bytes, headers: Mapping[str, str], media: MediaRef
-    ) -> MediaRef | None:
-        """None on 2xx (the body is the file); Retryable on 408/429/5xx; Permanent otherwise."""
-        interpret_file_download("chat-api", status, headers)
-        return None
 
 
 CHAT_API = ChatApiProvider()

@@ -15,7 +15,7 @@ from typing import Literal
 import msgspec
 
 from shared.errors import BadPayload, PermanentError
-from shared.events import ChannelUpdated, MediaRef, Message, SendMessage
+from shared.events import MediaRef, Message, SendMessage
 from shared.providers.base import (
     Capabilities,
     GatewayAccount,
@@ -24,6 +24,7 @@ from shared.providers.base import (
     ParsedWebhook,
     SendResult,
 )
+from shared.providers.common import SingleNumber
 from shared.providers.http_answer import header, json_object, str_or_none
 from shared.providers.meta_cloud_errors import raise_for_answer
 from shared.providers.meta_cloud_events import NAME, message_event, status_event
@@ -66,7 +67,7 @@ def window_open(last_inbound_at: datetime | None, now: datetime) -> bool:
     return last_inbound_at is not None and now - last_inbound_at < WINDOW
 
 
-class MetaCloudProvider:
+class MetaCloudProvider(SingleNumber):
     """The Meta Cloud API dialect of ``shared.providers.base.Provider``."""
 
     name = NAME
@@ -171,15 +172,6 @@ class MetaCloudProvider:
         if isinstance(media_id, int | str) and not isinstance(media_id, bool) and str(media_id):
             return str(media_id)
         raise PermanentError("Meta accepted the upload but returned no media id", code="NO_ID")
-
-    def build_channel_list(self, account: GatewayAccount) -> HttpRequest | None:
-        """None: the connection is one number; its state is not listed by this gateway."""
-        return None
-
-    def interpret_channel_list(
-        self, status: int, body: bytes, headers: Mapping[str, str], received_at: datetime
-    ) -> list[ChannelUpdated]:
-        return []
 
     def build_media_fetch(self, account: GatewayAccount, media: MediaRef) -> HttpRequest:
         """The URL lookup by media id, or the download of a looked-up URL (both need the token)."""

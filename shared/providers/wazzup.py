@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 
 from shared.errors import BadPayload, PermanentError, RetryableError
-from shared.events import ChannelUpdated, MediaRef, Message, SendMessage
+from shared.events import ChannelUpdated, Message, SendMessage
 from shared.providers.base import (
     Capabilities,
     GatewayAccount,
@@ -22,8 +22,8 @@ from shared.providers.base import (
     ParsedWebhook,
     SendResult,
 )
+from shared.providers.common import UrlMedia
 from shared.providers.http_answer import (
-    interpret_file_download,
     json_object,
     retry_after,
     str_or_none,
@@ -49,9 +49,10 @@ _delivery_decoder = msgspec.json.Decoder(Delivery)
 _channels_decoder = msgspec.json.Decoder(list[ListedChannel])
 
 
-class WazzupProvider(PathTokenWebhooks):
+class WazzupProvider(PathTokenWebhooks, UrlMedia):
     """The Wazzup v3 dialect of ``shared.providers.base.Provider``."""
 
+    display_name = "Wazzup"
     name = NAME
     capabilities = Capabilities(
         groups=True, templates=True, window_24h=False, caption_with_media=False
@@ -127,17 +128,6 @@ class WazzupProvider(PathTokenWebhooks):
             raise RetryableError(reason, code=code)
         raise PermanentError(reason, code=code or f"HTTP_{status}")
 
-    def build_media_upload(
-        self, account: GatewayAccount, media: OutboundMedia, content: bytes
-    ) -> HttpRequest | None:
-        """None: Wazzup fetches the file from ``contentUri`` itself."""
-        return None
-
-    def interpret_media_upload(
-        self, status: int, body: bytes, headers: Mapping[str, str]
-    ) -> str:
-        raise PermanentError("Wazzup has no media upload; send the file by URL", code="NO_UPLOAD")
-
     def build_channel_list(self, account: GatewayAccount) -> HttpRequest | None:
         """``GET /v3/channels``: every channel's state and transport (``wapi`` is WABA)."""
         return HttpRequest(method="GET", url=f"{account.api_url.rstrip('/')}/v3/channels",
@@ -157,18 +147,6 @@ class WazzupProvider(PathTokenWebhooks):
                                  code="BAD_ANSWER") from exc
         return [channel_listed(item, received_at) for item in listed]
 
-    def build_media_fetch(self, account: GatewayAccount, media: MediaRef) -> HttpRequest:
-        """A plain GET of ``contentUri``: Wazzup's store serves files without credentials."""
-        if not media.url:
-            raise PermanentError("a Wazzup file has no URL to fetch", code="NO_MEDIA_URL")
-        return HttpRequest(method="GET", url=media.url, headers={})
-
-    def interpret_media_fetch(
-        self, status: int, body: bytes, headers: Mapping[str, str], media: MediaRef
-    ) -> MediaRef | None:
-        """None on 2xx (the body is the file); Retryable on 408/429/5xx; Permanent otherwise."""
-        interpret_file_download("Wazzup", status, headers)
-        return None
 
 
 WAZZUP = WazzupProvider()

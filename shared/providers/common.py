@@ -1,0 +1,56 @@
+"""Behaviour several gateways share, as mixins of the ``Provider`` Protocol: files fetched and
+sent by plain URL (Wazzup, chat-api), and connections that are one number (Meta, chat-api)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from shared.errors import PermanentError
+from shared.events import ChannelUpdated, MediaRef
+from shared.providers.base import GatewayAccount, HttpRequest, OutboundMedia
+from shared.providers.http_answer import interpret_file_download
+
+
+class UrlMedia:
+    """The gateway fetches our files from a URL and serves its own without credentials."""
+
+    display_name = "the gateway"
+
+    def build_media_upload(
+        self, account: GatewayAccount, media: OutboundMedia, content: bytes
+    ) -> HttpRequest | None:
+        """None: the gateway fetches the file from the signed URL itself."""
+        return None
+
+    def interpret_media_upload(
+        self, status: int, body: bytes, headers: Mapping[str, str]
+    ) -> str:
+        raise PermanentError(f"{self.display_name} has no media upload; send the file by URL",
+                             code="NO_UPLOAD")
+
+    def build_media_fetch(self, account: GatewayAccount, media: MediaRef) -> HttpRequest:
+        """A plain GET of the file URL the webhook carried."""
+        if not media.url:
+            raise PermanentError(f"a {self.display_name} file has no URL to fetch",
+                                 code="NO_MEDIA_URL")
+        return HttpRequest(method="GET", url=media.url, headers={})
+
+    def interpret_media_fetch(
+        self, status: int, body: bytes, headers: Mapping[str, str], media: MediaRef
+    ) -> MediaRef | None:
+        """None on 2xx (the body is the file); Retryable on 408/429/5xx; Permanent otherwise."""
+        interpret_file_download(self.display_name, status, headers)
+        return None
+
+
+class SingleNumber:
+    """The connection is one number; the gateway does not list channel states."""
+
+    def build_channel_list(self, account: GatewayAccount) -> HttpRequest | None:
+        return None
+
+    def interpret_channel_list(
+        self, status: int, body: bytes, headers: Mapping[str, str], received_at: datetime
+    ) -> list[ChannelUpdated]:
+        return []
