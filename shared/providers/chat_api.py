@@ -24,7 +24,7 @@ from shared.providers.base import (
 )
 from shared.providers.chat_api_events import NAME, ack_event, message_event
 from shared.providers.chat_api_schema import HANDLED_KEYS, Delivery
-from shared.providers.common import SingleNumber, UrlMedia
+from shared.providers.common import SingleNumber, UrlMedia, decode_delivery
 from shared.providers.http_answer import (
     is_retryable_status,
     json_object,
@@ -33,7 +33,6 @@ from shared.providers.http_answer import (
 )
 from shared.providers.path_token import PathTokenWebhooks
 
-_keys_decoder = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _delivery_decoder = msgspec.json.Decoder(Delivery)
 
 
@@ -48,11 +47,7 @@ class ChatApiProvider(PathTokenWebhooks, UrlMedia, SingleNumber):
         self, body: bytes, *, received_at: datetime, account: GatewayAccount
     ) -> ParsedWebhook:
         """Every item of ``messages`` then ``ack``; ``chatUpdate`` and the rest are ignored."""
-        try:
-            keys = _keys_decoder.decode(body)
-            delivery = _delivery_decoder.decode(body)
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            raise BadPayload(f"invalid chat-api webhook: {exc}") from exc
+        keys, delivery = decode_delivery(body, _delivery_decoder, "chat-api")
         instance = "" if delivery.instanceId is None else str(delivery.instanceId)
         channel = account.channel_id or instance or account.sender_id
         if not channel and (delivery.messages or delivery.ack):

@@ -5,11 +5,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import TypeVar
 
-from shared.errors import PermanentError
+import msgspec
+
+from shared.errors import BadPayload, PermanentError
 from shared.events import ChannelUpdated, MediaRef
 from shared.providers.base import GatewayAccount, HttpRequest, OutboundMedia
 from shared.providers.http_answer import interpret_file_download
+
+T = TypeVar("T")
+
+
+_keys_decoder = msgspec.json.Decoder(dict[str, msgspec.Raw])
+
+
+def decode_delivery(body: bytes, decoder: msgspec.json.Decoder[T], gateway: str
+                    ) -> tuple[list[str], T]:
+    """A webhook body's top-level keys (to report the ignored ones) and its typed content;
+    ``BadPayload`` keeps msgspec's path to the faulty field (``$.messages[0].chatId``)."""
+    try:
+        return list(_keys_decoder.decode(body)), decoder.decode(body)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise BadPayload(f"invalid {gateway} webhook: {exc}") from exc
 
 
 class UrlMedia:

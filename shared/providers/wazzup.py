@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 
-from shared.errors import BadPayload, PermanentError, RetryableError
+from shared.errors import PermanentError, RetryableError
 from shared.events import ChannelUpdated, Message, SendMessage
 from shared.providers.base import (
     Capabilities,
@@ -22,7 +22,7 @@ from shared.providers.base import (
     ParsedWebhook,
     SendResult,
 )
-from shared.providers.common import UrlMedia
+from shared.providers.common import UrlMedia, decode_delivery
 from shared.providers.http_answer import (
     json_object,
     retry_after,
@@ -44,7 +44,6 @@ _TEMPORARY_CODES = frozenset({"MESSAGE_CHANNEL_UNAVAILABLE", "CHANNEL_LIMIT_EXCE
 # The rate limit window is 5 s and Retry-After is not documented to be sent.
 _DEFAULT_RATE_LIMIT_WAIT = 5.0
 
-_keys_decoder = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _delivery_decoder = msgspec.json.Decoder(Delivery)
 _channels_decoder = msgspec.json.Decoder(list[ListedChannel])
 
@@ -62,11 +61,7 @@ class WazzupProvider(PathTokenWebhooks, UrlMedia):
         self, body: bytes, *, received_at: datetime, account: GatewayAccount
     ) -> ParsedWebhook:
         """Every item of ``messages``, ``statuses`` and ``channelsUpdates``, in that order."""
-        try:
-            keys = _keys_decoder.decode(body)
-            delivery = _delivery_decoder.decode(body)
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            raise BadPayload(f"invalid Wazzup webhook: {exc}") from exc
+        keys, delivery = decode_delivery(body, _delivery_decoder, "Wazzup")
         events: list[Message] = []
         events.extend(message_event(m, received_at) for m in delivery.messages)
         events.extend(status_event(s, received_at) for s in delivery.statuses)
