@@ -81,10 +81,18 @@ def with_utc(doc: dict[str, Any]) -> dict[str, Any]:
             for k, v in doc.items()}
 
 
-def read_as(cls: type[T], doc: dict[str, Any]) -> T:
-    """A stored document as ``cls``: ``_id`` becomes ``id``; lenient about the stand-in's
-    rewrites of updated fields (booleans as 0/1, datetimes as naive text), dates as UTC."""
-    doc = dict(doc)
+def to_doc(item: msgspec.Struct, **extra: Any) -> dict[str, Any]:
+    """A Struct as a stored document: ``id`` becomes ``_id``, datetimes stay BSON dates."""
+    doc: dict[str, Any] = msgspec.to_builtins(item, builtin_types=(datetime,))
+    doc["_id"] = doc.pop("id")
+    return doc | extra
+
+
+def read_as(cls: type[T], doc: dict[str, Any], drop: tuple[str, ...] = ()) -> T:
+    """A stored document as ``cls``: ``_id`` becomes ``id``, ``drop`` names stored-only fields;
+    lenient about the stand-in's rewrites of updated fields (booleans as 0/1, datetimes as
+    naive text), dates as UTC."""
+    doc = {k: v for k, v in doc.items() if k not in drop}
     if "_id" in doc:
         doc["id"] = doc.pop("_id")
     return msgspec.convert(with_utc(doc), cls, strict=False)
