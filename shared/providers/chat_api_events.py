@@ -5,8 +5,9 @@ from __future__ import annotations
 import mimetypes
 from datetime import datetime
 
-from shared.events import ChatRef, ContentType, MediaRef, MessageReceived, StatusUpdated, derive_id
+from shared.events import ChatRef, ContentType, MediaRef, MessageReceived, StatusUpdated
 from shared.providers.chat_api_schema import Ack, Message
+from shared.providers.common import gateway_envelope
 from shared.providers.http_answer import epoch_seconds, file_name_of
 
 NAME = "chat_api"
@@ -28,11 +29,8 @@ def message_event(item: Message, channel_id: str, received_at: datetime) -> Mess
     is_media = content_type in _MEDIA_TYPES
     body = item.body or ""
     in_group = item.chatId.endswith(_GROUP_SUFFIX)
-    event_id = derive_id(NAME, "message", channel_id, item.id)
     return MessageReceived(
-        id=event_id,
-        correlation_id=event_id,
-        occurred_at=received_at,
+        **gateway_envelope(received_at, NAME, "message", channel_id, item.id),
         chat=ChatRef(provider=NAME, channel_id=channel_id,
                      chat_type="whatsgroup" if in_group else "whatsapp", chat_id=item.chatId),
         gateway_message_id=item.id,
@@ -55,11 +53,8 @@ def message_event(item: Message, channel_id: str, received_at: datetime) -> Mess
 
 def ack_event(item: Ack, channel_id: str, received_at: datetime) -> StatusUpdated:
     status = _STATUSES.get(item.status.lower(), item.status.lower())
-    event_id = derive_id(NAME, "status", item.id, status)
     return StatusUpdated(
-        id=event_id,
-        correlation_id=event_id,
-        occurred_at=received_at,
+        **gateway_envelope(received_at, NAME, "status", item.id, status),
         provider=NAME,
         gateway_message_id=item.id,
         status=status,

@@ -1,16 +1,17 @@
-"""Behaviour several gateways share, as mixins of the ``Provider`` Protocol: files fetched and
-sent by plain URL (Wazzup, chat-api), and connections that are one number (Meta, chat-api)."""
+"""Behaviour several gateways share: the envelope of an event made from a gateway item, and, as
+mixins of the ``Provider`` Protocol, files fetched and sent by plain URL (Wazzup, chat-api) and
+connections that are one number (Meta, chat-api)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TypeVar
+from typing import TypedDict, TypeVar
 
 import msgspec
 
 from shared.errors import BadPayload, PermanentError
-from shared.events import ChannelUpdated, MediaRef
+from shared.events import ChannelUpdated, MediaRef, derive_id
 from shared.providers.base import GatewayAccount, HttpRequest, OutboundMedia
 from shared.providers.http_answer import interpret_file_download
 
@@ -18,6 +19,23 @@ T = TypeVar("T")
 
 
 _keys_decoder = msgspec.json.Decoder(dict[str, msgspec.Raw])
+
+
+class EnvelopeFields(TypedDict):
+    """The ``Envelope`` fields of an event, to unpack into its constructor."""
+
+    id: str
+    correlation_id: str
+    occurred_at: datetime
+
+
+def gateway_envelope(received_at: datetime, *id_parts: str,
+                     correlation_id: str | None = None) -> EnvelopeFields:
+    """The envelope of an event made from a gateway item: its id derived from ``id_parts``, so a
+    redelivered item yields the same event, and it starts its own correlation unless told."""
+    event_id = derive_id(*id_parts)
+    correlation = event_id if correlation_id is None else correlation_id
+    return {"id": event_id, "correlation_id": correlation, "occurred_at": received_at}
 
 
 def decode_delivery(body: bytes, decoder: msgspec.json.Decoder[T], gateway: str

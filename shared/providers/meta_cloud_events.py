@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from shared.events import ChatRef, ContentType, MediaRef, MessageReceived, StatusUpdated, derive_id
+from shared.events import ChatRef, ContentType, MediaRef, MessageReceived, StatusUpdated
 from shared.providers.base import GatewayAccount
+from shared.providers.common import gateway_envelope
 from shared.providers.http_answer import epoch_seconds
 from shared.providers.meta_cloud_schema import Contact, Error, Media, Message, Status, Value
 
@@ -43,7 +44,6 @@ def message_event(
     phone = item.from_ or (contact.wa_id if contact else None)
     name = contact.profile.name if contact and contact.profile else None
     content = _content(item)
-    event_id = derive_id(NAME, "message", phone_number_id, item.id)
     channel = account.channel_id or phone_number_id
     in_group = item.group_id is not None
     chat = ChatRef(
@@ -54,9 +54,7 @@ def message_event(
     )
     quoted = content.reacted_to or (item.context.id if item.context else None)
     return MessageReceived(
-        id=event_id,
-        correlation_id=event_id,
-        occurred_at=received_at,
+        **gateway_envelope(received_at, NAME, "message", phone_number_id, item.id),
         chat=chat,
         gateway_message_id=item.id,
         content_type=content.content_type,
@@ -80,12 +78,9 @@ def status_event(
 ) -> StatusUpdated:
     """One delivery status of a message we sent; ``failed`` carries Meta's first error."""
     status = item.status.lower()
-    event_id = derive_id(NAME, "status", item.id, status)
     error = item.errors[0] if item.errors else None
     return StatusUpdated(
-        id=event_id,
-        correlation_id=event_id,
-        occurred_at=received_at,
+        **gateway_envelope(received_at, NAME, "status", item.id, status),
         provider=NAME,
         gateway_message_id=item.id,
         status=status,

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from shared.events import CreateContact, Message, derive_id
+from shared.providers.common import gateway_envelope
 from shared.providers.wazzup_schema import Delivery
 
 
@@ -24,8 +25,9 @@ def crm_reply(delivery: Delivery, received_at: datetime) -> tuple[dict[str, Any]
         phones = [re.sub(r"\D", "", d.phone or d.chatId) for d in ask.contactData
                   if d.chatType in ("whatsapp", "viber") or d.phone]
         event = CreateContact(
-            id=derive_id("wazzup-create-contact", contact_id), correlation_id=contact_id,
-            occurred_at=received_at, contact_id=contact_id, name=ask.name,
+            **gateway_envelope(received_at, "wazzup-create-contact", contact_id,
+                               correlation_id=contact_id),
+            contact_id=contact_id, name=ask.name,
             phones=[p for p in phones if p], responsible_user_id=ask.responsibleUserId)
         reply = {"id": contact_id, "responsibleUserId": ask.responsibleUserId, "name": ask.name,
                  "contactData": [{"chatType": d.chatType, "chatId": d.chatId}

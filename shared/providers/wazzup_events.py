@@ -18,8 +18,8 @@ from shared.events import (
     MediaRef,
     MessageReceived,
     StatusUpdated,
-    derive_id,
 )
+from shared.providers.common import gateway_envelope
 from shared.providers.http_answer import file_name_of
 from shared.providers.wazzup_schema import ChannelUpdate, ListedChannel, Message, Status
 
@@ -43,8 +43,8 @@ class Participant(NamedTuple):
 
 def message_event(item: Message, received_at: datetime) -> MessageReceived:
     text = item.text or ""
-    event_id = derive_id(
-        NAME, "message", item.channelId, item.messageId,
+    envelope = gateway_envelope(
+        received_at, NAME, "message", item.channelId, item.messageId,
         "edited" if item.isEdited else "",
         "deleted" if item.isDeleted else "",
         text if item.isEdited else "",
@@ -53,9 +53,7 @@ def message_event(item: Message, received_at: datetime) -> MessageReceived:
     content_type = _content_type(item.type, item.contentUri)
     participant = _participant(item)
     return MessageReceived(
-        id=event_id,
-        correlation_id=event_id,
-        occurred_at=received_at,
+        **envelope,
         chat=ChatRef(
             provider=NAME, channel_id=item.channelId, chat_type=item.chatType, chat_id=item.chatId
         ),
@@ -82,12 +80,9 @@ def message_event(item: Message, received_at: datetime) -> MessageReceived:
 
 def status_event(item: Status, received_at: datetime) -> StatusUpdated:
     stamp = "" if item.timestamp is None else str(item.timestamp)
-    event_id = derive_id(NAME, "status", item.messageId, item.status, stamp)
     error = item.error
     return StatusUpdated(
-        id=event_id,
-        correlation_id=event_id,
-        occurred_at=received_at,
+        **gateway_envelope(received_at, NAME, "status", item.messageId, item.status, stamp),
         provider=NAME,
         gateway_message_id=item.messageId,
         status=item.status.lower(),
@@ -99,11 +94,8 @@ def status_event(item: Status, received_at: datetime) -> StatusUpdated:
 
 def channel_event(item: ChannelUpdate, received_at: datetime) -> ChannelUpdated:
     stamp = "" if item.timestamp is None else str(item.timestamp)
-    event_id = derive_id(NAME, "channel", item.channelId, item.state, stamp)
     return ChannelUpdated(
-        id=event_id,
-        correlation_id=event_id,
-        occurred_at=received_at,
+        **gateway_envelope(received_at, NAME, "channel", item.channelId, item.state, stamp),
         provider=NAME,
         channel_id=item.channelId,
         state=item.state.lower(),
@@ -114,8 +106,8 @@ def channel_event(item: ChannelUpdate, received_at: datetime) -> ChannelUpdated:
 def channel_listed(item: ListedChannel, received_at: datetime) -> ChannelUpdated:
     """A channel from ``GET /v3/channels``: its state and transport."""
     state = item.state.lower()
-    event_id = derive_id(NAME, "channel-listed", item.channelId, state, item.transport or "")
-    return ChannelUpdated(id=event_id, correlation_id=event_id, occurred_at=received_at,
+    return ChannelUpdated(**gateway_envelope(received_at, NAME, "channel-listed", item.channelId,
+                                             state, item.transport or ""),
                           provider=NAME, channel_id=item.channelId, state=state,
                           transport=(item.transport or "").lower() or None)
 
