@@ -88,6 +88,11 @@ class Topology(msgspec.Struct, frozen=True):
         return kind, key
 
 
+def bot_inbound_queue(shard: int) -> str:
+    """The name (unprefixed, as in ``Topology.queues``) of bot-router's inbound queue ``shard``."""
+    return f"bot_router.inbound.{shard}"
+
+
 def parse_shards(text: str, total: int) -> list[int]:
     """``"0-3,6"`` → [0, 1, 2, 3, 6]; empty means every shard. ``ValueError`` when malformed."""
     if not text.strip():

@@ -10,10 +10,10 @@ from aio_pika.abc import AbstractIncomingMessage
 from services.bot_router.decide import BotPolicy
 from services.bot_router.handlers import Deps, handle
 from services.bot_router.scenario_cache import ScenarioCache
-from shared.bus import declare_broadcast_queue, parse_shards
+from shared.bus import bot_inbound_queue, declare_broadcast_queue, parse_shards
 from shared.config import BotRouterSettings, load
 from shared.runtime import Connections, main_entry, new_app, retry_policy, serve_until_stopped
-from shared.store import conversations
+from shared.store import conversations, scenarios
 from shared.worker import Worker
 
 
@@ -30,9 +30,10 @@ async def run() -> None:
     settings = load(BotRouterSettings)
     conns = await Connections.open(settings)
     await conversations.ensure_indexes(conns.db)
-    cache = ScenarioCache(conns.db)
-    deps = Deps(db=conns.db, bus=conns.bus, policy=policy_from(settings), scenarios=cache)
-    mine = {f"bot_router.inbound.{n}" for n in
+    cache = ScenarioCache(partial(scenarios.load, conns.db))
+    deps = Deps(conversations=conversations.MongoConversations(conns.db), publisher=conns.bus,
+                policy=policy_from(settings), scenarios=cache)
+    mine = {bot_inbound_queue(n) for n in
             parse_shards(settings.bot_router_shards, settings.wabridge_bus_shards)}
     workers = [
         Worker(conns.bus, spec, partial(handle, deps), policy=retry_policy(settings),

@@ -13,8 +13,8 @@ import msgspec
 
 from services.bot_router.matching import match_scenario
 from shared import events
-from shared.store.conversations import Conversation, Decision
-from shared.store.scenarios import Scenario
+from shared.domain.conversations import Conversation, Decision
+from shared.domain.scenarios import Scenario
 
 GROUP_CHAT_TYPES = frozenset({"whatsgroup"})
 _PLACEHOLDERS = {

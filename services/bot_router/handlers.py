@@ -2,42 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from services.bot_router.decide import BotPolicy, decide, follow_status_change
-from services.bot_router.scenario_cache import ScenarioCache
+from services.bot_router.ports import ConversationStore, Publisher, ScenarioSource
 from shared import events
-from shared.bus import Bus
+from shared.domain.conversations import Decision
 from shared.errors import PermanentError, RetryableError
-from shared.store import conversations
-from shared.store.conversations import Decision
-from shared.store.mongo import Database, db_errors
 
 
 @dataclass(frozen=True)
 class Deps:
-    db: Database
-    bus: Bus
+    conversations: ConversationStore
+    publisher: Publisher
     policy: BotPolicy
-    scenarios: ScenarioCache
+    scenarios: ScenarioSource
 
 
 async def handle(deps: Deps, message: events.Message) -> None:
-    if isinstance(message, events.MessageReceived):
-        await on_message_received(deps, message)
-    elif isinstance(message, events.TaskStatusChanged):
-        await on_task_status_changed(deps, message)
-    else:
+    """Dispatch ``message`` to its handler in ``HANDLERS``."""
+    handler = HANDLERS.get(type(message))
+    if handler is None:
         raise PermanentError(f"bot-router has no handler for {events.message_type(message)}")
+    await handler(deps, message)
 
 
 async def on_message_received(deps: Deps, event: events.MessageReceived) -> None:
-    conv = await conversations.find_open(deps.db, event.chat.key)
+    store = deps.conversations
+    conv = await store.find_open(event.chat.key)
     scenario_set = await deps.scenarios.get()
     decision = decide(conv, event, scenario_set.items, deps.policy, events.utcnow())
-    if not await conversations.record_decision(deps.db, decision, events.utcnow()):
+    if not await store.record_decision(decision, events.utcnow()):
         # a redelivery or a repeated webhook: replay what was decided then, never re-decide
-        earlier = await conversations.find_decision(deps.db, event.id)
+        earlier = await store.find_decision(event.id)
         if earlier is None:
             raise RetryableError(f"decision of {event.id} vanished", code="CONFLICT")
         await _carry_out(deps, earlier, replay=True)
@@ -46,36 +45,43 @@ async def on_message_received(deps: Deps, event: events.MessageReceived) -> None
 
 
 async def on_task_status_changed(deps: Deps, event: events.TaskStatusChanged) -> None:
-    earlier = await conversations.find_decision(deps.db, event.id)
+    store = deps.conversations
+    earlier = await store.find_decision(event.id)
     if earlier is not None:
         await _carry_out(deps, earlier, replay=True)
         return
-    conv = await conversations.get(deps.db, event.conversation_id)
+    conv = await store.get(event.conversation_id)
     if conv is None:
-        other = await conversations.find_open(deps.db, event.chat.key)
+        other = await store.find_open(event.chat.key)
         if other is not None:
             raise PermanentError(
                 f"task {event.task_id} was started from our side while conversation {other.id} "
                 f"(task {other.task_id}) is open in the same chat; the customer's replies go "
                 "to the open one")
     decision = follow_status_change(conv, event, events.utcnow())
-    if not await conversations.record_decision(deps.db, decision, events.utcnow()):
+    if not await store.record_decision(decision, events.utcnow()):
         return  # decided concurrently by a replay; its effects are idempotent
     await _carry_out(deps, decision)
 
 
+HANDLERS: dict[type, Callable[[Deps, Any], Awaitable[None]]] = {
+    events.MessageReceived: on_message_received,
+    events.TaskStatusChanged: on_task_status_changed,
+}
+
+
 async def _carry_out(deps: Deps, decision: Decision, *, replay: bool = False) -> None:
     """Apply the state change, then publish the commands (both idempotent)."""
-    if not await conversations.apply(deps.db, decision, replay=replay):
+    if not await deps.conversations.apply(decision, replay=replay):
         # the conversation moved on under another consumer: decide again on the fresh state
-        with db_errors("discarding a stale decision"):
-            await deps.db.decisions.delete_one({"_id": decision.event_id})
+        await deps.conversations.discard_decision(decision.event_id)
         raise RetryableError("conversation changed while deciding; deciding again",
                              code="CONFLICT")
     # records before sends: the comment usually exists when its send result arrives
     commands = bundle_comments(decision.event_id, decision.commands)
-    await deps.bus.publish_all([c for c in commands if not isinstance(c, events.SendMessage)])
-    await deps.bus.publish_all([c for c in commands if isinstance(c, events.SendMessage)])
+    await deps.publisher.publish_all(
+        [c for c in commands if not isinstance(c, events.SendMessage)])
+    await deps.publisher.publish_all([c for c in commands if isinstance(c, events.SendMessage)])
 
 
 def bundle_comments(event_id: str, commands: list[events.Command]) -> list[events.Command]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from shared.store.scenarios import Scenario
+from shared.domain.scenarios import Scenario
 
 _EDGE_PUNCTUATION = " \t\r\n.,!?;:()\"'«»-—"
 

@@ -15,32 +15,11 @@ import msgspec
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
-from shared import events
+from shared.domain.conversations import Conversation, Decision
 from shared.store.mongo import Database, db_errors, read_as
 
-
-class Conversation(msgspec.Struct, kw_only=True):
-    id: str
-    chat: events.ChatRef
-    task_id: str
-    state: events.ConversationState
-    version: int = 0
-    opened_at: datetime
-    last_inbound_at: datetime | None = None
-    contact_name: str | None = None
-
-    @property
-    def is_open(self) -> bool:
-        return self.state != "closed"
-
-
-class Decision(msgspec.Struct, kw_only=True):
-    """What handling one event did: the conversation after it, and the commands to publish."""
-
-    event_id: str
-    conversation: Conversation | None
-    previous_version: int | None  # None: the decision opened the conversation
-    commands: list[events.Command]
+__all__ = ["Conversation", "Decision", "MongoConversations", "apply", "discard_decision",
+           "ensure_indexes", "find_decision", "find_open", "get", "record_decision"]
 
 
 async def ensure_indexes(db: Database) -> None:
@@ -96,6 +75,12 @@ async def record_decision(db: Database, decision: Decision, now: datetime) -> bo
     return True
 
 
+async def discard_decision(db: Database, event_id: str) -> None:
+    """Forget a decision that could not be applied, so that its event is decided again."""
+    with db_errors("discarding a stale decision"):
+        await db.decisions.delete_one({"_id": event_id})
+
+
 async def apply(db: Database, decision: Decision, *, replay: bool = False) -> bool:
     """Write the decision's conversation state; idempotent. False if the state moved elsewhere.
 
@@ -129,3 +114,28 @@ async def apply(db: Database, decision: Decision, *, replay: bool = False) -> bo
         if current.get("last_event_id") == decision.event_id:
             return True
         return replay and int(current.get("version", 0)) > decision.previous_version
+
+
+class MongoConversations:
+    """The conversation store on MongoDB: the functions above, bound to one database."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def find_open(self, chat_key: str) -> Conversation | None:
+        return await find_open(self._db, chat_key)
+
+    async def get(self, conversation_id: str) -> Conversation | None:
+        return await get(self._db, conversation_id)
+
+    async def find_decision(self, event_id: str) -> Decision | None:
+        return await find_decision(self._db, event_id)
+
+    async def record_decision(self, decision: Decision, now: datetime) -> bool:
+        return await record_decision(self._db, decision, now)
+
+    async def discard_decision(self, event_id: str) -> None:
+        await discard_decision(self._db, event_id)
+
+    async def apply(self, decision: Decision, *, replay: bool = False) -> bool:
+        return await apply(self._db, decision, replay=replay)

@@ -7,42 +7,17 @@ sees half an old set and half a new one.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import msgspec
 from pymongo.errors import DuplicateKeyError
 
+from shared.domain.scenarios import Scenario, ScenarioAction, ScenarioSet
 from shared.store.mongo import Database, db_errors
 
-ScenarioAction = Literal["hand_over", "close"]
+__all__ = ["Scenario", "ScenarioAction", "ScenarioSet", "load", "replace", "seed_if_empty"]
+
 _DOC_ID = "current"
-
-
-class Scenario(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True):
-    """A trigger (codes and/or keywords) and the bot's answer, with an optional follow-up action."""
-
-    id: str
-    answer: str
-    title: str = ""
-    codes: list[str] = []
-    keywords: list[str] = []
-    action: ScenarioAction | None = None
-
-    def __post_init__(self) -> None:
-        if not self.codes and not self.keywords:
-            raise ValueError(f"scenario {self.id!r} needs at least one code or keyword")
-        if not self.answer.strip():
-            raise ValueError(f"scenario {self.id!r} needs an answer text")
-
-
-class ScenarioSet(msgspec.Struct, kw_only=True, frozen=True):
-    version: int
-    items: list[Scenario]
-
-    def __post_init__(self) -> None:
-        ids = [s.id for s in self.items]
-        if len(ids) != len(set(ids)):
-            raise ValueError("scenario ids must be unique")
 
 
 async def load(db: Database) -> ScenarioSet:

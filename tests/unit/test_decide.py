@@ -11,8 +11,8 @@ import pytest
 
 from services.bot_router.decide import BotPolicy, decide, follow_status_change
 from shared import events
-from shared.store.conversations import Conversation, Decision
-from shared.store.scenarios import Scenario
+from shared.domain.conversations import Conversation, Decision
+from shared.domain.scenarios import Scenario
 
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
 POLICY = BotPolicy(status_bot="Bot dialogue", status_manager="Manager dialogue",

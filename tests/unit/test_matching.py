@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.bot_router.matching import match_scenario, normalise
-from shared.store.scenarios import Scenario
+from shared.domain.scenarios import Scenario
 
 HOURS = Scenario(id="hours", codes=["1"], keywords=["schedule"], answer="9-18")
 ADDRESS = Scenario(id="address", codes=["2"], keywords=["address", "где вы"], answer="Lenina 1")

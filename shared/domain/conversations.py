@@ -1,0 +1,35 @@
+"""Conversations and the bot's decisions about them (pure types, persisted by the store)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from shared import events
+
+
+class Conversation(msgspec.Struct, kw_only=True):
+    """One task's dialogue with one chat; ``version`` orders the changes bot-router makes."""
+
+    id: str
+    chat: events.ChatRef
+    task_id: str
+    state: events.ConversationState
+    version: int = 0
+    opened_at: datetime
+    last_inbound_at: datetime | None = None
+    contact_name: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != "closed"
+
+
+class Decision(msgspec.Struct, kw_only=True):
+    """What handling one event did: the conversation after it, and the commands to publish."""
+
+    event_id: str
+    conversation: Conversation | None
+    previous_version: int | None  # None: the decision opened the conversation
+    commands: list[events.Command]
