@@ -147,6 +147,12 @@ async def declare(channel: AbstractChannel, topology: Topology) -> dict[str, Abs
     return exchanges
 
 
+def routing_key_of(message_type: type[events.Envelope]) -> str:
+    """The routing key of ``message_type``'s messages, before any shard suffix."""
+    tag: str = message_type.__struct_config__.tag  # type: ignore[assignment]
+    return tag
+
+
 async def declare_broadcast_queue(
     channel: AbstractChannel, topology: Topology, routing_keys: Sequence[str]
 ) -> aio_pika.abc.AbstractQueue:

@@ -12,12 +12,19 @@ from aio_pika.abc import AbstractIncomingMessage
 from services.outbound_sender.channel_poll import run_channel_poll
 from services.outbound_sender.deps import ChannelStates, Deps
 from services.outbound_sender.gateway import GatewayClient
-from services.outbound_sender.handlers import handle, on_failure
+from services.outbound_sender.handlers import (
+    FAILURE_REPORTS,
+    HANDLERS,
+    dispatch,
+    report_failure,
+)
 from shared import events
-from shared.bus import declare_broadcast_queue
+from shared.bus import declare_broadcast_queue, routing_key_of
 from shared.channels_config import load_channels
 from shared.config import OutboundSenderSettings, load
 from shared.runtime import Connections, main_entry, new_app, retry_policy, serve_until_stopped
+from shared.store.sender_views import MongoChannelStates, MongoFiles
+from shared.store.sends import MongoSendLedger
 from shared.worker import Worker
 
 
@@ -29,14 +36,15 @@ async def run() -> None:
     session = aiohttp.ClientSession(timeout=timeout)
     hosts = {h.strip().lower() for h in settings.wabridge_media_hosts.split(",") if h.strip()}
     hosts |= {urlsplit(c.api_url).hostname or "" for c in channels}
-    deps = Deps(db=conns.db, bus=conns.bus,
+    deps = Deps(sends=MongoSendLedger(conns.db), files=MongoFiles(conns.db), bus=conns.bus,
                 gateway=GatewayClient(session, {c.id: c.rate for c in channels}),
-                channels=channels,
-                settings=settings, channel_states=ChannelStates(conns.db),
+                channels=channels, settings=settings,
+                channel_states=ChannelStates(MongoChannelStates(conns.db)),
                 media_hosts=frozenset(h for h in hosts if h))
     workers = [
-        Worker(conns.bus, spec, partial(handle, deps), policy=retry_policy(settings),
-               prefetch=settings.wabridge_prefetch, on_failure=partial(on_failure, deps))
+        Worker(conns.bus, spec, partial(dispatch, HANDLERS, deps),
+               policy=retry_policy(settings), prefetch=settings.wabridge_prefetch,
+               on_failure=partial(report_failure, FAILURE_REPORTS, deps))
         for spec in conns.bus.topology.queues_of("outbound_sender")
     ]
     await serve_until_stopped("outbound-sender", settings, settings.outbound_sender_port,
@@ -48,7 +56,8 @@ async def run() -> None:
 async def follow_channel_states(conns: Connections, deps: Deps, stop: asyncio.Event) -> None:
     """Learn channel state changes as they happen (sends to an inactive number wait)."""
     channel = await conns.bus.connection.channel()
-    queue = await declare_broadcast_queue(channel, conns.bus.topology, ["channel.updated"])
+    queue = await declare_broadcast_queue(channel, conns.bus.topology,
+                                          [routing_key_of(events.ChannelUpdated)])
 
     async def on_update(message: AbstractIncomingMessage) -> None:
         try:

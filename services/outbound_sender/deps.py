@@ -5,48 +5,50 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
 
-from services.outbound_sender.gateway import GatewayClient
-from shared.bus import Bus
+from services.outbound_sender.ports import (
+    ChannelStateLookup,
+    FileStore,
+    Gateway,
+    Publisher,
+    SendLedger,
+)
 from shared.channels_config import ChannelConfig, for_chat
 from shared.config import OutboundSenderSettings
 from shared.errors import PermanentError
 from shared.events import ChatRef
 from shared.providers import REGISTRY
 from shared.providers.base import Provider
-from shared.store import channels
-from shared.store.mongo import Database
 
 
 @dataclass
 class ChannelStates:
     """Channel states (from the gateways' channel webhooks), cached for a few seconds."""
 
-    db: Database
+    lookup: ChannelStateLookup
     # changes arrive as events (webhooks, the channel poll); the lookup is only a backstop
     ttl_s: float = 600.0
-    _cache: dict[str, tuple[float, dict[str, Any] | None]] = field(default_factory=dict)
+    _cache: dict[str, tuple[float, str | None]] = field(default_factory=dict)
 
     async def state(self, channel_id: str) -> str | None:
         now = time.monotonic()
         hit = self._cache.get(channel_id)
         if hit is None or now - hit[0] > self.ttl_s:
-            hit = (now, await channels.get(self.db, channel_id))
+            hit = (now, await self.lookup.state(channel_id))
             self._cache[channel_id] = hit
-        doc = hit[1]
-        return str(doc["state"]) if doc and "state" in doc else None
+        return hit[1]
 
     def learn(self, channel_id: str, state: str) -> None:
         """A channel.updated event: take the new state at once, without waiting for the TTL."""
-        self._cache[channel_id] = (time.monotonic(), {"state": state})
+        self._cache[channel_id] = (time.monotonic(), state)
 
 
 @dataclass(frozen=True)
 class Deps:
-    db: Database
-    bus: Bus
-    gateway: GatewayClient
+    sends: SendLedger
+    files: FileStore
+    bus: Publisher
+    gateway: Gateway
     channels: list[ChannelConfig]
     settings: OutboundSenderSettings
     channel_states: ChannelStates

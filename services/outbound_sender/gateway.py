@@ -8,20 +8,16 @@ from urllib.parse import urlsplit
 import aiohttp
 from aiolimiter import AsyncLimiter
 
+from services.outbound_sender.ports import GatewayResponse
 from shared.errors import PermanentError, RetryableError
 from shared.metrics import GATEWAY_SECONDS
 from shared.providers.base import HttpRequest
 
-
-class GatewayResponse:
-    __slots__ = ("body", "headers", "status")
-
-    def __init__(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-        self.status, self.body, self.headers = status, body, headers
+__all__ = ["GatewayClient", "GatewayResponse", "url_refusal"]
 
 
 class GatewayClient:
-    """One aiohttp session; one rate limiter per connection (requests per second)."""
+    """The ``Gateway`` port over one aiohttp session; one rate limiter per connection."""
 
     def __init__(self, session: aiohttp.ClientSession, rates: dict[str, float]) -> None:
         self._session = session

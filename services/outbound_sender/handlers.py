@@ -1,12 +1,15 @@
 """outbound-sender's handlers: send once and report; fetch inbound files.
 
-The only service that calls gateways.
+The only service that calls gateways. The composition root dispatches through ``HANDLERS``
+and reports failures through ``FAILURE_REPORTS``.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
+from typing import Any
 
 import msgspec
 
@@ -18,23 +21,24 @@ from shared.errors import PermanentError, RetryableError, WabridgeError
 from shared.logs import get_logger
 from shared.providers.base import OutboundMedia, Provider, SendResult
 from shared.signing import signed_file_url
-from shared.store import files, sends
 from shared.worker import is_replay
 
 log = get_logger(__name__)
 
+Handler = Callable[[Deps, Any], Awaitable[None]]
+FailureReport = Callable[[Deps, Any, WabridgeError, "datetime | None"], Awaitable[None]]
 
-async def handle(deps: Deps, message: events.Message) -> None:
-    if isinstance(message, events.SendMessage):
-        await send(deps, message)
-    elif isinstance(message, events.FetchMedia):
-        await fetch_media(deps, message)
-    else:
+
+async def dispatch(handlers: Mapping[type, Handler], deps: Deps, message: events.Message) -> None:
+    """Hand ``message`` to the handler of its type."""
+    handler = handlers.get(type(message))
+    if handler is None:
         raise PermanentError(f"outbound-sender has no handler for {events.message_type(message)}")
+    await handler(deps, message)
 
 
 async def send(deps: Deps, cmd: events.SendMessage) -> None:
-    record = await sends.begin(deps.db, cmd, events.utcnow(), deps.instance_id)
+    record = await deps.sends.begin(cmd, events.utcnow(), deps.instance_id)
     if record.state == "sent":  # done before a crash or redelivery: report again, send nothing
         await deps.bus.publish(_succeeded(cmd, record.gateway_message_id))
         return
@@ -42,7 +46,7 @@ async def send(deps: Deps, cmd: events.SendMessage) -> None:
         if not is_replay():
             raise PermanentError(f"send {cmd.id} failed before: {record.failure}",
                                  code="FAILED_BEFORE")
-        await sends.reopen(deps.db, cmd.id)
+        await deps.sends.reopen(cmd.id)
         log.info("replayed send: trying again", send_id=cmd.id, failed_with=record.failure)
     state = await deps.channel_states.state(cmd.chat.channel_id)
     if state is not None and state != "active":
@@ -52,12 +56,12 @@ async def send(deps: Deps, cmd: events.SendMessage) -> None:
     try:
         result = await _deliver(deps, cmd)
     except RetryableError:
-        await sends.release(deps.db, cmd.id, deps.instance_id)
+        await deps.sends.release(cmd.id, deps.instance_id)
         raise
     if result.already_sent:
         log.info("gateway says this send was accepted before; not sending again",
                  send_id=cmd.id)
-    await sends.mark_sent(deps.db, cmd.id, result.gateway_message_id, events.utcnow())
+    await deps.sends.mark_sent(cmd.id, result.gateway_message_id, events.utcnow())
     await deps.bus.publish(_succeeded(cmd, result.gateway_message_id))
 
 
@@ -81,7 +85,7 @@ async def _outbound_media(deps: Deps, provider: Provider, connection: ChannelCon
                             ttl_s=s.wabridge_signed_url_ttl_seconds))
     if not provider.capabilities.upload_before_send:
         return media
-    content = await files.read(deps.db, cmd.attachment.file_id)
+    content = await deps.files.read(cmd.attachment.file_id)
     if content is None:
         raise PermanentError(f"file {cmd.attachment.file_id} ({cmd.attachment.file_name}) is "
                              "not in the store", code="FILE_MISSING")
@@ -101,20 +105,41 @@ def _succeeded(cmd: events.SendMessage, gateway_message_id: str | None) -> event
         replayed=is_replay())
 
 
-async def on_failure(deps: Deps, message: events.Message, error: WabridgeError,
-                     retry_at: datetime | None) -> None:
-    """Make a failed or waiting send (or file fetch) visible on its comment, via task-sync."""
-    base = {"id": events.derive_id("failed", message.id, error.code or "", str(retry_at)),
+async def report_failure(reports: Mapping[type, FailureReport], deps: Deps,
+                         message: events.Message, error: WabridgeError,
+                         retry_at: datetime | None) -> None:
+    """Make a failed or waiting message visible on its comment, via task-sync."""
+    report = reports.get(type(message))
+    if report is not None:
+        await report(deps, message, error, retry_at)
+
+
+async def send_failed(deps: Deps, cmd: events.SendMessage, error: WabridgeError,
+                      retry_at: datetime | None) -> None:
+    """A send waits for a retry, or (final) failed for good."""
+    if retry_at is None:
+        await deps.sends.mark_failed(cmd.id, str(error))
+    await deps.bus.publish(events.SendFailed(
+        **_failure_fields(cmd, error, retry_at), send_id=cmd.id, task_id=cmd.task_id,
+        comment_id=cmd.comment_id, part=cmd.part))
+
+
+async def fetch_failed(deps: Deps, cmd: events.FetchMedia, error: WabridgeError,
+                       retry_at: datetime | None) -> None:
+    await deps.bus.publish(events.MediaFetchFailed(
+        **_failure_fields(cmd, error, retry_at), file_id=cmd.file_id, task_id=cmd.task_id,
+        comment_id=cmd.comment_id))
+
+
+def _failure_fields(message: events.Message, error: WabridgeError,
+                    retry_at: datetime | None) -> dict[str, Any]:
+    return {"id": events.derive_id("failed", message.id, error.code or "", str(retry_at)),
             "correlation_id": message.correlation_id, "occurred_at": events.utcnow(),
             "reason": error.reason, "code": error.code, "final": retry_at is None,
             "retry_at": retry_at}
-    if isinstance(message, events.SendMessage):
-        if retry_at is None:
-            await sends.mark_failed(deps.db, message.id, str(error))
-        await deps.bus.publish(events.SendFailed(
-            **base, send_id=message.id, task_id=message.task_id,  # type: ignore[arg-type]
-            comment_id=message.comment_id, part=message.part))
-    elif isinstance(message, events.FetchMedia):
-        await deps.bus.publish(events.MediaFetchFailed(
-            **base, file_id=message.file_id, task_id=message.task_id,  # type: ignore[arg-type]
-            comment_id=message.comment_id))
+
+
+HANDLERS: dict[type, Handler] = {events.SendMessage: send, events.FetchMedia: fetch_media}
+FAILURE_REPORTS: dict[type, FailureReport] = {
+    events.SendMessage: send_failed, events.FetchMedia: fetch_failed,
+}

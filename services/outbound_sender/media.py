@@ -8,15 +8,15 @@ import msgspec
 
 from services.outbound_sender.deps import Deps
 from services.outbound_sender.gateway import url_refusal
+from services.outbound_sender.ports import FileFacts
 from shared import events
 from shared.errors import PermanentError
-from shared.store import files
 
 MAX_STEPS = 3  # Meta: look the URL up by media id, then download it
 
 
 async def fetch_media(deps: Deps, cmd: events.FetchMedia) -> None:
-    stored = await files.describe(deps.db, cmd.file_id)
+    stored = await deps.files.describe(cmd.file_id)
     if stored is None:
         stored = await _download(deps, cmd)
     await deps.bus.publish(events.MediaStored(
@@ -26,7 +26,7 @@ async def fetch_media(deps: Deps, cmd: events.FetchMedia) -> None:
         size=stored.size))
 
 
-async def _download(deps: Deps, cmd: events.FetchMedia) -> files.StoredFile:
+async def _download(deps: Deps, cmd: events.FetchMedia) -> FileFacts:
     provider, connection = deps.gateway_for(cmd.chat)
     account = connection.account
     settings = deps.settings
@@ -45,7 +45,7 @@ async def _download(deps: Deps, cmd: events.FetchMedia) -> files.StoredFile:
             mime = ref.mime_type or response.headers.get("Content-Type", "").split(";")[0] \
                 or "application/octet-stream"
             name = ref.file_name or _name_for(cmd.file_id, mime)
-            return await files.put(deps.db, cmd.file_id, name, mime, response.body)
+            return await deps.files.put(cmd.file_id, name, mime, response.body)
         ref = msgspec.structs.replace(
             ref, url=found.url or ref.url, mime_type=found.mime_type or ref.mime_type,
             file_name=found.file_name or ref.file_name, size=found.size or ref.size)

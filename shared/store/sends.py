@@ -3,40 +3,32 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
-
-import msgspec
+from typing import Any
 
 from shared import events
-from shared.errors import RetryableError
+from shared.domain.sends import (
+    LEASE_S,
+    Lease,
+    SendRecord,
+    SendState,
+    lease_for,
+    leased_elsewhere,
+    may_claim,
+)
 from shared.store.mongo import Database, db_errors, read_as, stamp
 
-SendState = Literal["sending", "sent", "failed"]
-
-
-class SendRecord(msgspec.Struct, kw_only=True, omit_defaults=True):
-    id: str
-    state: SendState
-    task_id: str
-    comment_id: str
-    created_at: datetime
-    gateway_message_id: str | None = None
-    sent_at: datetime | None = None
-    failure: str | None = None
-
-
-LEASE_S = 60  # longer than a gateway call may take (timeout 15 s, plus an upload)
+__all__ = ["LEASE_S", "MongoSendLedger", "SendRecord", "SendState", "begin", "mark_failed",
+           "mark_sent", "release", "reopen"]
 
 
 async def begin(db: Database, cmd: events.SendMessage, now: datetime, owner: str) -> SendRecord:
-    """The send's record, claimed by ``owner`` (one round trip in the common case).
+    """The send's record, claimed by ``owner`` (one round trip for a new send).
 
     A send being attempted is leased, so a redelivered copy never reaches the gateway while
     the first attempt is still in its call: ``RetryableError`` until the lease is released
     (a retryable failure) or expires (its holder died).
     """
-    now_ms = int(now.timestamp() * 1000)
-    lease = {"lease_owner": owner, "lease_until": now_ms + LEASE_S * 1000}
+    lease = _lease_fields(lease_for(owner, now))
     doc: dict[str, Any] = {"state": "sending", "task_id": cmd.task_id,
                            "comment_id": cmd.comment_id, "created_at": now} | lease
     with db_errors("recording a send"):
@@ -44,19 +36,27 @@ async def begin(db: Database, cmd: events.SendMessage, now: datetime, owner: str
         if result.upserted_id is not None:
             return SendRecord(id=cmd.id, state="sending", task_id=cmd.task_id,
                               comment_id=cmd.comment_id, created_at=now)
-        for claimable in ({"lease_owner": owner}, {"lease_until": {"$lt": now_ms}}):
-            taken = await db.sends.find_one_and_update(
-                {"_id": cmd.id, "state": "sending"} | claimable, {"$set": lease})
-            if taken is not None:
-                return read_as(SendRecord, taken)
         found = await db.sends.find_one({"_id": cmd.id})
     if found is None:
         raise LookupError(f"send {cmd.id} vanished right after it was recorded")
     record = read_as(SendRecord, found)
-    if record.state == "sending":
-        raise RetryableError(f"send {cmd.id} is being attempted by another consumer; trying "
-                             "again when it finishes or its lease expires", code="SEND_LEASED")
+    if record.state != "sending":
+        return record
+    held = Lease(owner=found.get("lease_owner"), until_ms=found.get("lease_until") or 0)
+    if not may_claim(record.state, held, owner, now):
+        raise leased_elsewhere(cmd.id)
+    # taken only if nobody changed the lease since we read it
+    seen = {"lease_owner": found.get("lease_owner"), "lease_until": found.get("lease_until")}
+    with db_errors("claiming a send"):
+        taken = await db.sends.update_one({"_id": cmd.id, "state": "sending"} | seen,
+                                          {"$set": lease})
+    if not taken.matched_count:
+        raise leased_elsewhere(cmd.id)
     return record
+
+
+def _lease_fields(lease: Lease) -> dict[str, Any]:
+    return {"lease_owner": lease.owner, "lease_until": lease.until_ms}
 
 
 async def release(db: Database, send_id: str, owner: str) -> None:
@@ -86,3 +86,26 @@ async def reopen(db: Database, send_id: str) -> None:
     with db_errors("reopening a failed send"):
         await db.sends.update_one({"_id": send_id, "state": "failed"},
                                   {"$set": {"state": "sending"}, "$unset": {"failure": ""}})
+
+
+class MongoSendLedger:
+    """outbound-sender's ``SendLedger`` on MongoDB: the functions above, bound to a database."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def begin(self, cmd: events.SendMessage, now: datetime, owner: str) -> SendRecord:
+        return await begin(self._db, cmd, now, owner)
+
+    async def release(self, send_id: str, owner: str) -> None:
+        await release(self._db, send_id, owner)
+
+    async def mark_sent(self, send_id: str, gateway_message_id: str | None,
+                        now: datetime) -> None:
+        await mark_sent(self._db, send_id, gateway_message_id, now)
+
+    async def mark_failed(self, send_id: str, reason: str) -> None:
+        await mark_failed(self._db, send_id, reason)
+
+    async def reopen(self, send_id: str) -> None:
+        await reopen(self._db, send_id)
