@@ -9,8 +9,8 @@ from typing import Any
 import msgspec
 import pytest
 
+from shared.domain.scenarios import Scenario, ScenarioSet
 from shared.store import scenarios
-from shared.store.scenarios import Scenario, ScenarioSet
 
 HOURS = Scenario(id="hours", codes=["1"], answer="We work 9-18.")
 ADDRESS = Scenario(id="address", codes=["2"], keywords=["address"], answer="Lenina 1.",
