@@ -6,11 +6,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 import time
 from pathlib import Path
 
 from bench.plan import PLANS
-from bench.report import write
+from bench.report import summary, write
 from bench.run import run
 from deploy.stack import ROOT
 
@@ -31,6 +32,7 @@ def main() -> None:
     write(doc, Path(out))
     print(json.dumps(doc, indent=2, ensure_ascii=False), flush=True)
     print(f"written to {out}", flush=True)
+    print("\n".join(summary(doc)), file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -123,7 +123,6 @@ async def _phases(plan: Plan, system: System, mongo_url: str, run_id: str,
     bot_fixed, bot_delta = await phases.run_load(system, plan, bot_pool, bot_post,
                                                  plan.fixed_rate, plan.fixed_s)
     await system.settle(timeout_s=60)
-    fixed_cpu_snaps = metrics.snapshots(system.pids)
     bot_msgs = bot_fixed["accepted"]
     say("bot answers: sustained maximum")
     bot_known = {plan.fixed_rate: bot_fixed} if plan.fixed_s >= plan.step_s else {}
@@ -142,7 +141,6 @@ async def _phases(plan: Plan, system: System, mongo_url: str, run_id: str,
     c_max = await phases.sustained_max(system, plan, comment_pool, comment_post,
                                        plan.comment_steps, c_known, {})
     final = metrics.snapshots(system.pids)
-    del fixed_cpu_snaps
     best = bot_max["max_per_s"]
     max_delta = bot_deltas.get(best) if best is not None else None
     max_msgs = next((s["accepted"] for s in bot_max["steps"] if s["offered_per_s"] == best), 0)
@@ -160,8 +158,9 @@ async def _phases(plan: Plan, system: System, mongo_url: str, run_id: str,
             "bot_answer": {"fixed": bot_fixed, "sustained": bot_max | _limit(bot_max)},
             "manager_comment": {"fixed": c_fixed, "sustained": c_max | _limit(c_max)},
         },
-        "cost_per_message": report.cost_per_message(bot_delta, bot_msgs),
-        "cost_per_manager_comment": report.cost_per_message(c_delta, c_fixed["accepted"]),
+        "cost_per_message": report.cost_per_message(bot_delta, bot_msgs, bot_fixed["answered"]),
+        "cost_per_manager_comment": report.cost_per_message(c_delta, c_fixed["accepted"],
+                                                            c_fixed["answered"]),
         "db_wait_share": {
             "basis": "wabridge_db_seconds_total / wabridge_handler_seconds_sum over the bus "
                      "handlers of bot_router, task_sync, outbound_sender (the API's database "

@@ -53,10 +53,17 @@ REQUIRED = {
     "cost_per_message.broker_publishes": POSITIVE,
     "cost_per_manager_comment.db_round_trips": POSITIVE,
     "cost_per_manager_comment.broker_publishes": POSITIVE,
+    "cost_per_message.service_cpu_ms": POSITIVE,
+    "cost_per_message.answered": POSITIVE,
+    "cost_per_manager_comment.service_cpu_ms": POSITIVE,
+    "cost_per_manager_comment.answered": POSITIVE,
     "db_wait_share.bot_answer_fixed": FRACTION,
 }
 LATENCY_PHASES = ("end_to_end.bot_answer", "end_to_end.manager_comment")
 SERVICES = ("ingest", "bot_router", "task_sync", "outbound_sender")
+# issue 8 asks for these as figures: present with a value, met or not
+TARGETS = ("service_cpu_ms_per_message", "comment_p99_ms_at_100", "db_round_trips_per_comment",
+           "bot_p99_ms_at_100", "db_round_trips_per_message")
 
 
 def test_smoke_run_reports_every_field(tmp_path: Path, rabbitmq_url: str) -> None:
@@ -81,8 +88,16 @@ def test_smoke_run_reports_every_field(tmp_path: Path, rabbitmq_url: str) -> Non
         assert sustained["steps"] and "max_per_s" in sustained, sustained
         assert sustained["max_per_s"] is None or _number(sustained["max_per_s"], POSITIVE)
         assert "limited_by" in sustained
+    for cost in ("cost_per_message", "cost_per_manager_comment"):
+        by_service = _field(doc, f"{cost}.service_cpu_ms_by_service")
+        assert set(by_service) == set(SERVICES), by_service
+        assert all(_number(v) for v in by_service.values()), by_service
     processes = _field(doc, "resources.processes")
     for name in SERVICES:
         assert _number(processes[name]["peak_rss_mb"], POSITIVE), (name, processes[name])
         assert _number(processes[name]["cpu_s_per_1000_messages"]), (name, processes[name])
     assert {t["target"] for t in doc["targets"]} and all("met" in t for t in doc["targets"])
+    measured = {t["id"]: t for t in doc["targets"]}
+    for key in TARGETS:
+        assert key in measured and _number(measured[key]["value"]), (key, measured.get(key))
+    assert "CPU of the services" in done.stderr, done.stderr[-2000:]
