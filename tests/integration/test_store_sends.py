@@ -1,4 +1,5 @@
-"""Send records on MongoDB (or the stand-in): idempotent begin, then sent or failed."""
+"""Send records on MongoDB (or the stand-in): idempotent begin, then sent or failed; the
+in-memory fake ledger is held to the same contract."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ from typing import Any
 
 import pytest
 
+from services.outbound_sender.ports import SendLedger
 from shared import events
 from shared.errors import RetryableError
 from shared.store import sends
+from shared.store.sends import MongoSendLedger
+from tests.fakes.outbound_sender import FakeSendLedger
 
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
 LATER = NOW + timedelta(minutes=1)
@@ -89,3 +93,60 @@ async def test_a_released_or_expired_lease_lets_another_consumer_try(db: Any) ->
     assert (await sends.begin(db, command(), NOW, "p2")).state == "sending"
     later = NOW + timedelta(seconds=sends.LEASE_S + 1)  # p2 died holding it
     assert (await sends.begin(db, command(), later, "p3")).state == "sending"
+
+
+# ---- the SendLedger contract: the Mongo ledger and the in-memory fake behave the same ---------
+
+
+@pytest.fixture(params=["mongo", "fake"])
+def ledger(request: pytest.FixtureRequest, db: Any) -> SendLedger:
+    return MongoSendLedger(db) if request.param == "mongo" else FakeSendLedger()
+
+
+async def test_ledger_lets_the_lease_holder_claim_its_send_again(ledger: SendLedger) -> None:
+    await ledger.begin(command(), NOW, "p1")
+    again = await ledger.begin(command(), NOW + timedelta(seconds=5), "p1")
+    assert (again.state, again.created_at) == ("sending", NOW)
+
+
+async def test_ledger_keeps_a_held_lease_from_another_consumer(ledger: SendLedger) -> None:
+    await ledger.begin(command(), NOW, "p1")
+    with pytest.raises(RetryableError) as caught:
+        await ledger.begin(command(), NOW + timedelta(seconds=sends.LEASE_S - 1), "p2")
+    assert caught.value.code == "SEND_LEASED"
+
+
+async def test_ledger_hands_an_expired_lease_to_another_consumer(ledger: SendLedger) -> None:
+    await ledger.begin(command(), NOW, "p1")
+    later = NOW + timedelta(seconds=sends.LEASE_S + 1)
+    assert (await ledger.begin(command(), later, "p2")).state == "sending"
+    with pytest.raises(RetryableError):  # p2 holds it now
+        await ledger.begin(command(), later, "p1")
+
+
+async def test_ledger_release_by_another_consumer_keeps_the_lease(ledger: SendLedger) -> None:
+    await ledger.begin(command(), NOW, "p1")
+    await ledger.release(command().id, "p2")
+    with pytest.raises(RetryableError):
+        await ledger.begin(command(), NOW, "p2")
+
+
+async def test_ledger_reports_a_sent_send_to_any_consumer(ledger: SendLedger) -> None:
+    await ledger.begin(command(), NOW, "p1")
+    await ledger.mark_sent(command().id, "gw-1", NOW)
+    again = await ledger.begin(command(), NOW, "p2")
+    assert (again.state, again.gateway_message_id) == ("sent", "gw-1")
+
+
+async def test_ledger_reopens_only_a_failed_send_and_clears_its_failure(
+    ledger: SendLedger,
+) -> None:
+    await ledger.begin(command(), NOW, "p1")
+    await ledger.mark_failed(command().id, "400: bad phone")
+    await ledger.reopen(command().id)
+    again = await ledger.begin(command(), NOW, "p1")
+    assert (again.state, again.failure) == ("sending", None)
+
+    await ledger.mark_sent(command().id, "gw-1", NOW)
+    await ledger.reopen(command().id)
+    assert (await ledger.begin(command(), NOW, "p1")).state == "sent"
