@@ -106,7 +106,7 @@ async def run_load(system: System, plan: Plan, pool: ChatPool, post: Post, rate:
     watcher.pool, watcher.answered = pool, []
     backlog = await system.depths.total()
     before = await system.window()
-    with DepthSampler(system) as depths:
+    async with DepthSampler(system) as depths:
         offered = await offer(rate, seconds, pool, watcher, post)
         lost = await watcher.drain(plan.drain_s)
         window = time.monotonic() - before.started

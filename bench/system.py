@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import time
@@ -118,26 +119,32 @@ class System:
 
 
 class DepthSampler:
-    """Total ready messages in the run's queues, sampled in the background."""
+    """Total ready messages in the run's queues, sampled in the background.
+
+    It stops between samples: cancelling a queue declare midway makes aiormq close the
+    channel that every later depth reading shares."""
 
     def __init__(self, system: System, interval_s: float = 0.5) -> None:
         self.system, self.interval_s = system, interval_s
         self.samples: list[tuple[float, int]] = []
+        self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     async def _run(self) -> None:
         start = time.monotonic()
-        while True:
+        while not self._stop.is_set():
             self.samples.append((time.monotonic() - start, await self.system.depths.total()))
-            await asyncio.sleep(self.interval_s)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), self.interval_s)
 
-    def __enter__(self) -> DepthSampler:
+    async def __aenter__(self) -> DepthSampler:
         self._task = asyncio.create_task(self._run())
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    async def __aexit__(self, *exc: object) -> None:
+        self._stop.set()
         if self._task is not None:
-            self._task.cancel()
+            await self._task
 
     def summary(self, window_s: float) -> dict[str, float]:
         inside = [d for t, d in self.samples if t <= window_s] or [0]
