@@ -4,11 +4,12 @@ and write it to ``.var/bench/<timestamp>.json`` (or PATH)."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 import time
 from pathlib import Path
+
+import uvloop
 
 from bench.plan import PLANS
 from bench.report import summary, write
@@ -26,7 +27,7 @@ def main() -> None:
     parser.add_argument("--out", help="where to write the JSON (default .var/bench/<time>.json)")
     args = parser.parse_args()
     plan = PLANS[args.mode or "full"]
-    doc = asyncio.run(run(plan))
+    doc = uvloop.run(run(plan))
     out = args.out or str(ROOT / ".var" / "bench" / f"{time.strftime('%Y%m%dT%H%M%S')}-"
                                                      f"{plan.mode}.json")
     write(doc, Path(out))

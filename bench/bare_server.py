@@ -7,6 +7,7 @@ import asyncio
 import signal
 
 import msgspec
+import uvloop
 from aiohttp import web
 
 
@@ -30,4 +31,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    uvloop.run(main())

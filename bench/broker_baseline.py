@@ -17,6 +17,7 @@ import os
 import time
 
 import aio_pika
+import uvloop
 
 
 async def publish_phase(exchange: aio_pika.abc.AbstractExchange, body: bytes, concurrency: int,
@@ -105,7 +106,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--prefetch", type=int, default=32)
-    print(json.dumps(asyncio.run(run(parser.parse_args()))), flush=True)
+    print(json.dumps(uvloop.run(run(parser.parse_args()))), flush=True)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import time
 import uuid
 from typing import Any
 
+import uvloop
 from pymongo import AsyncMongoClient
 
 
@@ -64,7 +65,7 @@ def main() -> None:
     parser.add_argument("--db", required=True)
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--concurrency", type=int, default=16)
-    print(json.dumps(asyncio.run(run(parser.parse_args()))), flush=True)
+    print(json.dumps(uvloop.run(run(parser.parse_args()))), flush=True)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, TypeVar
 
+import uvloop
 from aiohttp import web
 from pymongo import AsyncMongoClient
 
@@ -110,10 +111,11 @@ async def serve_until_stopped(
 
 
 def main_entry(name: str, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    """Process entry point: configuration errors print one clear line and exit 2."""
+    """Process entry point on uvloop (less CPU per message than asyncio's own loop):
+    configuration errors print one clear line and exit 2, unreachable dependencies exit 3."""
     configure_logging(name, os.environ.get("LOG_LEVEL", "info"))
     try:
-        asyncio.run(run())
+        uvloop.run(run())
     except ConfigError as exc:
         print(f"{name}: configuration error: {exc}", file=sys.stderr, flush=True)
         sys.exit(2)
