@@ -173,7 +173,7 @@ class FakeSender:
 
     sends: FakeSendLedger = field(default_factory=FakeSendLedger)
     files: FakeFiles = field(default_factory=FakeFiles)
-    channels: FakeChannelStates = field(default_factory=FakeChannelStates)
+    channel_lookup: FakeChannelStates = field(default_factory=FakeChannelStates)
     gateway: FakeGateway = field(default_factory=FakeGateway)
     bus: FakePublisher = field(default_factory=FakePublisher)
     instance_id: str = "this-consumer"
@@ -184,7 +184,7 @@ class FakeSender:
                                           wabridge_url_signing_key="k" * 16)
         self.deps = Deps(sends=self.sends, files=self.files, bus=self.bus, gateway=self.gateway,
                          channels=[WAZZUP], settings=settings,
-                         channel_states=ChannelStates(self.channels), media_hosts=frozenset(),
+                         channel_states=ChannelStates(self.channel_lookup), media_hosts=frozenset(),
                          instance_id=self.instance_id)
 
 

@@ -116,7 +116,7 @@ async def test_a_replayed_failed_send_is_reopened_and_sent() -> None:
 
 async def test_a_channel_not_active_waits_before_any_gateway_call() -> None:
     sender = FakeSender()
-    sender.channels.states["ch-1"] = "disconnected"
+    sender.channel_lookup.states["ch-1"] = "disconnected"
 
     with pytest.raises(RetryableError) as caught:
         await send(sender.deps, command())
@@ -126,13 +126,13 @@ async def test_a_channel_not_active_waits_before_any_gateway_call() -> None:
 
 async def test_a_channel_state_learned_from_an_event_is_used_without_a_lookup() -> None:
     sender = FakeSender()
-    sender.channels.states["ch-1"] = "disconnected"
+    sender.channel_lookup.states["ch-1"] = "disconnected"
     sender.deps.channel_states.learn("ch-1", "active")
 
     await send(sender.deps, command())
 
     assert len(sender.gateway.calls) == 1
-    assert sender.channels.lookups == 0
+    assert sender.channel_lookup.lookups == 0
 
 
 async def test_a_final_failure_marks_the_send_failed_and_reports_it_final() -> None:
