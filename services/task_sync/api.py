@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import msgspec
 from aiohttp import web
 
-from services.task_sync.api_common import DEPS, task_or_404
+from services.task_sync.api_common import DEPS
+from services.task_sync.application import tasks as use_cases
+from services.task_sync.application.commands import ChangeStatus
+from services.task_sync.application.comments import task_or_not_found
+from services.task_sync.application.scenarios import replace_scenarios
 from services.task_sync.auth import current_user, require_admin
 from services.task_sync.http_json import json_response, problem, read_body
 from services.task_sync.openapi import openapi_document
-from services.task_sync.outbox import publish_status
-from shared import events
-from shared.errors import RetryableError
-from shared.store import scenarios, tasks
-
-
-class TaskPatch(msgspec.Struct, forbid_unknown_fields=True):
-    status: str
-
-
-class ScenariosIn(msgspec.Struct, forbid_unknown_fields=True):
-    items: list[scenarios.Scenario]
+from services.task_sync.schemas import ScenariosIn, TaskPatch
 
 
 def routes(app: web.Application) -> None:
@@ -55,57 +47,30 @@ async def list_tasks(request: web.Request) -> web.Response:
     assignee = request.query.get("assignee")
     if assignee == "me":
         assignee = current_user(request).id
-    found = await tasks.find(
-        deps.db, status=request.query.get("status"), assignee_user_id=assignee,
+    found = await deps.tasks.find_tasks(
+        status=request.query.get("status"), assignee_user_id=assignee,
         assignee_group_id=request.query.get("group"),
         limit=_int(request, "limit", 100, 500), offset=_int(request, "offset", 0, 1_000_000))
     return json_response({"items": found})
 
 
 async def get_task(request: web.Request) -> web.Response:
-    return json_response(await task_or_404(request.app[DEPS], request.match_info["task_id"]))
+    return json_response(await task_or_not_found(request.app[DEPS],
+                                                 request.match_info["task_id"]))
 
 
 async def patch_task(request: web.Request) -> web.Response:
-    deps = request.app[DEPS]
-    task = await task_or_404(deps, request.match_info["task_id"])
     body = await read_body(request, TaskPatch)
-    s = deps.settings
-    allowed = (s.wabridge_status_bot, s.wabridge_status_manager, s.wabridge_status_closed)
-    if body.status not in allowed:
-        raise problem(422, "unknown_status", f"status must be one of {list(allowed)}")
-    if task.status == s.wabridge_status_closed:
-        raise problem(409, "task_closed", "a closed task stays closed; the customer's next "
-                      "message opens a new one")
-    if body.status == task.status:
-        return json_response(task)
-    updated = await tasks.update(deps.db, task.id, events.utcnow(),
-                                 fields={"status": body.status}, announce=True,
-                                 if_status_in=[task.status])
-    if updated is None:
-        raise problem(409, "changed_meanwhile", "the task's status changed meanwhile; reload it")
-    await publish_status(deps, updated)
-    return json_response(updated)
+    return json_response(await use_cases.change_status(request.app[DEPS], ChangeStatus(
+        task_id=request.match_info["task_id"], status=body.status)))
 
 
 async def get_scenarios(request: web.Request) -> web.Response:
-    return json_response(await scenarios.load(request.app[DEPS].db))
+    return json_response(await request.app[DEPS].scenarios.load())
 
 
 async def put_scenarios(request: web.Request) -> web.Response:
     """Replace the whole scenario set; bot-router picks it up without a restart."""
     require_admin(request)
-    deps = request.app[DEPS]
     body = await read_body(request, ScenariosIn)
-    try:
-        new = await scenarios.replace(deps.db, body.items)
-    except ValueError as exc:
-        raise problem(422, "invalid_body", str(exc)) from None
-    notice = events.ScenariosChanged(id=events.derive_id("scenarios", str(new.version)),
-                                     correlation_id=events.new_id(),
-                                     occurred_at=events.utcnow(), version=new.version)
-    try:
-        await deps.bus.publish(notice)
-    except RetryableError:
-        pass  # bot-router also reloads on a timer, so the change still lands within 30 s
-    return json_response(new)
+    return json_response(await replace_scenarios(request.app[DEPS], body.items))

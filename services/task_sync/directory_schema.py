@@ -8,9 +8,9 @@ import msgspec
 from aiohttp import web
 
 from services.task_sync.api_common import DEPS
+from services.task_sync.application.ports import Directory
 from services.task_sync.http_json import problem
-from shared.store import directory
-from shared.store.mongo import Database
+from shared.domain.directory import digits
 
 Id = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -26,7 +26,7 @@ def _phones(raw: list[str]) -> list[str]:
     """Digits only, each once, in the order given."""
     found: list[str] = []
     for phone in raw:
-        number = directory.digits(phone)
+        number = digits(phone)
         if not 7 <= len(number) <= 15:
             raise ValueError(f"phone {phone!r} must have 7 to 15 digits")
         if number not in found:
@@ -90,8 +90,8 @@ class TokenIssued(msgspec.Struct, kw_only=True):
     token: str
 
 
-def db_of(request: web.Request) -> Database:
-    return request.app[DEPS].db
+def directory_of(request: web.Request) -> Directory:
+    return request.app[DEPS].directory
 
 
 def paging(request: web.Request) -> dict[str, int]:

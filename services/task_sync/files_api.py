@@ -8,11 +8,10 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from services.task_sync.api_common import DEPS
+from services.task_sync.api_common import DEPS, or_404
 from services.task_sync.http_json import problem
 from shared.logs import get_logger
 from shared.signing import check_signature
-from shared.store import files
 
 log = get_logger(__name__)
 
@@ -39,15 +38,13 @@ async def api_download(request: web.Request) -> web.StreamResponse:
 
 async def _stream(request: web.Request, file_id: str) -> web.StreamResponse:
     deps = request.app[DEPS]
-    stored = await files.describe(deps.db, file_id)
-    if stored is None:
-        raise problem(404, "not_found", f"no stored file {file_id}")
+    stored = await or_404(deps.files.describe(file_id), f"stored file {file_id}")
     response = web.StreamResponse(headers={
         "Content-Type": stored.mime_type, "Content-Length": str(stored.size),
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(stored.file_name)}",
         "Cache-Control": "private, no-store"})
     await response.prepare(request)
-    async for chunk in files.chunks(deps.db, file_id):
+    async for chunk in deps.files.chunks(file_id):
         await response.write(chunk)
     await response.write_eof()
     return response

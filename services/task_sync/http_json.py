@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import msgspec
 from aiohttp import web
+
+from services.task_sync.application.errors import Refused
 
 T = TypeVar("T")
 _encoder = msgspec.json.Encoder()
@@ -38,3 +41,14 @@ async def read_body(request: web.Request, cls: type[T]) -> T:
         raise problem(422, "invalid_body", str(exc)) from None
     except msgspec.DecodeError as exc:
         raise problem(400, "malformed_json", str(exc)) from None
+
+
+@web.middleware
+async def refusals_as_problems(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """A use case's refusal becomes its HTTP status with our JSON body."""
+    try:
+        return await handler(request)
+    except Refused as exc:
+        raise problem(exc.status, exc.error, exc.reason) from None

@@ -7,7 +7,17 @@ from typing import Any
 
 import msgspec
 
-from shared.store import comments, directory, revisions, scenarios, tasks
+from services.task_sync.directory_schema import (
+    ContactFields,
+    ContactIn,
+    GroupFields,
+    GroupIn,
+    TokenIssued,
+    UserFields,
+    UserIn,
+)
+from services.task_sync.schemas import CommentIn, ConversationIn, ScenariosIn, TaskPatch
+from shared.domain import comments, directory, scenarios, tasks
 
 
 def _op(summary: str, ok: str, *, body: str | None = None, status: str = "200",
@@ -123,7 +133,7 @@ class ConversationStarted(msgspec.Struct):
 
 class RevisionList(msgspec.Struct):
     original_text: str
-    items: list[revisions.Revision]
+    items: list[comments.Revision]
 
 
 class ChannelState(msgspec.Struct, omit_defaults=True):
@@ -178,19 +188,6 @@ def _conversation_paths() -> dict[str, Any]:
 
 @cache
 def openapi_document() -> dict[str, Any]:
-    from services.task_sync.api import ScenariosIn, TaskPatch
-    from services.task_sync.comments_api import CommentIn
-    from services.task_sync.conversations_api import ConversationIn
-    from services.task_sync.directory_schema import (
-        ContactFields,
-        ContactIn,
-        GroupFields,
-        GroupIn,
-        TokenIssued,
-        UserFields,
-        UserIn,
-    )
-
     types = (tasks.Task, TaskList, comments.Comment, CommentList, CommentIn, TaskPatch,
              scenarios.ScenarioSet, ScenariosIn, directory.User, Problem,
              directory.Contact, ContactList, ContactIn, ContactFields, UserList, UserIn,

@@ -6,79 +6,84 @@ import secrets
 
 from aiohttp import web
 
-from services.task_sync.api_common import DEPS
-from services.task_sync.auth import require_admin
+from services.task_sync.api_common import DEPS, or_404
+from services.task_sync.application.ports import Directory
+from services.task_sync.auth import TOKENS, require_admin
 from services.task_sync.directory_schema import (
     GroupFields,
     GroupIn,
     TokenIssued,
     UserFields,
     UserIn,
-    db_of,
+    directory_of,
     no_content,
     paging,
 )
 from services.task_sync.http_json import json_response, problem, read_body
 from shared import events
-from shared.store import directory
-from shared.store.directory import Group, User
-from shared.store.mongo import Database
+from shared.domain.directory import Group, User
 
 # ---- users ----------------------------------------------------------------------------------
 
 
+
+
+async def _group(request: web.Request) -> Group:
+    """The group the path names, or 404."""
+    group_id = request.match_info["group_id"]
+    return await or_404(directory_of(request).get_group(group_id), f"group {group_id}")
+
+async def _user(request: web.Request) -> User:
+    """The user the path names, or 404."""
+    user_id = request.match_info["user_id"]
+    return await or_404(directory_of(request).get_user(user_id), f"user {user_id}")
+
 async def list_users(request: web.Request) -> web.Response:
-    db = db_of(request)
+    directory = directory_of(request)
     if phone := request.query.get("phone"):
-        found = await directory.user_by_phone(db, phone)
+        found = await directory.user_by_phone(phone)
         return json_response({"items": [found] if found else []})
-    return json_response({"items": await directory.list_users(db, **paging(request))})
-
-
-async def _user_or_404(db: Database, user_id: str) -> User:
-    user = await directory.get_user(db, user_id)
-    if user is None:
-        raise problem(404, "not_found", f"no user {user_id}")
-    return user
+    return json_response({"items": await directory.list_users(**paging(request))})
 
 
 async def get_user(request: web.Request) -> web.Response:
-    return json_response(await _user_or_404(db_of(request), request.match_info["user_id"]))
+    return json_response(await _user(request))
 
 
-async def _save_user(db: Database, user: User) -> User:
+async def _save_user(request: web.Request, user: User) -> User:
     """Check groups, name and phone uniqueness, then store (keeping the user's token)."""
+    directory = directory_of(request)
     for group_id in user.group_ids:
-        if await directory.get_group(db, group_id) is None:
+        if await directory.get_group(group_id) is None:
             raise problem(422, "unknown_group", f"no group {group_id}")
     # Comments made outside the API are attributed by full name, so names must be unique.
-    namesake = await directory.user_by_name(db, user.full_name)
+    namesake = await directory.user_by_name(user.full_name)
     if namesake is not None and namesake.id != user.id:
         raise problem(409, "name_taken", f"user {namesake.id} is already named {user.full_name!r}")
     for phone in user.phones:
-        owner = await directory.user_by_phone(db, phone)
+        owner = await directory.user_by_phone(phone)
         if owner is not None and owner.id != user.id:
             raise problem(409, "phone_taken", f"phone {phone} belongs to user {owner.id}")
-    await directory.upsert_user(db, user)
+    await directory.upsert_user(user)
+    request.app[TOKENS].forget()  # a cached caller may have changed (admin rights)
     return user
 
 
 async def create_user(request: web.Request) -> web.Response:
     require_admin(request)
-    db = db_of(request)
+    directory = directory_of(request)
     body = await read_body(request, UserIn)
     user_id = body.id or f"usr-{events.new_id()}"
-    if await directory.get_user(db, user_id) is not None:
+    if await directory.get_user(user_id) is not None:
         raise problem(409, "exists", f"user {user_id} exists already; PUT replaces it")
     user = User(id=user_id, full_name=body.full_name, phones=body.phones,
                 group_ids=body.group_ids, is_admin=body.is_admin)
-    return json_response(await _save_user(db, user), status=201)
+    return json_response(await _save_user(request, user), status=201)
 
 
 async def replace_user(request: web.Request) -> web.Response:
     me = require_admin(request)
-    db = db_of(request)
-    user = await _user_or_404(db, request.match_info["user_id"])
+    user = await _user(request)
     body = await read_body(request, UserFields)
     if user.is_service:
         raise problem(409, "service_user", f"{user.full_name} is a service user of the system")
@@ -86,33 +91,35 @@ async def replace_user(request: web.Request) -> web.Response:
         raise problem(409, "own_admin_rights", "administrators cannot remove their own rights")
     updated = User(id=user.id, full_name=body.full_name, phones=body.phones,
                    group_ids=body.group_ids, is_admin=body.is_admin)
-    return json_response(await _save_user(db, updated))
+    return json_response(await _save_user(request, updated))
 
 
 async def delete_user(request: web.Request) -> web.Response:
     me = require_admin(request)
-    db = db_of(request)
-    user = await _user_or_404(db, request.match_info["user_id"])
+    directory = directory_of(request)
+    user = await _user(request)
     if user.is_service:
         raise problem(409, "service_user", f"{user.full_name} is a service user of the system")
     if user.id == me.id:
         raise problem(409, "own_account", "administrators cannot delete themselves")
-    if count := await directory.count_contacts_of(db, user.id):
+    if count := await directory.count_contacts_of(user.id):
         raise problem(409, "responsible_for_contacts", f"user {user.id} is responsible for "
                       f"{count} contact(s); give them to someone else first")
-    await directory.delete_user(db, user.id)
+    await directory.delete_user(user.id)
+    request.app[TOKENS].forget()
     return no_content()
 
 
 async def issue_token(request: web.Request) -> web.Response:
     """A new random token, returned once; the previous one stops working at once."""
     require_admin(request)
-    db = db_of(request)
-    user = await _user_or_404(db, request.match_info["user_id"])
+    directory = directory_of(request)
+    user = await _user(request)
     token = secrets.token_urlsafe(32)
-    if user.is_service or not await directory.set_token(db, user.id, token):
+    if user.is_service or not await directory.set_token(user.id, token):
         raise problem(409, "service_user", f"{user.full_name} is a service user; service users "
                       "cannot use the API")
+    request.app[TOKENS].forget()
     response = json_response(TokenIssued(user_id=user.id, token=token), status=201)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -121,8 +128,9 @@ async def issue_token(request: web.Request) -> web.Response:
 async def revoke_token(request: web.Request) -> web.Response:
     require_admin(request)
     user_id = request.match_info["user_id"]
-    if not await directory.revoke_token(db_of(request), user_id):
+    if not await directory_of(request).revoke_token(user_id):
         raise problem(404, "not_found", f"no user {user_id}")
+    request.app[TOKENS].forget()
     return no_content()
 
 
@@ -130,23 +138,16 @@ async def revoke_token(request: web.Request) -> web.Response:
 
 
 async def list_groups(request: web.Request) -> web.Response:
-    return json_response({"items": await directory.list_groups(db_of(request))})
-
-
-async def _group_or_404(db: Database, group_id: str) -> Group:
-    group = await directory.get_group(db, group_id)
-    if group is None:
-        raise problem(404, "not_found", f"no group {group_id}")
-    return group
+    return json_response({"items": await directory_of(request).list_groups()})
 
 
 async def get_group(request: web.Request) -> web.Response:
-    return json_response(await _group_or_404(db_of(request), request.match_info["group_id"]))
+    return json_response(await _group(request))
 
 
-async def _save_group(db: Database, group: Group) -> Group:
+async def _save_group(directory: Directory, group: Group) -> Group:
     try:
-        await directory.upsert_group(db, group)
+        await directory.upsert_group(group)
     except ValueError as exc:
         raise problem(409, "name_taken", str(exc)) from None
     return group
@@ -161,31 +162,32 @@ def _refuse_routing_group(request: web.Request, group: Group) -> None:
 
 async def create_group(request: web.Request) -> web.Response:
     require_admin(request)
-    db = db_of(request)
+    directory = directory_of(request)
     body = await read_body(request, GroupIn)
     group_id = body.id or f"grp-{events.new_id()}"
-    if await directory.get_group(db, group_id) is not None:
+    if await directory.get_group(group_id) is not None:
         raise problem(409, "exists", f"group {group_id} exists already; PUT replaces it")
-    return json_response(await _save_group(db, Group(id=group_id, name=body.name)), status=201)
+    return json_response(await _save_group(directory, Group(id=group_id, name=body.name)),
+                         status=201)
 
 
 async def replace_group(request: web.Request) -> web.Response:
     require_admin(request)
-    db = db_of(request)
-    group = await _group_or_404(db, request.match_info["group_id"])
+    directory = directory_of(request)
+    group = await _group(request)
     body = await read_body(request, GroupFields)
     if body.name != group.name:
         _refuse_routing_group(request, group)
-    return json_response(await _save_group(db, Group(id=group.id, name=body.name)))
+    return json_response(await _save_group(directory, Group(id=group.id, name=body.name)))
 
 
 async def delete_group(request: web.Request) -> web.Response:
     require_admin(request)
-    db = db_of(request)
-    group = await _group_or_404(db, request.match_info["group_id"])
+    directory = directory_of(request)
+    group = await _group(request)
     _refuse_routing_group(request, group)
-    if count := await directory.count_members(db, group.id):
+    if count := await directory.count_members(group.id):
         raise problem(409, "group_has_members", f"group {group.name!r} still has {count} "
                       "member(s); move them first")
-    await directory.delete_group(db, group.id)
+    await directory.delete_group(group.id)
     return no_content()

@@ -1,7 +1,6 @@
 """Comments (owned by task-sync): every message of a dialogue, one document each.
 
-Delivery status only moves forward (queued < sent < delivered < read; failed is terminal for the
-attempt, and a failure reported once the message was delivered is stale), enforced by a
+Delivery status only moves forward (the rule is in ``shared.domain.comments``), enforced by a
 precondition on ``delivery_rank`` in the update filter, so a late "sent" never undoes "read".
 """
 
@@ -10,61 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import msgspec
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from shared import events
-from shared.store.mongo import Database, db_errors, read_as, set_or_unset, stamp, with_utc
+from shared.domain.comments import DELIVERY_RANK, Comment, order_of
+from shared.store.mongo import Database, db_errors, read_as, set_or_unset, stamp, to_doc, with_utc
 
-DELIVERY_RANK = {"queued": 0, "waiting": 0, "sent": 1, "delivered": 2, "read": 3, "played": 3,
-                 "failed": 4}
-
-
-class Comment(msgspec.Struct, kw_only=True, omit_defaults=True):
-    id: str
-    task_id: str
-    order: int
-    at: datetime
-    author_kind: events.AuthorKind
-    direction: events.Direction
-    text: str
-    content_type: str = "text"
-    author_user_id: str | None = None
-    author_name: str | None = None
-    sender_name: str | None = None
-    sender_phone: str | None = None
-    gateway_message_id: str | None = None
-    send_id: str | None = None
-    parts: int | None = None
-    send_attempt: str | None = None
-    template_id: str | None = None
-    template_values: list[str] | None = None
-    template_language: str | None = None
-    reply_to_comment_id: str | None = None
-    delivery: str | None = None
-    delivery_rank: int | None = None
-    failure_code: str | None = None
-    failure_reason: str | None = None
-    retry_at: datetime | None = None
-    outbox: bool | None = None
-    edited: bool | None = None
-    deleted: bool | None = None
-    current_text: str | None = None
-    duplicate_of: str | None = None
-
-
-def order_of(at: datetime) -> int:
-    """Microseconds since the epoch: a sort key that keeps sub-millisecond order.
-
-    BSON dates keep milliseconds only.
-    """
-    return int(at.timestamp() * 1_000_000)
-
+__all__ = ["DELIVERY_RANK", "Comment", "order_of"]
 
 def _from_doc(doc: dict[str, Any]) -> Comment:
-    doc = dict(doc)
-    doc["id"] = doc.pop("_id")
     return read_as(Comment, doc)
 
 
@@ -77,8 +30,7 @@ async def ensure_indexes(db: Database) -> None:
 
 async def insert(db: Database, comment: Comment) -> bool:
     """Insert; False when this comment (or one carrying its gateway message id) exists."""
-    doc: dict[str, Any] = msgspec.to_builtins(comment, builtin_types=(datetime,))
-    doc["_id"] = doc.pop("id")
+    doc = to_doc(comment)
     with db_errors("recording a comment"):
         try:
             await db.comments.insert_one(doc)
@@ -89,11 +41,7 @@ async def insert(db: Database, comment: Comment) -> bool:
 
 async def insert_many(db: Database, items: list[Comment]) -> int:
     """Insert several in one round trip; returns how many were new (duplicates are skipped)."""
-    docs: list[dict[str, Any]] = []
-    for comment in items:
-        doc: dict[str, Any] = msgspec.to_builtins(comment, builtin_types=(datetime,))
-        doc["_id"] = doc.pop("id")
-        docs.append(doc)
+    docs = [to_doc(comment) for comment in items]
     with db_errors("recording comments"):
         try:
             result = await db.comments.insert_many(docs, ordered=False)
@@ -236,9 +184,11 @@ async def record_delivery(
     return _from_doc(doc) if doc else None
 
 
-async def clear_outbox(db: Database, comment_id: str) -> None:
-    with db_errors("marking a send published"):
-        await db.comments.update_one({"_id": comment_id}, {"$unset": {"outbox": ""}})
+async def clear_outbox(db: Database, comment_ids: list[str]) -> None:
+    """The sends of these comments are published (one write for many)."""
+    with db_errors("marking sends published"):
+        await db.comments.update_many({"_id": {"$in": comment_ids}, "outbox": {"$exists": True}},
+                                      {"$unset": {"outbox": ""}})
 
 
 async def pending_outbox(db: Database, older_than: datetime, limit: int = 100) -> list[Comment]:

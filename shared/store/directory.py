@@ -16,34 +16,11 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
+from shared.domain.directory import Contact, Group, User, digits
 from shared.errors import RetryableError
-from shared.store.mongo import Database, db_errors
+from shared.store.mongo import Database, db_errors, read_as, to_doc
 
-
-class User(msgspec.Struct, kw_only=True, omit_defaults=True):
-    id: str
-    full_name: str
-    phones: list[str] = []
-    group_ids: list[str] = []
-    is_admin: bool = False
-    is_service: bool = False
-
-
-class Group(msgspec.Struct, kw_only=True):
-    id: str
-    name: str
-
-
-class Contact(msgspec.Struct, kw_only=True, omit_defaults=True):
-    id: str
-    name: str
-    phones: list[str] = []
-    responsible_user_id: str | None = None
-
-
-def digits(phone: str) -> str:
-    """The phone as WhatsApp ids write it: digits with the country code, nothing else."""
-    return re.sub(r"\D", "", phone)
+__all__ = ["Contact", "Group", "User", "digits"]
 
 
 def token_hash(token: str) -> str:
@@ -51,15 +28,11 @@ def token_hash(token: str) -> str:
 
 
 def _doc(item: msgspec.Struct) -> dict[str, Any]:
-    doc: dict[str, Any] = msgspec.to_builtins(item)
-    doc["_id"] = doc.pop("id")
-    return doc
+    return to_doc(item)
 
 
 def _load(cls: type[Any], doc: dict[str, Any]) -> Any:
-    doc = {k: v for k, v in doc.items() if k != "token_hash"}
-    doc["id"] = doc.pop("_id")
-    return msgspec.convert(doc, cls, strict=False)
+    return read_as(cls, doc, drop=("token_hash",))
 
 
 async def ensure_indexes(db: Database) -> None:

@@ -12,39 +12,18 @@ import contextlib
 import hashlib
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
-import msgspec
 from gridfs import AsyncGridFSBucket
 from gridfs.errors import FileExists, NoFile
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
+from shared.domain.files import AttachmentRecord, AttachmentState, StoredFile
 from shared.errors import RetryableError
-from shared.store.mongo import Database, db_errors, read_as, set_or_unset, stamp
+from shared.store.mongo import Database, db_errors, read_as, set_or_unset, stamp, to_doc
 
-AttachmentState = Literal["pending", "waiting", "stored", "failed"]
-
-
-class AttachmentRecord(msgspec.Struct, kw_only=True, omit_defaults=True):
-    id: str
-    comment_id: str
-    task_id: str
-    file_name: str
-    mime_type: str
-    state: AttachmentState
-    size: int | None = None
-    sha256: str | None = None
-    reason: str | None = None
-    retry_at: datetime | None = None
-
-
-class StoredFile(msgspec.Struct, frozen=True, kw_only=True):
-    id: str
-    file_name: str
-    mime_type: str
-    size: int
-
+__all__ = ["AttachmentRecord", "AttachmentState", "StoredFile"]
 
 def _bucket(db: Database) -> AsyncGridFSBucket:
     return AsyncGridFSBucket(db, bucket_name="files")
@@ -117,8 +96,7 @@ async def chunks(db: Database, file_id: str) -> AsyncIterator[bytes]:
 
 
 async def add_attachment(db: Database, record: AttachmentRecord) -> None:
-    doc: dict[str, Any] = msgspec.to_builtins(record)
-    doc["_id"] = doc.pop("id")
+    doc = to_doc(record)
     with db_errors("recording an attachment"):
         try:
             await db.attachments.insert_one(doc)
@@ -162,6 +140,4 @@ async def get_attachment(db: Database, file_id: str) -> AttachmentRecord | None:
 
 
 def _record(doc: dict[str, Any]) -> AttachmentRecord:
-    doc = dict(doc)
-    doc["id"] = doc.pop("_id")
     return read_as(AttachmentRecord, doc)

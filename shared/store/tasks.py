@@ -5,37 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import msgspec
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
-from shared import events
-from shared.store.mongo import Database, db_errors, read_as, stamp
+from shared.domain.tasks import Task
+from shared.store.mongo import Database, db_errors, read_as, stamp, to_doc
 
-
-class Task(msgspec.Struct, kw_only=True, omit_defaults=True):
-    id: str
-    title: str
-    category: str
-    status: str
-    chat: events.ChatRef
-    conversation_id: str
-    created_at: datetime
-    updated_at: datetime
-    phone: str | None = None
-    contact_id: str | None = None
-    contact_name: str | None = None
-    assignee_user_id: str | None = None
-    assignee_group_id: str | None = None
-    status_version: int = 0
+__all__ = ["Task"]
 
 
 _INTERNAL = ("chat_key", "status_event_pending")
 
 
 def _from_doc(doc: dict[str, Any]) -> Task:
-    doc = {k: v for k, v in doc.items() if k not in _INTERNAL}
-    doc["id"] = doc.pop("_id")
-    return read_as(Task, doc)
+    return read_as(Task, doc, drop=_INTERNAL)
 
 
 async def ensure_indexes(db: Database) -> None:
@@ -49,10 +31,7 @@ async def ensure_indexes(db: Database) -> None:
 async def create(db: Database, task: Task, *, announce: bool = False) -> None:
     """Insert the task unless it exists (the command was redelivered); ``announce`` flags its
     status for publishing in the same write (the outbox), so a crash cannot lose it."""
-    doc: dict[str, Any] = msgspec.to_builtins(task, builtin_types=(datetime,))
-    doc["_id"] = doc.pop("id")
-    doc["chat_key"] = task.chat.key
-    doc["updated_at"] = stamp(task.updated_at)
+    doc = to_doc(task, chat_key=task.chat.key, updated_at=stamp(task.updated_at))
     if announce:
         doc["status_event_pending"] = True
     with db_errors("creating a task"):

@@ -6,8 +6,8 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
-from services.task_sync.deps import Deps
-from services.task_sync.outbox import sweep_once
+from services.task_sync.application.outgoing import sweep_once
+from services.task_sync.wiring import builtin_deps
 from shared import events
 from shared.bus import Bus
 from shared.config import TaskSyncSettings, load
@@ -19,7 +19,7 @@ async def test_a_recorded_comment_whose_send_was_not_published_is_sent_by_the_sw
 ) -> None:
     settings = load(TaskSyncSettings, {"MONGODB_URL": "mongodb://127.0.0.1/",
                                        "WABRIDGE_URL_SIGNING_KEY": "k" * 32})
-    deps = Deps(db=db, bus=bus, settings=settings, robot_user_id="r", group_bot_user_id="g")
+    deps = builtin_deps(db, bus, settings, robot_user_id="r", group_bot_user_id="g")
     await comments.ensure_indexes(db)
     then = events.utcnow() - timedelta(minutes=1)
     chat = events.ChatRef(provider="wazzup", channel_id="ch", chat_type="whatsapp",

@@ -8,9 +8,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from services.task_sync import comments_api
-from services.task_sync.api_common import DEPS
-from services.task_sync.auth import bearer_auth
-from services.task_sync.deps import Deps
+from services.task_sync.api_common import install_operator_api
+from services.task_sync.wiring import builtin_deps
 from shared import events
 from shared.bus import Bus
 from shared.config import TaskSyncSettings, load
@@ -31,8 +30,8 @@ async def test_resending_a_comment_whose_text_went_out_sends_only_the_file(db: A
     settings = load(TaskSyncSettings, {"MONGODB_URL": "mongodb://127.0.0.1/",
                                        "WABRIDGE_URL_SIGNING_KEY": "k" * 32})
     bus = RecordingBus()
-    deps = Deps(db=db, bus=cast(Bus, bus), settings=settings, robot_user_id="r",
-                group_bot_user_id="g")
+    deps = builtin_deps(db, cast(Bus, bus), settings, robot_user_id="r",
+                        group_bot_user_id="g")
     for module in (comments, directory, files, tasks):
         await module.ensure_indexes(db)
     await directory.upsert_user(db, directory.User(id="u1", full_name="Иванова Мария"),
@@ -50,8 +49,8 @@ async def test_resending_a_comment_whose_text_went_out_sends_only_the_file(db: A
         text="Счёт", author_user_id="u1", author_name="Иванова Мария", send_id="s0",
         gateway_message_id="gw-text", delivery="failed", delivery_rank=4, parts=2))
 
-    app = web.Application(middlewares=[bearer_auth(db)])
-    app[DEPS] = deps
+    app = web.Application()
+    install_operator_api(app, deps)
     comments_api.routes(app)
     async with TestClient(TestServer(app)) as client:
         resp = await client.post("/api/v1/tasks/t1/comments/cm1/resend",

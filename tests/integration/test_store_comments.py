@@ -207,7 +207,7 @@ async def test_record_sent_keeps_the_gateway_id_when_status_is_already_further(d
 async def test_cleared_outbox_comment_is_no_longer_pending(db: Any) -> None:
     await comments.insert(db, outgoing("c1", outbox=True))
     await comments.insert(db, outgoing("c2", outbox=True))
-    await comments.clear_outbox(db, "c1")
+    await comments.clear_outbox(db, ["c1"])
 
     pending = await comments.pending_outbox(db, NOW + timedelta(seconds=1))
     assert [c.id for c in pending] == ["c2"]

@@ -9,6 +9,7 @@ import pytest
 
 from services.task_sync.deps import Deps
 from services.task_sync.handlers import handle
+from services.task_sync.wiring import builtin_deps
 from shared import events
 from shared.bus import Bus
 from shared.config import TaskSyncSettings, load
@@ -21,8 +22,8 @@ NOW = events.utcnow()
 def deps(db: Any) -> Deps:
     settings = load(TaskSyncSettings, {"MONGODB_URL": "mongodb://127.0.0.1/",
                                        "WABRIDGE_URL_SIGNING_KEY": "k" * 32})
-    return Deps(db=db, bus=cast(Bus, None), settings=settings, robot_user_id="usr-robot",
-                group_bot_user_id="usr-group-bot")
+    return builtin_deps(db, cast(Bus, None), settings, robot_user_id="usr-robot",
+                        group_bot_user_id="usr-group-bot")
 
 
 def bot_comment(comment_id: str) -> events.AddComment:

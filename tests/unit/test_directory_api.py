@@ -11,9 +11,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from services.task_sync import directory_api
-from services.task_sync.api_common import DEPS
-from services.task_sync.auth import bearer_auth
-from services.task_sync.deps import Deps
+from services.task_sync.api_common import install_operator_api
+from services.task_sync.wiring import builtin_deps
 from shared.bus import Bus
 from shared.config import TaskSyncSettings, load
 from shared.ops import request_context
@@ -51,12 +50,13 @@ async def api(db: Any, mongo_url: str) -> AsyncIterator[Api]:
                                 token=MANAGER)
     await directory.upsert_user(db, User(id="usr-robot", full_name="WhatsAppRobot",
                                          is_service=True))
-    app = web.Application(middlewares=[request_context, bearer_auth(db)])
     settings = load(TaskSyncSettings, {"MONGODB_URL": mongo_url,
                                        "WABRIDGE_URL_SIGNING_KEY": "unit-test-signing-key"})
     # bus=None: directory handlers never publish, so a use of it fails loudly
-    app[DEPS] = Deps(db=db, bus=cast(Bus, None), settings=settings,
-                     robot_user_id="usr-robot", group_bot_user_id="usr-robot")
+    deps = builtin_deps(db, cast(Bus, None), settings,
+                        robot_user_id="usr-robot", group_bot_user_id="usr-robot")
+    app = web.Application(middlewares=[request_context])
+    install_operator_api(app, deps)
     directory_api.routes(app)
     client: TestClient[Any, Any] = TestClient(TestServer(app))
     await client.start_server()

@@ -1,24 +1,26 @@
-"""A manager's comment as send commands: one per gateway message.
+"""A comment as the send commands that carry it to WhatsApp: one per gateway message.
 
 Text and each file are separate parts where the gateway cannot carry a caption with a file
 (Wazzup refuses both in one message); elsewhere the text rides as the first file's caption.
-Part 0's send id is derived from the comment id alone, later parts add their index, so the
-API and the outbox sweeper always produce the same commands for the same comment.
+Part 0's send id is derived from the comment id alone, later parts add their index (and a
+resend its attempt), so every caller produces the same commands for the same comment.
 """
 
 from __future__ import annotations
 
-from services.task_sync.deps import Deps
 from shared import events
-from shared.providers import REGISTRY
-from shared.store import comments, files, tasks
+from shared.domain.comments import Comment
+from shared.domain.files import AttachmentRecord
+from shared.domain.tasks import Task
+
+Part = tuple[str, AttachmentRecord | None]
 
 
-def signed(deps: Deps, full_name: str, text: str) -> str:
+def signed(signature: str, full_name: str, text: str) -> str:
     """A manager's text as the customer sees it: prefixed with the manager's full name."""
     if not full_name or not text:
         return text
-    return deps.settings.wabridge_manager_signature.format(name=full_name, text=text)
+    return signature.format(name=full_name, text=text)
 
 
 def send_id(comment_id: str, part: int, attempt: str | None = None) -> str:
@@ -27,27 +29,31 @@ def send_id(comment_id: str, part: int, attempt: str | None = None) -> str:
     return events.derive_id("send", *parts)
 
 
-def plan_parts(provider: str, text: str, attachments: list[files.AttachmentRecord]
-               ) -> list[tuple[str, files.AttachmentRecord | None]]:
+def plan_parts(text: str, attachments: list[AttachmentRecord], *, caption_with_media: bool
+               ) -> list[Part]:
     """(text, file) of each gateway message, in sending order."""
-    provider_module = REGISTRY.get(provider)
-    caption = provider_module is not None and provider_module.capabilities.caption_with_media
     if not attachments:
         return [(text, None)]
-    if caption:
+    if caption_with_media:
         return [(text if i == 0 else "", a) for i, a in enumerate(attachments)]
-    head: list[tuple[str, files.AttachmentRecord | None]] = [(text, None)] if text else []
+    head: list[Part] = [(text, None)] if text else []
     return head + [("", a) for a in attachments]
 
 
 def sends_for(
-    deps: Deps, task: tasks.Task, comment: comments.Comment,
-    attachments: list[files.AttachmentRecord], reply_to_gateway_message_id: str | None,
+    task: Task, comment: Comment, attachments: list[AttachmentRecord],
+    reply_to_gateway_message_id: str | None, *, signature: str, caption_with_media: bool,
+    skip_parts: frozenset[int] = frozenset(),
 ) -> list[events.SendMessage]:
-    text = "" if comment.template_id else signed(deps, comment.author_name or "", comment.text)
+    """The comment's send commands, without the parts in ``skip_parts`` (the customer has
+    those already)."""
+    text = "" if comment.template_id else signed(signature, comment.author_name or "",
+                                                 comment.text)
     out = []
-    for part, (part_text, attachment) in enumerate(plan_parts(task.chat.provider, text,
-                                                              attachments)):
+    for part, (part_text, attachment) in enumerate(
+            plan_parts(text, attachments, caption_with_media=caption_with_media)):
+        if part in skip_parts:
+            continue
         out.append(events.SendMessage(
             id=send_id(comment.id, part, comment.send_attempt), correlation_id=comment.id,
             occurred_at=comment.at,
@@ -59,3 +65,4 @@ def sends_for(
             template_id=comment.template_id, template_values=comment.template_values or [],
             template_language=comment.template_language))
     return out
+

@@ -1,0 +1,83 @@
+"""What became of what we sent and fetched: send results, gateway statuses, file transfers,
+and the channels' states."""
+
+from __future__ import annotations
+
+from services.task_sync.deps import Deps
+from shared import events
+from shared.domain.comments import delivery_of_gateway_status
+from shared.domain.files import AttachmentState
+from shared.errors import RetryableError
+from shared.logs import get_logger
+from shared.worker import current_attempt
+
+log = get_logger(__name__)
+UNKNOWN_STATUS_ATTEMPTS = 4  # about 20 s of retries with the default backoff
+
+
+def _not_yet(what: str) -> RetryableError:
+    # results are consumed concurrently with the records they update and may be a moment ahead
+    return RetryableError(f"{what} is not recorded yet", code="COMMENT_NOT_YET_RECORDED")
+
+
+async def record_send_result(deps: Deps, event: events.SendSucceeded) -> None:
+    """The gateway accepted a part of a comment: the comment is sent, with its gateway id."""
+    if event.part > 0:  # a later part (a file after the text): keep its id for quotes
+        if event.gateway_message_id:
+            await deps.tasks.record_part_sent(event.comment_id, event.gateway_message_id,
+                                              event.part)
+        return
+    if not await deps.tasks.record_sent(event.comment_id, event.gateway_message_id,
+                                        after_failure=event.replayed):
+        raise _not_yet(f"comment {event.comment_id} of send {event.send_id}")
+
+
+async def record_send_failure(deps: Deps, event: events.SendFailed) -> None:
+    """A send failed for good, or waits for a retry: the comment shows why."""
+    status = "failed" if event.final else "waiting"
+    updated = await deps.tasks.record_delivery(
+        event.comment_id, status, code=event.code, reason=event.reason, retry_at=event.retry_at)
+    if updated is None and await deps.tasks.get_comment(event.comment_id) is None:
+        raise _not_yet(f"comment {event.comment_id}")
+
+
+async def record_status(deps: Deps, event: events.StatusUpdated) -> None:
+    """A gateway's delivery status (sent, delivered, read, error) moves the ticks forward."""
+    comment = await deps.tasks.comment_by_gateway_id(event.gateway_message_id)
+    if comment is None and current_attempt() >= UNKNOWN_STATUS_ATTEMPTS:
+        # by now the send result would have arrived: a message we never recorded (sent outside
+        # wabridge, or accepted by Wazzup on a retry that returned no id); keep the log line
+        log.warning("delivery status for a message no comment carries; dropped",
+                    gateway_message_id=event.gateway_message_id, status=event.status)
+        return
+    if comment is None:
+        # the gateway can report a status before our send result is recorded: the retry
+        # (delay queue) applies it once the comment carries the id, so it is never lost
+        raise RetryableError(f"no comment carries gateway message {event.gateway_message_id} "
+                             "yet (its send result may still be on the way)",
+                             code="MESSAGE_NOT_YET_RECORDED")
+    status = delivery_of_gateway_status(event.status)
+    if status is None:
+        log.info("delivery status not tracked", status=event.status)
+        return
+    await deps.tasks.record_delivery(comment.id, status, code=event.error_code,
+                                     reason=event.error_text)
+
+
+async def record_media_stored(deps: Deps, event: events.MediaStored) -> None:
+    if not await deps.tasks.set_attachment_state(event.file_id, "stored", size=event.size,
+                                                 mime_type=event.mime_type):
+        raise _not_yet(f"attachment {event.file_id}")
+
+
+async def record_media_failure(deps: Deps, event: events.MediaFetchFailed) -> None:
+    state: AttachmentState = "failed" if event.final else "waiting"
+    reason = f"{event.code}: {event.reason}" if event.code else event.reason
+    if not await deps.tasks.set_attachment_state(event.file_id, state, reason=reason,
+                                                 retry_at=event.retry_at):
+        raise _not_yet(f"attachment {event.file_id}")
+
+
+async def record_channel_state(deps: Deps, event: events.ChannelUpdated) -> None:
+    await deps.channels.record_state(event.channel_id, event.provider, event.state,
+                                     event.tier, event.occurred_at, event.transport)

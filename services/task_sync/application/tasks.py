@@ -1,0 +1,72 @@
+"""A task's status and assignee: changed by a person, by the bot, or by the hand-over rule."""
+
+from __future__ import annotations
+
+from services.task_sync.application.commands import ChangeStatus
+from services.task_sync.application.comments import task_or_not_found
+from services.task_sync.application.errors import Conflict, Invalid
+from services.task_sync.application.outgoing import publish_status
+from services.task_sync.deps import Deps
+from shared import events
+from shared.domain.tasks import Task
+from shared.errors import PermanentError, RetryableError
+from shared.logs import get_logger
+
+log = get_logger(__name__)
+
+
+async def change_status(deps: Deps, cmd: ChangeStatus) -> Task:
+    """A person moves a task to another status; bot-router learns of it (outbox)."""
+    task = await task_or_not_found(deps, cmd.task_id)
+    statuses = deps.statuses
+    if cmd.status not in statuses.all:
+        raise Invalid("unknown_status", f"status must be one of {list(statuses.all)}")
+    if task.status == statuses.closed:
+        raise Conflict("task_closed", "a closed task stays closed; the customer's next "
+                       "message opens a new one")
+    if cmd.status == task.status:
+        return task
+    updated = await deps.tasks.update_task(task.id, events.utcnow(),
+                                           fields={"status": cmd.status}, announce=True,
+                                           if_status_in=[task.status])
+    if updated is None:
+        raise Conflict("changed_meanwhile", "the task's status changed meanwhile; reload it")
+    await publish_status(deps, updated)
+    return updated
+
+
+async def hand_over(deps: Deps, cmd: events.HandOver) -> None:
+    """Assign the task by the seed's rule: the contact's responsible employee, else the
+    contact-centre group."""
+    task = await _task(deps, cmd.task_id)
+    contact = await deps.directory.get_contact(task.contact_id) if task.contact_id else None
+    if contact and contact.responsible_user_id:
+        fields = {"status": cmd.status, "assignee_user_id": contact.responsible_user_id}
+        unset: tuple[str, ...] = ("assignee_group_id",)
+    else:
+        name = deps.settings.wabridge_contact_centre_group
+        group = await deps.directory.group_by_name(name)
+        if group is None:
+            raise PermanentError(
+                f"cannot route task {task.id}: its contact has no responsible employee and no "
+                f"group named {name!r} exists")
+        fields = {"status": cmd.status, "assignee_group_id": group.id}
+        unset = ("assignee_user_id",)
+    if await deps.tasks.update_task(task.id, cmd.occurred_at, fields=fields, unset=unset,
+                                    if_status_in=deps.statuses.open) is None:
+        log.info("task was closed meanwhile; hand-over dropped", task_id=task.id)
+
+
+async def set_status(deps: Deps, cmd: events.SetTaskStatus) -> None:
+    """The bot moves a task (a scenario's action); never out of closed."""
+    await _task(deps, cmd.task_id)
+    if await deps.tasks.update_task(cmd.task_id, cmd.occurred_at, fields={"status": cmd.status},
+                                    if_status_in=deps.statuses.open) is None:
+        log.info("task was closed meanwhile; status change dropped", task_id=cmd.task_id)
+
+
+async def _task(deps: Deps, task_id: str) -> Task:
+    task = await deps.tasks.get_task(task_id)
+    if task is None:  # the task's OpenTask is consumed concurrently and may be a moment behind
+        raise RetryableError(f"task {task_id} is not created yet", code="TASK_NOT_YET_CREATED")
+    return task

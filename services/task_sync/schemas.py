@@ -1,0 +1,44 @@
+"""Request bodies of the task and comment API, as msgspec Structs (validated on decoding and
+described by the OpenAPI document)."""
+
+from __future__ import annotations
+
+import msgspec
+
+from shared.domain.scenarios import Scenario
+
+
+class TaskPatch(msgspec.Struct, forbid_unknown_fields=True):
+    status: str
+
+
+class ScenariosIn(msgspec.Struct, forbid_unknown_fields=True):
+    items: list[Scenario]
+
+
+class CommentIn(msgspec.Struct, forbid_unknown_fields=True):
+    text: str = ""
+    reply_to: str | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.text) > 10_000:
+            raise ValueError("text is longer than 10000 characters (WhatsApp's limit)")
+
+
+class ConversationIn(msgspec.Struct, forbid_unknown_fields=True):
+    channel_id: str
+    provider: str = "wazzup"
+    connection: str = ""  # which configured connection sends; default: the provider's only one
+    contact_id: str | None = None
+    phone: str | None = None
+    text: str = ""
+    template_id: str | None = None
+    template_values: list[str] = []
+    template_language: str | None = None
+    assignee_user_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if not (self.contact_id or self.phone):
+            raise ValueError("give contact_id or phone")
+        if not (self.text.strip() or self.template_id):
+            raise ValueError("give text or template_id")

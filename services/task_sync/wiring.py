@@ -1,0 +1,24 @@
+"""task-sync's use cases wired to the built-in store (MongoDB): for the composition root and
+for tests that run the use cases against a real database."""
+
+from __future__ import annotations
+
+from services.task_sync.application.channel_cache import CachedChannels
+from services.task_sync.application.ports import Publisher
+from services.task_sync.deps import Deps
+from shared.channels_config import ChannelConfig
+from shared.config import TaskSyncSettings
+from shared.store.builtin_ports import MongoChannels, MongoDirectory, MongoFiles, MongoScenarios
+from shared.store.mongo import Database
+from shared.store.task_system import MongoTaskSystem
+
+
+def builtin_deps(db: Database, bus: Publisher, settings: TaskSyncSettings, *,
+                 robot_user_id: str, group_bot_user_id: str,
+                 connections: list[ChannelConfig] | None = None) -> Deps:
+    """Every port backed by the built-in MongoDB store."""
+    return Deps(tasks=MongoTaskSystem(db), files=MongoFiles(db), directory=MongoDirectory(db),
+                channels=CachedChannels(MongoChannels(db)), bus=bus,
+                scenarios=MongoScenarios(db), settings=settings,
+                robot_user_id=robot_user_id, group_bot_user_id=group_bot_user_id,
+                connections=connections or [])

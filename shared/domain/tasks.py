@@ -1,0 +1,59 @@
+"""Tasks: one per conversation, in the WhatsApp communication category, and their statuses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from shared import events
+
+
+class Task(msgspec.Struct, kw_only=True, omit_defaults=True):
+    id: str
+    title: str
+    category: str
+    status: str
+    chat: events.ChatRef
+    conversation_id: str
+    created_at: datetime
+    updated_at: datetime
+    phone: str | None = None
+    contact_id: str | None = None
+    contact_name: str | None = None
+    assignee_user_id: str | None = None
+    assignee_group_id: str | None = None
+    status_version: int = 0
+
+
+class Statuses(msgspec.Struct, frozen=True, kw_only=True):
+    """The configured names of the three statuses a WhatsApp task moves through."""
+
+    bot: str
+    manager: str
+    closed: str
+
+    @property
+    def all(self) -> tuple[str, str, str]:
+        return (self.bot, self.manager, self.closed)
+
+    @property
+    def open(self) -> list[str]:
+        """The statuses a task may be moved out of by the bot (all but closed)."""
+        return [self.bot, self.manager]
+
+    def conversation_state(self, status: str) -> events.ConversationState:
+        """How the bot treats a task in ``status``."""
+        if status == self.closed:
+            return "closed"
+        if status == self.bot:
+            return "bot"
+        return "manager"
+
+
+def status_event(task: Task, statuses: Statuses) -> events.TaskStatusChanged:
+    """The event that tells bot-router a task's status changed (id fixed per status version)."""
+    return events.TaskStatusChanged(
+        id=events.derive_id("status", task.id, str(task.status_version)), correlation_id=task.id,
+        occurred_at=task.updated_at, task_id=task.id, conversation_id=task.conversation_id,
+        chat=task.chat, status=task.status, state=statuses.conversation_state(task.status))
