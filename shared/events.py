@@ -166,6 +166,17 @@ class TaskStatusChanged(Envelope, frozen=True, kw_only=True, tag="task.status_ch
     state: ConversationState
 
 
+class TaskActivity(Envelope, frozen=True, kw_only=True, tag="task.activity"):
+    """Something a person or the routing rule did to a task, for the consoles following it:
+    the task as it is now (encoded ``shared.domain.tasks.Task``) and, for a comment a person
+    wrote, that comment (encoded ``shared.domain.comments.Comment``)."""
+
+    task_id: str
+    kind: Literal["task.created", "task.updated", "comment.added"]
+    task: bytes
+    comment: bytes | None = None
+
+
 class MediaStored(Envelope, frozen=True, kw_only=True, tag="media.stored"):
     """An inbound file is in our store; its comment's attachment is complete."""
 
@@ -290,7 +301,7 @@ class FetchMedia(Envelope, frozen=True, kw_only=True, tag="media.fetch"):
 
 Event = (
     MessageReceived | StatusUpdated | ChannelUpdated | SendSucceeded | SendFailed
-    | TaskStatusChanged | ScenariosChanged | MediaStored | MediaFetchFailed
+    | TaskStatusChanged | ScenariosChanged | MediaStored | MediaFetchFailed | TaskActivity
 )
 Command = (
     OpenTask | AddComment | AddComments | HandOver | SetTaskStatus | SendMessage | FetchMedia
