@@ -18,10 +18,14 @@ Read from the YAML file named by ``WABRIDGE_CHANNELS_FILE``::
         sender_id: "1234567890"     # the phone-number id
         rate_per_second: 80
 
-Without a file, one connection per gateway whose variables are set: ``WAZZUP_API_KEY`` (+
-``WAZZUP_API_URL``, ``WAZZUP_WEBHOOK_TOKEN``), ``META_ACCESS_TOKEN`` (+ ``META_API_URL``,
-``META_APP_SECRET``, ``META_VERIFY_TOKEN``, ``META_PHONE_NUMBER_ID``, ``META_WEBHOOK_TOKEN``),
-``CHAT_API_TOKEN`` (+ ``CHAT_API_URL``, ``CHAT_API_INSTANCE``, ``CHAT_API_WEBHOOK_TOKEN``).
+Without a file, one connection per gateway any of whose variables is set: ``WAZZUP_API_URL``,
+``WAZZUP_API_KEY``, ``WAZZUP_WEBHOOK_TOKEN``; ``META_API_URL``, ``META_ACCESS_TOKEN``,
+``META_PHONE_NUMBER_ID``, ``META_WEBHOOK_TOKEN`` (+ ``META_APP_SECRET``, ``META_VERIFY_TOKEN``);
+``CHAT_API_URL``, ``CHAT_API_TOKEN``, ``CHAT_API_INSTANCE``, ``CHAT_API_WEBHOOK_TOKEN``.
+
+Each process holds only the credentials it uses (a deployment gives each its own secrets): ingest
+needs every connection's webhook token, outbound-sender every connection's API key, and task-sync
+neither; ``load_channels(needs=...)`` says which a process cannot run without.
 """
 
 from __future__ import annotations
@@ -56,7 +60,7 @@ class ChannelConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     def __post_init__(self) -> None:
         if self.provider not in REGISTRY:
             raise ValueError(f"channel {self.id!r}: provider must be one of {sorted(REGISTRY)}")
-        if len(self.webhook_token) < 8:
+        if self.webhook_token and len(self.webhook_token) < 8:
             raise ValueError(f"channel {self.id!r}: webhook_token must have 8+ characters")
 
     @property
@@ -79,39 +83,66 @@ class _File(msgspec.Struct):
     channels: list[ChannelConfig]
 
 
+# per gateway: the variables that turn its connection on, and where each credential comes from
+_GATEWAY_VARS = {
+    "wazzup": ("WAZZUP_API_URL", "WAZZUP_API_KEY", "WAZZUP_WEBHOOK_TOKEN"),
+    "meta": ("META_API_URL", "META_ACCESS_TOKEN", "META_PHONE_NUMBER_ID", "META_WEBHOOK_TOKEN",
+             "META_APP_SECRET", "META_VERIFY_TOKEN"),
+    "chat_api": ("CHAT_API_URL", "CHAT_API_TOKEN", "CHAT_API_INSTANCE", "CHAT_API_WEBHOOK_TOKEN"),
+}
+CREDENTIAL_VARS = {
+    "wazzup": {"api_key": "WAZZUP_API_KEY", "webhook_token": "WAZZUP_WEBHOOK_TOKEN"},
+    "meta": {"api_key": "META_ACCESS_TOKEN", "webhook_token": "META_WEBHOOK_TOKEN",
+             "app_secret": "META_APP_SECRET", "verify_token": "META_VERIFY_TOKEN"},
+    "chat_api": {"api_key": "CHAT_API_TOKEN", "webhook_token": "CHAT_API_WEBHOOK_TOKEN"},
+}
+
+
 def _from_env(env: Mapping[str, str]) -> list[dict[str, Any]]:
+    on = {gateway for gateway, names in _GATEWAY_VARS.items() if any(env.get(n) for n in names)}
     found: list[dict[str, Any]] = []
-    if env.get("WAZZUP_API_KEY"):
+    if "wazzup" in on:
         found.append({"id": "wazzup", "provider": "wazzup",
-                      "api_url": env.get("WAZZUP_API_URL", "https://api.wazzup24.com"),
-                      "api_key": env["WAZZUP_API_KEY"],
+                      "api_url": env.get("WAZZUP_API_URL") or "https://api.wazzup24.com",
+                      "api_key": env.get("WAZZUP_API_KEY", ""),
                       "webhook_token": env.get("WAZZUP_WEBHOOK_TOKEN", ""),
                       "rate_per_second": env.get("WAZZUP_RATE_PER_SECOND", 0)})
-    if env.get("META_ACCESS_TOKEN"):
+    if "meta" in on:
         found.append({"id": "meta", "provider": "meta",
-                      "api_url": env.get("META_API_URL", "https://graph.facebook.com/v21.0"),
-                      "api_key": env["META_ACCESS_TOKEN"],
+                      "api_url": env.get("META_API_URL") or "https://graph.facebook.com/v21.0",
+                      "api_key": env.get("META_ACCESS_TOKEN", ""),
                       "webhook_token": env.get("META_WEBHOOK_TOKEN", ""),
                       "app_secret": env.get("META_APP_SECRET", ""),
                       "verify_token": env.get("META_VERIFY_TOKEN", ""),
                       "sender_id": env.get("META_PHONE_NUMBER_ID", ""),
                       "rate_per_second": env.get("META_RATE_PER_SECOND", 0)})
-    if env.get("CHAT_API_TOKEN"):
+    if "chat_api" in on:
         instance = env.get("CHAT_API_INSTANCE", "")
         found.append({"id": "chat_api", "provider": "chat_api",
-                      "api_url": env.get("CHAT_API_URL",
-                                         f"https://api.chat-api.com/instance{instance}"),
-                      "api_key": env["CHAT_API_TOKEN"],
+                      "api_url": env.get("CHAT_API_URL")
+                      or f"https://api.chat-api.com/instance{instance}",
+                      "api_key": env.get("CHAT_API_TOKEN", ""),
                       "webhook_token": env.get("CHAT_API_WEBHOOK_TOKEN", ""),
                       "sender_id": instance,
                       "rate_per_second": env.get("CHAT_API_RATE_PER_SECOND", 0)})
     return found
 
 
-def load_channels(env: Mapping[str, str] | None = None, *,
-                  required: bool = True) -> list[ChannelConfig]:
+def _check_needs(channels: list[ChannelConfig], needs: tuple[str, ...], from_file: bool) -> None:
+    for channel in channels:
+        for what in needs:
+            if getattr(channel, what):
+                continue
+            where = ("in WABRIDGE_CHANNELS_FILE" if from_file else
+                     f"(set {CREDENTIAL_VARS[channel.provider].get(what, what.upper())})")
+            raise ConfigError(f"connection {channel.id!r} has no {what} {where}")
+
+
+def load_channels(env: Mapping[str, str] | None = None, *, required: bool = True,
+                  needs: tuple[str, ...] = ()) -> list[ChannelConfig]:
     """The configured connections; ``ConfigError`` naming what is wrong (and when there is
-    none, unless not ``required``)."""
+    none, unless not ``required``). ``needs``: credentials every connection must carry in this
+    process (``"webhook_token"`` where webhooks arrive, ``"api_key"`` where sends leave)."""
     env = os.environ if env is None else env
     path = env.get("WABRIDGE_CHANNELS_FILE")
     try:
@@ -131,6 +162,7 @@ def load_channels(env: Mapping[str, str] | None = None, *,
     if not channels and required:
         raise ConfigError("no channel configured: set WAZZUP_API_KEY (or META_ACCESS_TOKEN, "
                           "CHAT_API_TOKEN) or WABRIDGE_CHANNELS_FILE")
+    _check_needs(channels, needs, bool(path))
     return channels
 
 

@@ -14,7 +14,8 @@ from shared.runtime import main_entry, serve_until_stopped, with_start_retries
 
 async def run() -> None:
     settings = load(IngestSettings)
-    channels = load_channels()  # fail on bad channel configuration before connecting
+    # fail on bad channel configuration before connecting
+    channels = load_channels(needs=("webhook_token",))
     topology = Topology(settings.wabridge_bus_prefix, settings.wabridge_bus_shards)
     bus = await with_start_retries("RabbitMQ", lambda: Bus.connect(settings.rabbitmq_url, topology))
     # the body limit is enforced by ingest itself (413 with a reason), not aiohttp's default

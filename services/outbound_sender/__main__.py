@@ -30,7 +30,7 @@ from shared.worker import Worker
 
 async def run() -> None:
     settings = load(OutboundSenderSettings)
-    channels = load_channels()
+    channels = load_channels(needs=("api_key",))
     conns = await Connections.open(settings)
     timeout = aiohttp.ClientTimeout(total=settings.gateway_timeout_seconds)
     session = aiohttp.ClientSession(timeout=timeout)

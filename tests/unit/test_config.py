@@ -166,3 +166,28 @@ def test_a_bot_router_replica_takes_the_shards_it_is_given() -> None:
 def test_a_malformed_shard_selection_stops_bot_router_with_its_name() -> None:
     with pytest.raises(ConfigError, match="BOT_ROUTER_SHARDS"):
         config.load(BotRouterSettings, STORED | {"BOT_ROUTER_SHARDS": "7-99"})
+
+
+def test_ingest_gets_its_connections_from_webhook_secrets_without_api_keys() -> None:
+    channels = load_channels({"WAZZUP_WEBHOOK_TOKEN": "wazzup-secret",
+                              "META_PHONE_NUMBER_ID": "1000", "META_WEBHOOK_TOKEN": "meta-secret",
+                              "META_APP_SECRET": "app-secret"}, needs=("webhook_token",))
+    assert [(c.id, c.api_key) for c in channels] == [("wazzup", ""), ("meta", "")]
+
+
+def test_a_process_that_sends_names_the_missing_api_key() -> None:
+    with pytest.raises(ConfigError, match=r"'meta' has no api_key .*META_ACCESS_TOKEN"):
+        load_channels({"WAZZUP_API_KEY": "key", "META_PHONE_NUMBER_ID": "1000"},
+                      needs=("api_key",))
+
+
+def test_a_process_that_receives_webhooks_names_the_missing_webhook_token() -> None:
+    with pytest.raises(ConfigError, match=r"'wazzup' has no webhook_token .*WAZZUP_WEBHOOK_TOKEN"):
+        load_channels({"WAZZUP_API_KEY": "key"}, needs=("webhook_token",))
+
+
+def test_task_sync_learns_the_connections_from_non_secret_variables() -> None:
+    channels = load_channels({"WAZZUP_API_URL": "https://api.wazzup24.com",
+                              "CHAT_API_INSTANCE": "100001"}, required=False)
+    assert [(c.id, c.account.channel_id) for c in channels] == [("wazzup", ""),
+                                                                ("chat_api", "100001")]
