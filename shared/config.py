@@ -107,7 +107,8 @@ class BotRouterSettings(Texts, kw_only=True, frozen=True, rename="upper"):
 class TaskSyncSettings(Texts, kw_only=True, frozen=True, rename="upper"):
     task_sync_port: int = 8081
     wabridge_admin_token: str = ""
-    wabridge_seed_file: str = "deploy/seed/demo.yaml"
+    # first-start data (groups, users, contacts, scenarios); empty: none. make run: the demo seed
+    wabridge_seed_file: str = ""
     wabridge_outbox_sweep_seconds: float = 5.0
     wabridge_outbox_safety_sweep_seconds: float = 300.0
     wabridge_upload_max_bytes: int = 10 * 1024 * 1024

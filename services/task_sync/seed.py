@@ -76,7 +76,8 @@ async def ensure_service_user(db: Database, full_name: str) -> str:
 
 async def prepare(db: Database, settings: TaskSyncSettings) -> tuple[str, str]:
     """Seed, admin and service users; returns (robot user id, group bot user id)."""
-    await load_demo_if_empty(db, Path(settings.wabridge_seed_file))
+    if settings.wabridge_seed_file:
+        await load_demo_if_empty(db, Path(settings.wabridge_seed_file))
     if settings.wabridge_admin_token:
         await ensure_admin(db, settings.wabridge_admin_token)
     robot = await ensure_service_user(db, settings.wabridge_robot_user)
