@@ -1,0 +1,174 @@
+// The one typed client of the operator API: same origin, the session cookie, the CSRF token
+// kept in memory only (never in localStorage), errors as ApiError with the server's reason.
+import type {
+  AuditEntry, ChannelList, CommentPage, CommentView, Contact, DeadLetter, DeadLetterQueue,
+  GroupRef, ImportReport, InboxCounts, InboxPage, InboxQuery, Me, Problem, RevisionList,
+  StartConversation, Task, TaskDetail, Template, TemplateSend, User,
+} from "./types";
+
+const BASE = "/api/v1";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly reason: string,
+  ) {
+    super(reason || code);
+  }
+}
+
+let csrfToken = "";
+let onSignedOut: () => void = () => {};
+
+/** Called when any request answers 401: the session ended. */
+export function whenSignedOut(handler: () => void): void {
+  onSignedOut = handler;
+}
+
+type Query = Record<string, string | number | boolean | null | undefined>;
+
+function withQuery(path: string, query?: Query): string {
+  if (!query) return BASE + path;
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === "" || value === false) continue;
+    params.set(key, value === true ? "1" : String(value));
+  }
+  const encoded = params.toString();
+  return BASE + path + (encoded ? `?${encoded}` : "");
+}
+
+async function request<T>(method: string, path: string, body?: unknown, query?: Query,
+                          extra?: Record<string, string>): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json", ...extra };
+  let payload: BodyInit | undefined;
+  if (body instanceof FormData) {
+    payload = body;
+  } else if (typeof body === "string") {
+    headers["Content-Type"] = "text/csv";
+    payload = body;
+  } else if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    payload = JSON.stringify(body);
+  }
+  if (method !== "GET" && method !== "HEAD" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(withQuery(path, query), {
+      method, headers, body: payload, credentials: "same-origin",
+    });
+  } catch (exc) {
+    throw new ApiError(0, "network", exc instanceof Error ? exc.message : String(exc));
+  }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  let data: unknown = undefined;
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    data = undefined;
+  }
+  if (!response.ok) {
+    const problem = (data ?? {}) as Partial<Problem>;
+    if (response.status === 401 && path !== "/auth/login") onSignedOut();
+    throw new ApiError(response.status, problem.error ?? `http_${response.status}`,
+      problem.reason ?? (text.slice(0, 200) || response.statusText));
+  }
+  return data as T;
+}
+
+const get = <T>(path: string, query?: Query) => request<T>("GET", path, undefined, query);
+
+export const api = {
+  async login(login: string, password: string): Promise<Me> {
+    const out = await request<{ user: Me; csrf_token: string }>("POST", "/auth/login",
+      { login, password });
+    csrfToken = out.csrf_token ?? out.user.csrf_token ?? "";
+    return { ...out.user, csrf_token: csrfToken };
+  },
+  async logout(): Promise<void> {
+    await request<void>("POST", "/auth/logout");
+    csrfToken = "";
+  },
+  async me(): Promise<Me> {
+    const me = await get<Me>("/me");
+    csrfToken = me.csrf_token ?? csrfToken;
+    return me;
+  },
+
+  inboxCounts: () => get<InboxCounts>("/inbox/counts"),
+  inbox: (q: InboxQuery) => get<InboxPage>("/inbox", { ...q }),
+  markSeen: (taskId: string) => request<void>("POST", `/tasks/${enc(taskId)}/seen`),
+
+  task: (taskId: string) => get<TaskDetail>(`/tasks/${enc(taskId)}`),
+  comments: (taskId: string, before?: number) =>
+    get<CommentPage>(`/tasks/${enc(taskId)}/comments`, { limit: 50, before }),
+  postComment(taskId: string, text: string, replyTo: string | null, files: File[],
+              key: string): Promise<CommentView> {
+    const path = `/tasks/${enc(taskId)}/comments`;
+    const once = { "Idempotency-Key": key };
+    if (!files.length) return request<CommentView>("POST", path, { text, reply_to: replyTo },
+      undefined, once);
+    const form = new FormData();
+    form.set("text", text);
+    if (replyTo) form.set("reply_to", replyTo);
+    for (const file of files) form.append("file", file, file.name);
+    return request<CommentView>("POST", path, form, undefined, once);
+  },
+  postTemplate: (taskId: string, template: TemplateSend) =>
+    request<CommentView>("POST", `/tasks/${enc(taskId)}/comments`, template),
+  resend: (taskId: string, commentId: string) =>
+    request<CommentView>("POST", `/tasks/${enc(taskId)}/comments/${enc(commentId)}/resend`),
+  revisions: (commentId: string) => get<RevisionList>(`/comments/${enc(commentId)}/revisions`),
+  templates: (channelId: string) =>
+    get<{ items: Template[] }>("/templates", { channel_id: channelId }),
+
+  setStatus: (taskId: string, status: string) =>
+    request<Task>("PATCH", `/tasks/${enc(taskId)}`, { status }),
+  claim: (taskId: string) => request<Task>("POST", `/tasks/${enc(taskId)}/claim`),
+  assign: (taskId: string, to: { user_id: string } | { group_id: string }) =>
+    request<Task>("POST", `/tasks/${enc(taskId)}/assign`, to),
+  reopen: (taskId: string) => request<Task>("POST", `/tasks/${enc(taskId)}/reopen`),
+  startConversation: (body: StartConversation) =>
+    request<{ task: Task; comment_id: string }>("POST", "/conversations", body),
+
+  users: () => get<{ items: User[] }>("/users", { limit: 500 }),
+  createUser: (user: Partial<User> & { password?: string }) =>
+    request<User>("POST", "/users", user),
+  updateUser: (id: string, user: Partial<User>) => request<User>("PUT", `/users/${enc(id)}`, user),
+  setPassword: (id: string, password: string) =>
+    request<void>("POST", `/users/${enc(id)}/password`, { password }),
+  issueToken: (id: string) => request<{ token: string }>("POST", `/users/${enc(id)}/tokens`),
+  revokeTokens: (id: string) => request<void>("DELETE", `/users/${enc(id)}/tokens`),
+  groups: () => get<{ items: GroupRef[] }>("/groups"),
+  createGroup: (name: string) => request<GroupRef>("POST", "/groups", { name }),
+  renameGroup: (id: string, name: string) =>
+    request<GroupRef>("PUT", `/groups/${enc(id)}`, { name }),
+  deleteGroup: (id: string) => request<void>("DELETE", `/groups/${enc(id)}`),
+  contacts: (q?: string) => get<{ items: Contact[] }>("/contacts", { q, limit: 200 }),
+  contact: (id: string) => get<Contact>(`/contacts/${enc(id)}`),
+  saveContact: (contact: Partial<Contact>) => contact.id
+    ? request<Contact>("PUT", `/contacts/${enc(contact.id)}`,
+      { name: contact.name, phones: contact.phones, responsible_user_id: contact.responsible_user_id })
+    : request<Contact>("POST", "/contacts", contact),
+  importContacts: (csv: string) => request<ImportReport>("POST", "/contacts/import", csv),
+  channels: () => get<ChannelList>("/channels"),
+  deadLetterQueues: () => get<{ items: DeadLetterQueue[] }>("/dead-letters"),
+  deadLetters: (queue: string) => get<{ items: DeadLetter[] }>(`/dead-letters/${enc(queue)}`),
+  replayDeadLetters: (queue: string) =>
+    request<{ replayed?: number }>("POST", `/dead-letters/${enc(queue)}/replay`),
+  purgeDeadLetters: (queue: string) =>
+    request<{ purged?: number }>("DELETE", `/dead-letters/${enc(queue)}`),
+  audit: (q: { actor?: string; action?: string; since?: string }) =>
+    get<{ items: AuditEntry[] }>("/audit", { ...q, limit: 200 }),
+};
+
+function enc(part: string): string {
+  return encodeURIComponent(part);
+}
+
+/** A file's download address (images inline). */
+export function fileUrl(url: string, inline = false): string {
+  return inline ? `${url}${url.includes("?") ? "&" : "?"}inline=1` : url;
+}

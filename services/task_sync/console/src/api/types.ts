@@ -1,0 +1,270 @@
+// The shapes of services/task_sync/CONSOLE_API.md, as the console reads them.
+
+export type Role = "admin" | "supervisor" | "manager";
+
+export interface GroupRef {
+  id: string;
+  name: string;
+}
+
+export interface Me {
+  id: string;
+  login: string;
+  full_name: string;
+  role: Role;
+  group_ids: string[];
+  groups: GroupRef[];
+  csrf_token: string;
+}
+
+export interface ChatRef {
+  provider: string;
+  channel_id: string;
+  chat_type: string;
+  chat_id: string;
+}
+
+export interface Task {
+  id: string;
+  title: string;
+  status: string;
+  chat: ChatRef;
+  phone?: string | null;
+  contact_id?: string | null;
+  contact_name?: string | null;
+  assignee_user_id?: string | null;
+  assignee_group_id?: string | null;
+  created_at: string;
+  updated_at?: string;
+}
+
+export type Direction = "in" | "out";
+
+export interface TaskSummary extends Task {
+  last_activity_at?: string | null;
+  last_preview?: string | null;
+  last_direction?: Direction | null;
+  unread?: number;
+  window_expires_at?: string | null;
+}
+
+export type InboxView = "mine" | "queue" | "all" | "closed";
+
+export interface InboxCounts {
+  mine: number;
+  queue: number;
+  all: number | null;
+  closed: number;
+  unread: number;
+}
+
+export interface InboxPage {
+  items: TaskSummary[];
+  next: string | null;
+}
+
+export interface InboxQuery {
+  view: InboxView;
+  status?: string;
+  provider?: string;
+  channel_id?: string;
+  assignee?: string;
+  q?: string;
+  text?: boolean;
+  before?: string | null;
+  limit?: number;
+}
+
+export interface Contact {
+  id: string;
+  name: string;
+  phones: string[];
+  responsible_user_id?: string | null;
+}
+
+export interface Permissions {
+  post: boolean;
+  claim: boolean;
+  assign: boolean;
+  close: boolean;
+  reopen: boolean;
+}
+
+export interface TaskDetail extends Task {
+  window?: { applies: boolean; expires_at: string | null; open: boolean };
+  channel?: { state: string; provider: string; last_webhook_at?: string | null } | null;
+  contact?: Contact | null;
+  assignee?: { id: string; full_name: string } | null;
+  group?: GroupRef | null;
+  permissions?: Permissions;
+  last_activity_at?: string | null;
+}
+
+export type Delivery = "queued" | "waiting" | "sent" | "delivered" | "read" | "played" | "failed";
+export type AuthorKind = "customer" | "bot" | "user" | "participant" | "system";
+
+export interface Attachment {
+  id: string;
+  file_name: string;
+  mime_type: string;
+  state: "pending" | "waiting" | "stored" | "failed";
+  size?: number | null;
+  reason?: string | null;
+  url: string;
+}
+
+export interface Reaction {
+  emoji: string;
+  by?: string | null;
+}
+
+export interface CommentView {
+  id: string;
+  task_id?: string;
+  order: number;
+  at: string;
+  author_kind: AuthorKind;
+  direction: Direction;
+  text: string;
+  content_type?: string;
+  author_name?: string | null;
+  sender_name?: string | null;
+  delivery?: Delivery | null;
+  failure_code?: string | null;
+  failure_reason?: string | null;
+  reply_to_comment_id?: string | null;
+  edited?: boolean | null;
+  deleted?: boolean | null;
+  current_text?: string | null;
+  template_id?: string | null;
+  attachments?: Attachment[];
+  reply_to?: { id: string; author_name?: string | null; text: string } | null;
+  reactions?: Reaction[];
+}
+
+export interface CommentPage {
+  items: CommentView[];
+  has_more?: boolean;
+}
+
+export interface Revision {
+  kind: "edited" | "deleted";
+  at: string;
+  text?: string | null;
+}
+
+export interface RevisionList {
+  original_text: string;
+  items: Revision[];
+}
+
+export interface Template {
+  name: string;
+  language: string;
+  category?: string;
+  parameters: number;
+}
+
+export interface TemplateSend {
+  template_id: string;
+  template_values: string[];
+  template_language?: string | null;
+}
+
+export interface User {
+  id: string;
+  full_name: string;
+  login?: string | null;
+  role?: Role;
+  phones?: string[];
+  group_ids?: string[];
+  is_admin?: boolean;
+  is_service?: boolean;
+}
+
+export interface ChannelState {
+  channel_id: string;
+  provider: string;
+  state: string;
+  updated_at?: string;
+  transport?: string | null;
+  tier?: string | null;
+  last_webhook_at?: string | null;
+}
+
+export interface Connection {
+  id: string;
+  provider: string;
+  channel_id: string | null;
+  rate_per_second?: number;
+}
+
+export interface ChannelList {
+  connections: Connection[];
+  items: ChannelState[];
+}
+
+export interface DeadLetterQueue {
+  queue: string;
+  count: number;
+}
+
+export interface DeadLetter {
+  id?: string;
+  routing_key?: string;
+  reason?: string;
+  body?: unknown;
+  headers?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface AuditEntry {
+  id?: string;
+  at: string;
+  actor?: string | null;
+  actor_name?: string | null;
+  action: string;
+  target?: string | null;
+  details?: unknown;
+}
+
+export interface ImportReport {
+  imported: number;
+  rejected: { row: number; reason: string }[];
+}
+
+export interface StartConversation {
+  channel_id: string;
+  provider: string;
+  contact_id?: string;
+  phone?: string;
+  text?: string;
+  template_id?: string;
+  template_values?: string[];
+  template_language?: string;
+}
+
+// The live stream's events (GET /api/v1/events).
+export interface CommentPatch {
+  task_id: string;
+  comment_id: string;
+  delivery?: Delivery;
+  failure_code?: string | null;
+  failure_reason?: string | null;
+  edited?: boolean;
+  deleted?: boolean;
+  current_text?: string | null;
+  attachment?: Attachment;
+  reactions?: Reaction[];
+}
+
+export type LiveEvent =
+  | { type: "task.created"; task_id: string; task: TaskSummary }
+  | { type: "task.updated"; task_id: string; task: TaskSummary }
+  | { type: "comment.added"; task_id: string; comment: CommentView }
+  | ({ type: "comment.updated" } & CommentPatch);
+
+export interface Problem {
+  error: string;
+  reason?: string;
+}

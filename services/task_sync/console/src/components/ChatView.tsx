@@ -1,0 +1,241 @@
+import { Fragment } from "preact";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { ApiError, api } from "../api/client";
+import { onLive } from "../api/events";
+import type { CommentPatch, CommentView, TaskDetail } from "../api/types";
+import { t } from "../i18n";
+import { checkFiles } from "../lib/files";
+import { link } from "./App";
+import { dayTitle, sameDay } from "../lib/time";
+import { markRead, openTaskId } from "../state";
+import { Composer } from "./Composer";
+import { MessageBubble } from "./MessageBubble";
+import { RevisionsDialog } from "./RevisionsDialog";
+import { TaskCard } from "./TaskCard";
+
+const NEAR_BOTTOM_PX = 120;
+
+export function ChatView({ taskId, view }: { taskId: string; view: string }) {
+  const [task, setTask] = useState<TaskDetail | null>(null);
+  const [comments, setComments] = useState<CommentView[]>([]);
+  const [hasMore, setHasMore] = useState(false);
+  const [missing, setMissing] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [replyTo, setReplyTo] = useState<CommentView | null>(null);
+  const [files, setFiles] = useState<File[]>([]);
+  const [refused, setRefused] = useState<string[]>([]);
+  const [dragging, setDragging] = useState(false);
+  const [highlight, setHighlight] = useState<string | null>(null);
+  const [revisionsOf, setRevisionsOf] = useState<CommentView | null>(null);
+  const [newBelow, setNewBelow] = useState(false);
+  const [detailsOpen, setDetailsOpen] = useState(false);
+  const scroller = useRef<HTMLDivElement>(null);
+  const stickToBottom = useRef(true);
+  const keepFromBottom = useRef<number | null>(null);
+
+  const reloadTask = async () => {
+    try {
+      setTask(await api.task(taskId));
+    } catch (exc) {
+      if (exc instanceof ApiError && exc.status === 404) setMissing(true);
+      else setError(exc instanceof Error ? exc.message : String(exc));
+    }
+  };
+  const seen = () => {
+    markRead(taskId);
+    if (document.visibilityState === "visible") api.markSeen(taskId).catch(() => undefined);
+  };
+
+  useEffect(() => {
+    openTaskId.set(taskId);
+    void reloadTask();
+    api.comments(taskId).then((page) => {
+      setComments(page.items);
+      setHasMore(!!page.has_more);
+      seen();
+    }, (exc: unknown) => {
+      if (exc instanceof ApiError && exc.status === 404) setMissing(true);
+      else setError(exc instanceof Error ? exc.message : String(exc));
+    });
+    return () => openTaskId.set(null);
+  }, [taskId]);
+
+  useEffect(() => onLive((event) => {
+    if (event.task_id !== taskId) return;
+    if (event.type === "comment.added") {
+      setComments((old) => upsert(old, event.comment));
+      if (event.comment.direction === "in") seen();
+      if (!stickToBottom.current) setNewBelow(true);
+    } else if (event.type === "comment.updated") {
+      setComments((old) => patch(old, event));
+    } else {
+      void reloadTask();
+    }
+  }), [taskId]);
+
+  // new messages keep the view at the bottom; older pages keep the reader where they were
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    if (keepFromBottom.current !== null) {
+      el.scrollTop = el.scrollHeight - keepFromBottom.current;
+      keepFromBottom.current = null;
+    } else if (stickToBottom.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+  }, [comments]);
+
+  const onScroll = () => {
+    const el = scroller.current!;
+    stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
+    if (stickToBottom.current) setNewBelow(false);
+  };
+
+  const loadOlder = async (): Promise<boolean> => {
+    if (!hasMore || !comments.length) return false;
+    const page = await api.comments(taskId, comments[0]!.order);
+    const el = scroller.current;
+    keepFromBottom.current = el ? el.scrollHeight - el.scrollTop : null;
+    setComments((old) => [...page.items.filter((c) => !old.some((o) => o.id === c.id)), ...old]);
+    setHasMore(!!page.has_more);
+    return page.items.length > 0;
+  };
+
+  const goToQuote = async (commentId: string) => {
+    for (let pages = 0; pages < 20; pages++) {
+      const el = document.getElementById(`c-${commentId}`);
+      if (el) {
+        el.scrollIntoView({ block: "center", behavior: "smooth" });
+        setHighlight(commentId);
+        window.setTimeout(() => setHighlight((h) => (h === commentId ? null : h)), 2000);
+        (el.querySelector(".bubble") as HTMLElement | null)?.focus?.();
+        return;
+      }
+      if (!(await loadOlder())) break;
+      await new Promise((r) => requestAnimationFrame(r));
+    }
+    setError(t("chat.quoteMissing"));
+  };
+
+  const resend = async (c: CommentView) => {
+    setComments((old) => upsert(old, { ...c, delivery: "queued", failure_reason: null }));
+    try {
+      const again = await api.resend(taskId, c.id);
+      setComments((old) => upsert(old, again));
+    } catch (exc) {
+      setError(exc instanceof Error ? exc.message : String(exc));
+      setComments((old) => upsert(old, c));
+    }
+  };
+
+  const addFiles = (list: FileList | File[] | null | undefined) => {
+    if (!list || !list.length) return;
+    const { ok, refused: no } = checkFiles(Array.from(list), files.length);
+    setFiles((old) => [...old, ...ok]);
+    setRefused(no);
+  };
+
+  if (missing) {
+    return (
+      <section class="chat chat-empty" aria-label={t("chat.label")}>
+        <p role="alert" data-testid="task-missing">{t("chat.notFound")}</p>
+        <a href={`/inbox/${view}`} onClick={link(`/inbox/${view}`)}>{t("app.toInbox")}</a>
+      </section>
+    );
+  }
+
+  const contactName = task?.contact?.name ?? task?.contact_name ?? task?.phone ?? "";
+  const canPost = !!task?.permissions?.post;
+  return (
+    <>
+      <section class={`chat${dragging ? " dragging" : ""}`} aria-label={t("chat.label")}
+               onDragOver={(e) => { if (canPost) { e.preventDefault(); setDragging(true); } }}
+               onDragLeave={(e) => { if (e.currentTarget === e.target) setDragging(false); }}
+               onDrop={(e) => { e.preventDefault(); setDragging(false); if (canPost) addFiles(e.dataTransfer?.files); }}>
+        <header class="chat-head">
+          <a class="back" href={`/inbox/${view}`} onClick={link(`/inbox/${view}`)}
+             aria-label={t("chat.back")}>←</a>
+          <h2>{contactName || task?.title}</h2>
+          <span class="chat-sub">{task?.status}</span>
+          <button type="button" class="details-toggle" aria-expanded={detailsOpen}
+                  onClick={() => setDetailsOpen(!detailsOpen)}>{t("chat.details")}</button>
+        </header>
+        <div class="messages" ref={scroller} onScroll={onScroll} tabIndex={0}
+             role="log" aria-live="polite" aria-label={t("chat.label")}>
+          {hasMore && (
+            <button type="button" class="more" onClick={() => void loadOlder()}>{t("chat.older")}</button>
+          )}
+          <ol class="msgs">
+            {comments.map((c, i) => (
+              <Fragment key={c.id}>
+                {(i === 0 || !sameDay(comments[i - 1]!.at, c.at)) && (
+                  <li class="day" role="separator"><span>{dayTitle(c.at)}</span></li>
+                )}
+                <MessageBubble comment={c} contactName={contactName} highlighted={highlight === c.id}
+                               canPost={canPost} onReply={setReplyTo} onQuote={goToQuote}
+                               onRevisions={setRevisionsOf} onResend={resend} />
+              </Fragment>
+            ))}
+          </ol>
+        </div>
+        {newBelow && (
+          <button type="button" class="new-below" onClick={() => {
+            stickToBottom.current = true;
+            setNewBelow(false);
+            scroller.current?.scrollTo({ top: scroller.current.scrollHeight });
+          }}>{t("chat.newBelow")}</button>
+        )}
+        {dragging && <div class="drop-hint" aria-hidden="true">{t("chat.drop")}</div>}
+        {error && (
+          <p class="error" role="alert">
+            {t("app.error", { reason: error })}
+            <button type="button" class="link" onClick={() => setError(null)}>{t("app.close")}</button>
+          </p>
+        )}
+        {task && (
+          <Composer task={task} replyTo={replyTo} contactName={contactName}
+                    onCancelReply={() => setReplyTo(null)} files={files} refused={refused}
+                    onFiles={addFiles} onRemoveFile={(f) => setFiles((old) => old.filter((o) => o !== f))}
+                    onSent={(c) => {
+                      stickToBottom.current = true;
+                      setComments((old) => upsert(old, c));
+                      setReplyTo(null);
+                      setFiles([]);
+                      setRefused([]);
+                    }}
+                    onRefused={() => void reloadTask()} />
+        )}
+      </section>
+      {task && <TaskCard task={task} open={detailsOpen} onChanged={reloadTask} />}
+      {revisionsOf && <RevisionsDialog comment={revisionsOf} onClose={() => setRevisionsOf(null)} />}
+    </>
+  );
+}
+
+function upsert(list: CommentView[], comment: CommentView): CommentView[] {
+  const at = list.findIndex((c) => c.id === comment.id);
+  if (at >= 0) {
+    const copy = list.slice();
+    copy[at] = { ...list[at], ...comment };
+    return copy;
+  }
+  const copy = [...list, comment];
+  copy.sort((a, b) => a.order - b.order);
+  return copy;
+}
+
+function patch(list: CommentView[], change: CommentPatch): CommentView[] {
+  return list.map((c) => {
+    if (c.id !== change.comment_id) return c;
+    const { task_id: _t, comment_id: _c, attachment, ...fields } = change;
+    const next: CommentView = { ...c };
+    for (const [key, value] of Object.entries(fields)) {
+      if (key !== "type" && value !== undefined) (next as unknown as Record<string, unknown>)[key] = value;
+    }
+    if (attachment) {
+      const others = (c.attachments ?? []).filter((a) => a.id !== attachment.id);
+      next.attachments = [...others, attachment].sort((a, b) => a.id.localeCompare(b.id));
+    }
+    return next;
+  });
+}

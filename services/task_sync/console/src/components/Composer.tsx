@@ -1,0 +1,155 @@
+import { useRef, useState } from "preact/hooks";
+import { ApiError, api } from "../api/client";
+import type { CommentView, TaskDetail } from "../api/types";
+import { t } from "../i18n";
+import { ALLOWED_TYPES, size } from "../lib/files";
+import { useStore } from "../lib/store";
+import { timeLeft } from "../lib/time";
+import { session } from "../state";
+import { authorOf } from "./MessageBubble";
+import { TemplateComposer } from "./TemplateComposer";
+
+const CLOSED_STATUS = "Закрыта";
+const WORKING_CHANNEL = new Set(["active", "ok", "connected", "authenticated", "init", "working"]);
+
+interface Props {
+  task: TaskDetail;
+  replyTo: CommentView | null;
+  contactName: string;
+  files: File[];
+  refused: string[];
+  onCancelReply: () => void;
+  onFiles: (files: FileList | File[] | null | undefined) => void;
+  onRemoveFile: (file: File) => void;
+  onSent: (comment: CommentView) => void;
+  /** The server refused for a reason the task's state explains: look at the task again. */
+  onRefused: () => void;
+}
+
+function newKey(): string {
+  return typeof crypto.randomUUID === "function" ? crypto.randomUUID()
+    : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+/** Why nothing can be sent now, and what to do; null when the manager may write. */
+export function blocker(task: TaskDetail): "closed" | "notYours" | "window" | null {
+  if (task.permissions?.reopen || task.status === CLOSED_STATUS) return "closed";
+  if (!task.permissions?.post) return "notYours";
+  if (task.window?.applies && !task.window.open) return "window";
+  return null;
+}
+
+export function Composer(props: Props) {
+  const { task, replyTo, files } = props;
+  const me = useStore(session)!;
+  const [text, setText] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const key = useRef(newKey());
+  const picker = useRef<HTMLInputElement>(null);
+  const why = blocker(task);
+
+  if (why === "closed" || why === "notYours") {
+    return (
+      <div class="composer composer-blocked" role="status" data-blocked={why}>
+        <p>{t(why === "closed" ? "composer.closed" : "composer.notYours")}</p>
+      </div>
+    );
+  }
+  if (why === "window") {
+    return <TemplateComposer task={task} onSent={props.onSent} />;
+  }
+
+  const send = async () => {
+    if (busy) return;
+    if (!text.trim() && !files.length) {
+      setProblem(t("composer.empty"));
+      return;
+    }
+    setBusy(true);
+    setProblem(null);
+    try {
+      const posted = await api.postComment(task.id, text, replyTo?.id ?? null, files, key.current);
+      key.current = newKey();
+      setText("");
+      props.onSent(posted);
+    } catch (exc) {
+      const reason = exc instanceof ApiError ? exc.reason : String(exc);
+      setProblem(t("composer.failed", { reason }));
+      if (exc instanceof ApiError && ["window_closed", "task_closed", "forbidden"].includes(exc.code)) {
+        props.onRefused();
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      void send();
+    }
+  };
+  const onPaste = (event: ClipboardEvent) => {
+    const pasted = event.clipboardData?.files;
+    if (pasted && pasted.length) {
+      event.preventDefault();
+      props.onFiles(pasted);
+    }
+  };
+
+  const channel = task.channel;
+  const down = channel && channel.state && !WORKING_CHANNEL.has(channel.state);
+  const left = task.window?.applies ? timeLeft(task.window.expires_at) : null;
+  return (
+    <form class="composer" aria-label={t("composer.label")}
+          onSubmit={(e) => { e.preventDefault(); void send(); }}>
+      {down && <p class="warn" role="status">{t("composer.channelDown", { provider: channel.provider, state: channel.state })}</p>}
+      {left && <p class="window-left" data-testid="window-left">{t("composer.windowLeft", { left })}</p>}
+      {replyTo && (
+        <div class="replying" data-reply-to={replyTo.id}>
+          <span>{t("composer.replyingTo", { name: authorOf(replyTo, props.contactName) })}</span>
+          <q>{(replyTo.current_text ?? replyTo.text).slice(0, 200)}</q>
+          <button type="button" class="link" onClick={props.onCancelReply}
+                  aria-label={t("composer.cancelReply")}>✕</button>
+        </div>
+      )}
+      {!!files.length && (
+        <ul class="picked">
+          {files.map((f) => (
+            <li>
+              <span>{f.name}</span> <span class="file-size">{size(f.size)}</span>
+              <button type="button" class="link" onClick={() => props.onRemoveFile(f)}
+                      aria-label={t("file.remove", { name: f.name })}>✕</button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {props.refused.map((r) => <p class="error" role="alert">{r}</p>)}
+      {(text.trim() || files.length > 0) && (
+        <figure class="preview" aria-label={t("composer.preview")}>
+          <figcaption>{t("composer.preview")}</figcaption>
+          <div class="preview-bubble">
+            {text.trim() && <p><strong>{me.full_name}</strong>:</p>}
+            {text.trim() && <p class="text">{text}</p>}
+            {files.map((f) => <p class="file-doc">📎 {f.name}</p>)}
+          </div>
+        </figure>
+      )}
+      <div class="compose-row">
+        <button type="button" class="attach" onClick={() => picker.current?.click()}
+                aria-label={t("composer.attach")} title={t("composer.attach")}>📎</button>
+        <input ref={picker} type="file" multiple hidden accept={[...ALLOWED_TYPES].join(",")}
+               data-testid="file-input"
+               onChange={(e) => { props.onFiles(e.currentTarget.files); e.currentTarget.value = ""; }} />
+        <textarea value={text} rows={2} placeholder={t("composer.placeholder")}
+                  aria-label={t("composer.label")} onKeyDown={onKeyDown} onPaste={onPaste}
+                  onInput={(e) => { setText(e.currentTarget.value); setProblem(null); }} />
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? t("composer.sending") : t("composer.send")}
+        </button>
+      </div>
+      {problem && <p class="error" role="alert">{problem}</p>}
+    </form>
+  );
+}

@@ -1,0 +1,235 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import { ApiError, api } from "../api/client";
+import { onLive } from "../api/events";
+import type { InboxView, TaskSummary } from "../api/types";
+import { t, type Key } from "../i18n";
+import { navigate, taskPath } from "../lib/router";
+import { useStore } from "../lib/store";
+import { short, timeLeft } from "../lib/time";
+import { counts, remember, session, unseen } from "../state";
+import { link } from "./App";
+
+const VIEWS: InboxView[] = ["mine", "queue", "all", "closed"];
+const PROVIDERS = ["wazzup", "meta", "chat_api"];
+const KNOWN_STATUSES = ["Диалог с ботом", "Диалог с менеджером", "Закрыта"];
+
+interface Filters {
+  status: string;
+  provider: string;
+  assignee: string;
+}
+
+export function Inbox({ view, openTaskId }: { view: string; openTaskId: string | null }) {
+  const me = useStore(session)!;
+  const c = useStore(counts);
+  const local = useStore(unseen);
+  const current = (VIEWS as string[]).includes(view) ? (view as InboxView) : "mine";
+  const [items, setItems] = useState<TaskSummary[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<string | null>(null);
+  const [q, setQ] = useState("");
+  const [inText, setInText] = useState(false);
+  const [filters, setFilters] = useState<Filters>({ status: "", provider: "", assignee: "" });
+  const search = useRef<HTMLInputElement>(null);
+  const list = useRef<HTMLUListElement>(null);
+  const generation = useRef(0);
+
+  const load = async (before: string | null = null) => {
+    const mine = ++generation.current;
+    setLoading(true);
+    try {
+      const page = await api.inbox({ view: current, q: q.trim() || undefined,
+        text: inText && q.trim().length >= 3, before, status: filters.status || undefined,
+        provider: filters.provider || undefined, assignee: filters.assignee || undefined });
+      if (mine !== generation.current) return;
+      remember(page.items);
+      setItems((old) => (before ? [...old, ...page.items] : page.items));
+      setNext(page.next);
+      setError(null);
+    } catch (exc) {
+      if (mine === generation.current) {
+        setError(exc instanceof ApiError ? exc.reason : String(exc));
+      }
+    } finally {
+      if (mine === generation.current) setLoading(false);
+    }
+  };
+
+  // a new query: at once for tabs and filters, after a pause while typing
+  useEffect(() => {
+    const timer = window.setTimeout(() => void load(), q ? 250 : 0);
+    return () => window.clearTimeout(timer);
+  }, [current, q, inText, filters.status, filters.provider, filters.assignee]);
+
+  // live: move the task up at once, then ask the server for the list as it now is
+  useEffect(() => {
+    let timer: number | undefined;
+    const off = onLive((event) => {
+      if (event.type === "comment.added") {
+        setItems((old) => bump(old, event.task_id, event.comment.text, event.comment.direction,
+          event.comment.at));
+      }
+      if (event.type === "comment.updated") return;
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => void load(), 400);
+    });
+    return () => {
+      off();
+      window.clearTimeout(timer);
+    };
+  }, [current, q, inText, filters.status, filters.provider, filters.assignee]);
+
+  // "/" focuses the search from anywhere but a text field
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement;
+      if (event.key !== "/" || target.closest("input, textarea, select, [contenteditable]")) return;
+      event.preventDefault();
+      search.current?.focus();
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, []);
+
+  const onListKey = (event: KeyboardEvent) => {
+    const links = Array.from(list.current?.querySelectorAll<HTMLAnchorElement>("a.task") ?? []);
+    if (!links.length) return;
+    const at = links.indexOf(document.activeElement as HTMLAnchorElement);
+    const moves: Record<string, number> = {
+      ArrowDown: at + 1, j: at + 1, ArrowUp: at - 1, k: at - 1, Home: 0, End: links.length - 1,
+    };
+    if (!(event.key in moves)) return;
+    event.preventDefault();
+    links[Math.max(0, Math.min(links.length - 1, moves[event.key]!))]!.focus();
+  };
+  const onSearchKey = (event: KeyboardEvent) => {
+    if (event.key === "ArrowDown") {
+      event.preventDefault();
+      list.current?.querySelector<HTMLAnchorElement>("a.task")?.focus();
+    }
+    if (event.key === "Escape") setQ("");
+  };
+
+  const countOf = (v: InboxView): number | null => (c ? c[v] : null);
+  const views = VIEWS.filter((v) => v !== "all" || me.role !== "manager");
+  const statuses = [...new Set([...KNOWN_STATUSES, ...items.map((i) => i.status)])];
+
+  return (
+    <section class="inbox" aria-label={t("inbox.label")}>
+      <nav class="tabs" aria-label={t("inbox.views")}>
+        {views.map((v) => (
+          <a href={`/inbox/${v}`} onClick={link(`/inbox/${v}`)} class="tab"
+             aria-current={v === current ? "page" : undefined} data-view={v}>
+            {t(`inbox.${v}` as Key)}
+            {countOf(v) !== null && <span class="count">{countOf(v)}</span>}
+          </a>
+        ))}
+      </nav>
+      <div class="search" role="search">
+        <input ref={search} type="search" id="inbox-search" value={q}
+               placeholder={t("inbox.search")} aria-label={t("inbox.search")}
+               aria-keyshortcuts="/" title={t("inbox.searchHint")}
+               onInput={(e) => setQ(e.currentTarget.value)} onKeyDown={onSearchKey} />
+        <label class="check">
+          <input type="checkbox" checked={inText} onChange={(e) => setInText(e.currentTarget.checked)} />
+          {t("inbox.searchText")}
+        </label>
+        <details class="filters">
+          <summary>{t("inbox.filters")}</summary>
+          <FilterSelect label={t("inbox.status")} value={filters.status}
+                        options={statuses.map((s) => [s, s])}
+                        onChange={(status) => setFilters({ ...filters, status })} />
+          <FilterSelect label={t("inbox.channel")} value={filters.provider}
+                        options={PROVIDERS.map((p) => [p, p])}
+                        onChange={(provider) => setFilters({ ...filters, provider })} />
+          {me.role !== "manager" && (
+            <FilterSelect label={t("inbox.assignee")} value={filters.assignee}
+                          options={[["me", t("inbox.me")], ["none", t("inbox.nobody")]]}
+                          onChange={(assignee) => setFilters({ ...filters, assignee })} />
+          )}
+        </details>
+      </div>
+      {error && <p class="error" role="alert">{t("app.error", { reason: error })}</p>}
+      <ul class="tasks" ref={list} onKeyDown={onListKey} aria-label={t("inbox.keyboard")}
+          aria-busy={loading}>
+        {items.map((task) => (
+          <TaskRow task={task} view={current} open={task.id === openTaskId}
+                   unread={Math.max(task.unread ?? 0, local[task.id] ?? 0)} me={me.id} />
+        ))}
+      </ul>
+      {!loading && !items.length && !error && <p class="empty">{t("inbox.empty")}</p>}
+      {next && (
+        <button type="button" class="more" onClick={() => void load(next)} disabled={loading}>
+          {t("app.more")}
+        </button>
+      )}
+    </section>
+  );
+}
+
+function bump(items: TaskSummary[], taskId: string, text: string, direction: "in" | "out",
+              at: string): TaskSummary[] {
+  const found = items.find((i) => i.id === taskId);
+  if (!found) return items;
+  const updated: TaskSummary = { ...found, last_preview: text.slice(0, 120),
+    last_direction: direction, last_activity_at: at };
+  return [updated, ...items.filter((i) => i.id !== taskId)];
+}
+
+function TaskRow({ task, view, open, unread, me }: {
+  task: TaskSummary; view: InboxView; open: boolean; unread: number; me: string;
+}) {
+  const name = task.contact_name || task.phone || task.chat.chat_id;
+  const left = task.window_expires_at !== undefined && task.window_expires_at !== null
+    ? timeLeft(task.window_expires_at) : undefined;
+  const href = taskPath(task.id, view);
+  return (
+    <li>
+      <a class={`task${open ? " open" : ""}${unread ? " unread" : ""}`} href={href}
+         onClick={(e) => { e.preventDefault(); navigate(href); }}
+         aria-current={open ? "true" : undefined} data-task-id={task.id}>
+        <span class="task-top">
+          <span class="task-name">{name}</span>
+          <time class="task-time" dateTime={task.last_activity_at ?? task.created_at}>
+            {short(task.last_activity_at ?? task.created_at)}
+          </time>
+        </span>
+        <span class="task-bottom">
+          <span class="task-preview">
+            {task.last_direction === "out" && <span class="you">{t("inbox.you")}</span>}
+            {task.last_preview ?? task.title}
+          </span>
+          {unread > 0 && (
+            <span class="badge" aria-label={t("inbox.unread", { n: unread })}>{unread}</span>
+          )}
+        </span>
+        <span class="task-meta">
+          <span class={`provider provider-${task.chat.provider}`}>{task.chat.provider}</span>
+          <span>{task.status}</span>
+          {!task.assignee_user_id && task.assignee_group_id && <span>{t("inbox.unassigned")}</span>}
+          {task.assignee_user_id === me && <span>{t("inbox.me")}</span>}
+          {left !== undefined && (
+            <span class={left ? "window" : "window closed"}>
+              {left ? t("inbox.windowLeft", { left }) : t("inbox.windowClosed")}
+            </span>
+          )}
+        </span>
+      </a>
+    </li>
+  );
+}
+
+function FilterSelect({ label, value, options, onChange }: {
+  label: string; value: string; options: [string, string][]; onChange: (v: string) => void;
+}) {
+  return (
+    <label>
+      {label}
+      <select value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        <option value="">{t("inbox.any")}</option>
+        {options.map(([v, text]) => <option value={v}>{text}</option>)}
+      </select>
+    </label>
+  );
+}

@@ -1,0 +1,94 @@
+import type { CommentView } from "../api/types";
+import { t } from "../i18n";
+import { clock, full } from "../lib/time";
+import { AttachmentView } from "./AttachmentView";
+import { DeliveryTicks } from "./DeliveryTicks";
+
+interface Props {
+  comment: CommentView;
+  contactName: string;
+  highlighted: boolean;
+  canPost: boolean;
+  onReply: (comment: CommentView) => void;
+  onQuote: (commentId: string) => void;
+  onRevisions: (comment: CommentView) => void;
+  onResend: (comment: CommentView) => void;
+}
+
+/** Who wrote it, as the chat shows it: the customer, a group participant, the bot or a
+ * manager by name. */
+export function authorOf(comment: CommentView, contactName: string): string {
+  switch (comment.author_kind) {
+    case "customer":
+      return comment.sender_name || contactName || t("chat.customer");
+    case "participant":
+      return comment.sender_name || t("chat.customer");
+    case "bot":
+      return comment.author_name || t("chat.bot");
+    default:
+      return comment.author_name || comment.sender_name || "";
+  }
+}
+
+/** One message of the dialogue. Every customer string goes in as text, never as markup. */
+export function MessageBubble(props: Props) {
+  const { comment: c, contactName, highlighted, canPost } = props;
+  if (c.author_kind === "system") {
+    return (
+      <li class="notice" id={`c-${c.id}`} data-comment-id={c.id}>
+        <span>{c.text}</span> <time dateTime={c.at} title={full(c.at)}>{clock(c.at)}</time>
+      </li>
+    );
+  }
+  const side = c.direction === "in" ? "in" : "out";
+  const text = c.edited && c.current_text !== null && c.current_text !== undefined
+    ? c.current_text : c.text;
+  const author = authorOf(c, contactName);
+  return (
+    <li id={`c-${c.id}`} data-comment-id={c.id} data-author-kind={c.author_kind}
+        class={`msg ${side} kind-${c.author_kind}${highlighted ? " highlight" : ""}`}>
+      <article class="bubble" aria-label={`${author}, ${full(c.at)}`}>
+        <header class="author">{author}</header>
+        {c.reply_to && (
+          <button type="button" class="quote" title={t("chat.quoted")}
+                  onClick={() => props.onQuote(c.reply_to!.id)}>
+            <span class="quote-author">{c.reply_to.author_name ?? ""}</span>
+            <span class="quote-text">{c.reply_to.text}</span>
+          </button>
+        )}
+        {c.template_id && <p class="template-mark">{t("chat.template", { name: c.template_id })}</p>}
+        {c.deleted
+          ? <p class="text deleted"><s>{text}</s> <em>{t("chat.deletedText")}</em></p>
+          : text && <p class="text">{text}</p>}
+        {(c.attachments ?? []).map((a) => <AttachmentView attachment={a} />)}
+        {!!c.reactions?.length && (
+          <ul class="reactions" aria-label={t("chat.reactions")}>
+            {c.reactions.map((r) => <li title={r.by ?? ""}>{r.emoji}</li>)}
+          </ul>
+        )}
+        <footer class="meta">
+          {(c.edited || c.deleted) && (
+            <button type="button" class="mark" onClick={() => props.onRevisions(c)}
+                    title={t("chat.revisions")}>
+              {c.deleted ? t("chat.deleted") : t("chat.edited")}
+            </button>
+          )}
+          <time dateTime={c.at} title={full(c.at)}>{clock(c.at)}</time>
+          {c.direction === "out" && c.delivery && <DeliveryTicks delivery={c.delivery} />}
+        </footer>
+        {c.delivery === "failed" && (
+          <p class="failure" role="alert">
+            {t("delivery.failedReason", { reason: c.failure_reason || c.failure_code || "?" })}
+            {canPost && (
+              <button type="button" onClick={() => props.onResend(c)}>{t("delivery.resend")}</button>
+            )}
+          </p>
+        )}
+      </article>
+      {canPost && (
+        <button type="button" class="reply-btn" onClick={() => props.onReply(c)}
+                aria-label={`${t("chat.replyTo")}: ${author}`}>↩</button>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,119 @@
+import { useEffect, useState } from "preact/hooks";
+import { ApiError, api } from "../api/client";
+import type { GroupRef, TaskDetail, User } from "../api/types";
+import { t } from "../i18n";
+import { full, timeLeft } from "../lib/time";
+import { link } from "./App";
+
+const CLOSED_STATUS = "Закрыта";
+const STATUSES = ["Диалог с ботом", "Диалог с менеджером", CLOSED_STATUS];
+
+/** The side card of a task: who, where, which state; and what may be done with it. */
+export function TaskCard({ task, open, onChanged }: {
+  task: TaskDetail; open: boolean; onChanged: () => Promise<void>;
+}) {
+  const p = task.permissions;
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [people, setPeople] = useState<{ users: User[]; groups: GroupRef[] } | null>(null);
+  const [assignTo, setAssignTo] = useState("");
+
+  useEffect(() => {
+    if (!p?.assign || people) return;
+    Promise.all([api.users(), api.groups()]).then(([u, g]) => setPeople({
+      users: u.items.filter((x) => !x.is_service), groups: g.items }), () => undefined);
+  }, [p?.assign]);
+
+  const act = async (action: () => Promise<unknown>) => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      await action();
+      await onChanged();
+    } catch (exc) {
+      setProblem(exc instanceof ApiError ? exc.reason : String(exc));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const assign = () => {
+    const [kind, id] = assignTo.split(":");
+    if (!id) return;
+    void act(() => api.assign(task.id, kind === "g" ? { group_id: id } : { user_id: id }));
+  };
+
+  const win = task.window;
+  const left = win?.applies ? timeLeft(win.expires_at) : null;
+  return (
+    <aside class={`card${open ? " open" : ""}`} aria-label={t("card.label")}>
+      <dl>
+        <dt>{t("card.contact")}</dt>
+        <dd>{task.contact
+          ? <a href={`/admin/contacts?id=${encodeURIComponent(task.contact.id)}`}
+               onClick={link(`/admin/contacts?id=${encodeURIComponent(task.contact.id)}`)}>{task.contact.name}</a>
+          : (task.contact_name || t("card.noContact"))}</dd>
+        <dt>{t("card.phone")}</dt>
+        <dd>{task.phone ? <a href={`tel:+${task.phone}`}>+{task.phone}</a> : task.chat.chat_id}</dd>
+        <dt>{t("card.channel")}</dt>
+        <dd>{task.chat.channel_id} <span class="muted">({task.chat.chat_type})</span></dd>
+        <dt>{t("card.gateway")}</dt>
+        <dd>{task.chat.provider}
+          {task.channel && <span class="muted"> · {t("card.channelState", { state: task.channel.state })}</span>}
+          {task.channel?.last_webhook_at && <span class="muted"> · {t("card.lastWebhook", { at: full(task.channel.last_webhook_at) })}</span>}
+        </dd>
+        <dt>{t("card.status")}</dt>
+        <dd data-testid="task-status">{task.status}</dd>
+        <dt>{t("card.assignee")}</dt>
+        <dd>{task.assignee?.full_name ?? t("card.unassigned")}</dd>
+        {task.group && <><dt>{t("card.group")}</dt><dd>{task.group.name}</dd></>}
+        <dt>{t("card.window")}</dt>
+        <dd data-testid="window-state">{!win?.applies ? t("card.windowNone")
+          : left ? t("card.windowOpen", { left }) : t("card.windowClosed")}</dd>
+        <dt>{t("card.created")}</dt>
+        <dd>{full(task.created_at)}</dd>
+        {task.last_activity_at && <><dt>{t("card.activity")}</dt><dd>{full(task.last_activity_at)}</dd></>}
+      </dl>
+      <div class="actions">
+        {p?.claim && (
+          <button type="button" class="primary" disabled={busy}
+                  onClick={() => void act(() => api.claim(task.id))}>{t("card.claim")}</button>
+        )}
+        {p?.close && task.status !== CLOSED_STATUS && (
+          <button type="button" disabled={busy}
+                  onClick={() => void act(() => api.setStatus(task.id, CLOSED_STATUS))}>{t("card.close")}</button>
+        )}
+        {p?.reopen && (
+          <button type="button" disabled={busy}
+                  onClick={() => void act(() => api.reopen(task.id))}>{t("card.reopen")}</button>
+        )}
+        {p?.close && (
+          <label>
+            {t("card.setStatus")}
+            <select value={task.status} disabled={busy}
+                    onChange={(e) => { const s = e.currentTarget.value; void act(() => api.setStatus(task.id, s)); }}>
+              {[...new Set([task.status, ...STATUSES])].map((s) => <option value={s}>{s}</option>)}
+            </select>
+          </label>
+        )}
+        {p?.assign && people && (
+          <div class="assign">
+            <label>
+              {t("card.assignPick")}
+              <select value={assignTo} onChange={(e) => setAssignTo(e.currentTarget.value)}>
+                <option value="" />
+                <optgroup label={t("admin.users")}>
+                  {people.users.map((u) => <option value={`u:${u.id}`}>{u.full_name}</option>)}
+                </optgroup>
+                <optgroup label={t("admin.groups")}>
+                  {people.groups.map((g) => <option value={`g:${g.id}`}>{g.name}</option>)}
+                </optgroup>
+              </select>
+            </label>
+            <button type="button" disabled={busy || !assignTo} onClick={assign}>{t("card.assignTo")}</button>
+          </div>
+        )}
+        {problem && <p class="error" role="alert">{problem}</p>}
+      </div>
+    </aside>
+  );
+}

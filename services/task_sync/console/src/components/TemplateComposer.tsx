@@ -1,0 +1,99 @@
+import { useEffect, useState } from "preact/hooks";
+import { ApiError, api } from "../api/client";
+import type { CommentView, TaskDetail, Template, TemplateSend } from "../api/types";
+import { t } from "../i18n";
+
+/** The fields of a template message: a listed template and its parameters, or (when the
+ * channel lists none) the name of an approved one. */
+export function TemplateFields({ channelId, value, onChange }: {
+  channelId: string; value: TemplateSend; onChange: (v: TemplateSend) => void;
+}) {
+  const [templates, setTemplates] = useState<Template[] | null>(null);
+  useEffect(() => {
+    api.templates(channelId).then((r) => setTemplates(r.items), () => setTemplates([]));
+  }, [channelId]);
+
+  const chosen = templates?.find((tpl) => tpl.name === value.template_id);
+  const count = chosen ? chosen.parameters : Math.max(1, value.template_values.length);
+  const setParam = (i: number, v: string) => {
+    const values = Array.from({ length: count }, (_, n) => value.template_values[n] ?? "");
+    values[i] = v;
+    onChange({ ...value, template_values: values });
+  };
+  return (
+    <div class="template-fields">
+      {templates && templates.length > 0 ? (
+        <label>
+          {t("template.pick")}
+          <select value={value.template_id} required onChange={(e) => {
+            const tpl = templates.find((x) => x.name === e.currentTarget.value);
+            onChange({ template_id: e.currentTarget.value, template_language: tpl?.language ?? null,
+              template_values: Array.from({ length: tpl?.parameters ?? 0 }, () => "") });
+          }}>
+            <option value="" />
+            {templates.map((tpl) => <option value={tpl.name}>{tpl.name} ({tpl.language})</option>)}
+          </select>
+        </label>
+      ) : (
+        <>
+          <p class="hint">{t("template.none")}</p>
+          <label>
+            {t("template.name")}
+            <input name="template_id" required value={value.template_id}
+                   onInput={(e) => onChange({ ...value, template_id: e.currentTarget.value })} />
+          </label>
+          <label>
+            {t("template.language")}
+            <input name="template_language" value={value.template_language ?? ""} size={5}
+                   onInput={(e) => onChange({ ...value, template_language: e.currentTarget.value || null })} />
+          </label>
+        </>
+      )}
+      {Array.from({ length: count }, (_, i) => (
+        <label>
+          {t("template.param", { n: i + 1 })}
+          <input name={`template_param_${i + 1}`} value={value.template_values[i] ?? ""}
+                 onInput={(e) => setParam(i, e.currentTarget.value)} />
+        </label>
+      ))}
+      {!chosen && (
+        <button type="button" class="link" onClick={() => onChange({ ...value,
+          template_values: [...value.template_values, ""] })}>+ {t("template.param", { n: count + 1 })}</button>
+      )}
+    </div>
+  );
+}
+
+/** The composer when WhatsApp's 24-hour window is closed: only a template may go. */
+export function TemplateComposer({ task, onSent }: {
+  task: TaskDetail; onSent: (c: CommentView) => void;
+}) {
+  const [value, setValue] = useState<TemplateSend>({ template_id: "", template_values: [],
+    template_language: "ru" });
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setProblem(null);
+    try {
+      onSent(await api.postTemplate(task.id, { ...value,
+        template_values: value.template_values.map((v) => v.trim()) }));
+      setValue({ template_id: "", template_values: [], template_language: "ru" });
+    } catch (exc) {
+      setProblem(t("composer.failed", { reason: exc instanceof ApiError ? exc.reason : String(exc) }));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="composer composer-template" onSubmit={submit} aria-label={t("template.title")}
+          data-blocked="window">
+      <p class="warn" role="status">{t("composer.windowClosed")}</p>
+      <TemplateFields channelId={task.chat.channel_id} value={value} onChange={setValue} />
+      <button type="submit" class="primary" disabled={busy || !value.template_id}>{t("template.send")}</button>
+      {problem && <p class="error" role="alert">{problem}</p>}
+    </form>
+  );
+}

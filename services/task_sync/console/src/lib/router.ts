@@ -1,0 +1,40 @@
+// Client routes on the History API; task-sync answers index.html for each of them.
+import { store, useStore } from "./store";
+
+export type Route =
+  | { page: "login" }
+  | { page: "inbox"; view: string; taskId: string | null }
+  | { page: "admin"; section: string }
+  | { page: "not-found" };
+
+export function parse(path: string): Route {
+  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === "login") return { page: "login" };
+  if (parts.length === 0) return { page: "inbox", view: "mine", taskId: null };
+  if (parts[0] === "inbox") return { page: "inbox", view: parts[1] ?? "mine", taskId: null };
+  if (parts[0] === "tasks" && parts[1]) {
+    return { page: "inbox", view: new URLSearchParams(location.search).get("view") ?? "mine",
+      taskId: parts[1] };
+  }
+  if (parts[0] === "admin") return { page: "admin", section: parts[1] ?? "users" };
+  return { page: "not-found" };
+}
+
+const current = store<Route>(parse(location.pathname));
+
+export function navigate(path: string, replace = false): void {
+  if (path === location.pathname + location.search) return;
+  if (replace) history.replaceState(null, "", path);
+  else history.pushState(null, "", path);
+  current.set(parse(location.pathname));
+}
+
+export function taskPath(taskId: string, view: string): string {
+  return `/tasks/${encodeURIComponent(taskId)}?view=${encodeURIComponent(view)}`;
+}
+
+window.addEventListener("popstate", () => current.set(parse(location.pathname)));
+
+export function useRoute(): Route {
+  return useStore(current);
+}
