@@ -9,6 +9,7 @@ from functools import partial
 from services.task_sync import api, comments_api, conversations_api, directory_api, files_api
 from services.task_sync.api_common import install_operator_api
 from services.task_sync.application.outgoing import run_clearer, run_sweeper
+from services.task_sync.console_static import routes as console_routes
 from services.task_sync.handlers import handle
 from services.task_sync.seed import prepare
 from services.task_sync.wiring import builtin_deps
@@ -37,6 +38,7 @@ async def run() -> None:
     install_operator_api(app, deps)
     for module in (api, comments_api, files_api, conversations_api, directory_api):
         module.routes(app)
+    console_routes(app)  # the operator console at /, after the API
 
     async def sweeper(stop: asyncio.Event) -> None:
         await run_sweeper(deps, stop)
