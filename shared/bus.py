@@ -68,8 +68,10 @@ class Topology(msgspec.Struct, frozen=True):
             QueueSpec("task_sync.commands", "commands", ("task.*", "directory.*")),
             QueueSpec("task_sync.events", "events",
                       ("send.succeeded", "send.failed", "status.updated", "channel.updated",
-                       "media.stored", "media.failed")),
+                       "media.stored", "media.failed", "template.status_changed")),
             QueueSpec("outbound_sender.media", "commands", ("media.fetch",)),
+            # read marks, typing and reactions: not messages, so outside the chat's send order
+            QueueSpec("outbound_sender.signals", "commands", ("outbound.signal",)),
         ]
 
     def queues_of(self, service: str) -> list[QueueSpec]:

@@ -90,6 +90,8 @@ class IngestSettings(Common, kw_only=True, frozen=True, rename="upper"):
 class BotRouterSettings(Texts, kw_only=True, frozen=True, rename="upper"):
     bot_router_port: int = 8082
     wabridge_bot_in_groups: bool = False
+    # content types that in the bot dialogue neither get an answer nor hand over by themselves
+    wabridge_bot_quiet_kinds: str = "reaction,sticker,geo,vcard"
     # which inbound shards this replica consumes ("0-3,6"; empty: all). Replicas with disjoint
     # sets share the load; overlapping sets stand by for each other (single active consumer).
     bot_router_shards: str = ""

@@ -18,10 +18,10 @@ _ID_NAMESPACE = uuid.UUID("0f8b6a52-3c1e-4d7a-9a47-5b0c2e1d9f10")
 
 ContentType = Literal[
     "text", "image", "audio", "video", "document", "sticker", "vcard", "geo", "template",
-    "missed_call", "reaction", "interactive", "unsupported",
+    "missed_call", "reaction", "interactive", "unsupported", "system",
 ]
 Direction = Literal["in", "out"]
-AuthorKind = Literal["customer", "bot", "user", "participant"]
+AuthorKind = Literal["customer", "bot", "user", "participant", "system"]
 ConversationState = Literal["bot", "manager", "closed"]
 
 
@@ -46,10 +46,27 @@ class ChatRef(msgspec.Struct, frozen=True, kw_only=True):
     chat_type: str
     chat_id: str
     connection: str = ""  # our configured gateway connection it arrived on (replies leave there)
+    # Where sends go when it is not ``chat_id``: the customer changed number (or BSUID) while the
+    # conversation keeps the key it was opened with.
+    address: str = ""
 
     @property
     def key(self) -> str:
         return f"{self.channel_id}:{self.chat_type}:{self.chat_id}"
+
+    @property
+    def send_to(self) -> str:
+        """The identifier a send addresses: the current address, else the chat id."""
+        return self.address or self.chat_id
+
+
+class FormField(msgspec.Struct, frozen=True, kw_only=True):
+    """One answer of a form the customer submitted (a WhatsApp Flow): a readable label, the
+    value as text, and the flow's own field name."""
+
+    label: str
+    value: str
+    name: str = ""
 
 
 class MediaRef(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -107,6 +124,18 @@ class MessageReceived(Envelope, frozen=True, kw_only=True, tag="message.received
     participant_phone: str | None = None
     reaction: str | None = None
     reply_payload: str | None = None
+    # Meta's business-scoped user id (BSUID), its parent (businesses with linked portfolios)
+    # and the customer's username: identifiers besides the phone (``contact_phone``).
+    user_id: str | None = None
+    parent_user_id: str | None = None
+    username: str | None = None
+    # a `system` message: "user_changed_number" / "user_changed_user_id", and the new values
+    system_kind: str | None = None
+    new_phone: str | None = None
+    new_user_id: str | None = None
+    # a submitted form (WhatsApp Flows): its name and answers
+    form_name: str | None = None
+    form: list[FormField] = []
 
 
 class StatusUpdated(Envelope, frozen=True, kw_only=True, tag="status.updated"):
@@ -120,6 +149,7 @@ class StatusUpdated(Envelope, frozen=True, kw_only=True, tag="status.updated"):
     error_text: str | None = None
     channel_id: str | None = None
     chat_id: str | None = None
+    pricing_category: str | None = None  # Meta's pricing.category (marketing, utility, ...)
 
 
 class ChannelUpdated(Envelope, frozen=True, kw_only=True, tag="channel.updated"):
@@ -200,6 +230,19 @@ class MediaFetchFailed(Envelope, frozen=True, kw_only=True, tag="media.failed"):
     retry_at: datetime | None = None
 
 
+class TemplateStatusChanged(Envelope, frozen=True, kw_only=True, tag="template.status_changed"):
+    """A gateway reported a message template's review status (approved, rejected, ...)."""
+
+    provider: str
+    template_id: str = ""
+    name: str = ""
+    language: str = ""
+    status: str = ""
+    reason: str | None = None
+    category: str | None = None
+    account_id: str = ""
+
+
 class ScenariosChanged(Envelope, frozen=True, kw_only=True, tag="scenarios.changed"):
     """An admin replaced the bot's scenarios; bot-router instances reload them."""
 
@@ -240,6 +283,7 @@ class AddComment(Envelope, frozen=True, kw_only=True, tag="task.add_comment"):
     file_id: str | None = None
     is_edit: bool = False
     is_delete: bool = False
+    form: list[FormField] = []
 
 
 class CreateContact(Envelope, frozen=True, kw_only=True, tag="directory.create_contact"):
@@ -289,6 +333,40 @@ class SendMessage(Envelope, frozen=True, kw_only=True, tag="outbound.send"):
     template_language: str | None = None
 
 
+class ChangeTaskChat(Envelope, frozen=True, kw_only=True, tag="task.change_chat"):
+    """The customer's identifiers changed: the task's chat now sends to ``chat.address`` and
+    shows ``phone``."""
+
+    task_id: str
+    chat: ChatRef
+    phone: str | None = None
+
+
+class RecordProblem(Envelope, frozen=True, kw_only=True, tag="task.record_problem"):
+    """Something a gateway sent could not be placed in any task (e.g. a message with no usable
+    sender); kept for people to see, never answered."""
+
+    provider: str
+    channel_id: str
+    reason: str
+    gateway_message_id: str = ""
+    raw_type: str = ""
+    detail: str = ""
+
+
+class SendSignal(Envelope, frozen=True, kw_only=True, tag="outbound.signal"):
+    """A gateway signal that is not a message: ``read`` (mark the customer's message read),
+    ``typing`` (show the typing indicator) or ``reaction`` (``emoji`` on a message; empty
+    removes it)."""
+
+    chat: ChatRef
+    kind: Literal["read", "typing", "reaction"]
+    gateway_message_id: str
+    task_id: str = ""
+    comment_id: str = ""
+    emoji: str = ""
+
+
 class FetchMedia(Envelope, frozen=True, kw_only=True, tag="media.fetch"):
     """Download an inbound file from its gateway and store it under ``file_id``."""
 
@@ -302,10 +380,11 @@ class FetchMedia(Envelope, frozen=True, kw_only=True, tag="media.fetch"):
 Event = (
     MessageReceived | StatusUpdated | ChannelUpdated | SendSucceeded | SendFailed
     | TaskStatusChanged | ScenariosChanged | MediaStored | MediaFetchFailed | TaskActivity
+    | TemplateStatusChanged
 )
 Command = (
     OpenTask | AddComment | AddComments | HandOver | SetTaskStatus | SendMessage | FetchMedia
-    | CreateContact
+    | CreateContact | ChangeTaskChat | RecordProblem | SendSignal
 )
 Message = Event | Command
 

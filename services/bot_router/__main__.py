@@ -12,8 +12,14 @@ from services.bot_router.handlers import Deps, handle
 from services.bot_router.scenario_cache import ScenarioCache
 from shared.bus import bot_inbound_queue, declare_broadcast_queue, parse_shards
 from shared.config import BotRouterSettings, load
-from shared.runtime import Connections, main_entry, new_app, retry_policy, serve_until_stopped
-from shared.store import conversations, scenarios
+from shared.runtime import (
+    Connections,
+    main_entry,
+    new_app,
+    retry_policy,
+    serve_until_stopped,
+)
+from shared.store import conversations, identities, scenarios
 from shared.worker import Worker
 
 
@@ -23,16 +29,20 @@ def policy_from(settings: BotRouterSettings) -> BotPolicy:
         status_closed=settings.wabridge_status_closed, robot_user=settings.wabridge_robot_user,
         group_bot_user=settings.wabridge_group_bot_user, greeting=settings.wabridge_greeting,
         handover_text=settings.wabridge_handover_text,
-        bot_in_groups=settings.wabridge_bot_in_groups)
+        bot_in_groups=settings.wabridge_bot_in_groups,
+        quiet_kinds=frozenset(k.strip() for k in settings.wabridge_bot_quiet_kinds.split(",")
+                              if k.strip()))
 
 
 async def run() -> None:
     settings = load(BotRouterSettings)
     conns = await Connections.open(settings)
     await conversations.ensure_indexes(conns.db)
+    await identities.ensure_indexes(conns.db)
     cache = ScenarioCache(partial(scenarios.load, conns.db))
     deps = Deps(conversations=conversations.MongoConversations(conns.db), publisher=conns.bus,
-                policy=policy_from(settings), scenarios=cache)
+                policy=policy_from(settings), scenarios=cache,
+                identities=identities.MongoIdentities(conns.db))
     mine = {bot_inbound_queue(n) for n in
             parse_shards(settings.bot_router_shards, settings.wabridge_bus_shards)}
     workers = [

@@ -14,6 +14,8 @@ import msgspec
 from services.bot_router.matching import match_scenario
 from shared import events
 from shared.domain.conversations import Conversation, Decision
+from shared.domain.identities import ConversationIdentity, address_after_change
+from shared.domain.phones import digits
 from shared.domain.scenarios import Scenario
 
 GROUP_CHAT_TYPES = frozenset({"whatsgroup"})
@@ -21,6 +23,12 @@ _PLACEHOLDERS = {
     "image": "[image]", "audio": "[voice message]", "video": "[video]",
     "document": "[document]", "sticker": "[sticker]", "vcard": "[contact card]",
     "geo": "[location]", "template": "[template]", "missed_call": "[missed call]",
+}
+# what in the bot dialogue is no request for a person: no answer, no hand-over
+QUIET_KINDS = frozenset({"reaction", "sticker", "geo", "vcard"})
+_SYSTEM_NOTICES = {
+    "user_changed_number": "The customer changed their phone number",
+    "user_changed_user_id": "The customer's WhatsApp user id changed",
 }
 
 
@@ -33,10 +41,14 @@ class BotPolicy(msgspec.Struct, frozen=True, kw_only=True):
     greeting: str
     handover_text: str
     bot_in_groups: bool = False
+    quiet_kinds: frozenset[str] = QUIET_KINDS
 
 
 def comment_text(event: events.MessageReceived) -> str:
     """What the task shows for a customer message."""
+    if event.content_type == "system":
+        default = _SYSTEM_NOTICES.get(event.system_kind or "", "WhatsApp notice")
+        return f"[notice] {event.text or default}"
     if event.content_type == "unsupported":
         label = f"[unsupported message type: {event.raw_type or 'unknown'}]"
         return f"{label} {event.text}".strip()
@@ -76,30 +88,37 @@ class _Builder:
 
 def decide(
     conv: Conversation | None, event: events.MessageReceived, scenarios: list[Scenario],
-    policy: BotPolicy, now: datetime,
+    policy: BotPolicy, now: datetime, identity: ConversationIdentity | None = None,
 ) -> Decision:
-    """Handle one message of a chat."""
+    """Handle one message of a chat; ``identity`` is what the identity lookup found (None
+    when the conversation knew every identifier already)."""
     b = _Builder(event, now)
     if event.is_edited or event.is_deleted:
         return _revise(b, conv, event)
+    if conv is not None and not conv.is_open:
+        conv = None
+    if event.content_type == "system":
+        return _notice(b, conv, event, identity)
+    if conv is None and event.content_type == "reaction":
+        # a reaction to a message of a closed dialogue is no reason to open a task
+        return _unchanged(b)
     is_group = event.chat.chat_type in GROUP_CHAT_TYPES
     bot_allowed = policy.bot_in_groups or not is_group
     previous_version = conv.version if conv else None
-    opened = conv is None or not conv.is_open
-    if opened:
+    opened = conv is None
+    if conv is None:
         state: events.ConversationState = "bot" if bot_allowed and not event.is_echo else "manager"
         conv = Conversation(
             id=events.derive_id("conversation", event.id), chat=event.chat,
             task_id=events.derive_id("task", event.id), state="bot", opened_at=now,
             contact_name=event.contact_name)
-        previous_version = None
         b.add(events.OpenTask(
             **b.base("open"), task_id=conv.task_id, conversation_id=conv.id, chat=event.chat,
             status=policy.status_bot if state == "bot" else policy.status_manager,
-            phone=event.contact_phone, contact_name=event.contact_name))
+            phone=_task_phone(event, identity), contact_name=event.contact_name))
     else:
-        assert conv is not None
         state = conv.state
+    known = _with_identity(conv, identity)
     _record_message(b, conv, event, policy, is_group)
     if opened and state == "manager":
         # group chats (bot off) and dialogues an employee started go straight to people
@@ -107,16 +126,60 @@ def decide(
                               status=policy.status_manager))
     elif not event.is_echo:
         state = _answer(b, conv, event, scenarios, policy, state, greet=opened)
-    if not opened and state == conv.state:
+    if not opened and state == conv.state and known is conv:
         # nothing the bot decides on changed: no write (the decision record is the audit, and
         # the 24-hour window is read from the comments)
-        return Decision(event_id=event.id, conversation=None, previous_version=None,
-                        commands=b.commands)
+        return _unchanged(b)
     new = msgspec.structs.replace(
-        conv, state=state, version=(conv.version + 1) if previous_version is not None else 1,
+        known, state=state, version=(conv.version + 1) if previous_version is not None else 1,
         last_inbound_at=now if not event.is_echo else conv.last_inbound_at,
         contact_name=event.contact_name or conv.contact_name)
     return Decision(event_id=event.id, conversation=new, previous_version=previous_version,
+                    commands=b.commands)
+
+
+def _unchanged(b: _Builder) -> Decision:
+    return Decision(event_id=b.event.id, conversation=None, previous_version=None,
+                    commands=b.commands)
+
+
+def _with_identity(conv: Conversation, identity: ConversationIdentity | None) -> Conversation:
+    """``conv`` knowing the customer and identifiers (itself when it knew them already)."""
+    if identity is None or (conv.customer_id == identity.customer_id
+                            and set(identity.identifiers) <= set(conv.identifiers)):
+        return conv
+    keys = list(dict.fromkeys([*conv.identifiers, *identity.identifiers]))
+    return msgspec.structs.replace(conv, customer_id=identity.customer_id, identifiers=keys)
+
+
+def _task_phone(event: events.MessageReceived, identity: ConversationIdentity | None
+                ) -> str | None:
+    """The phone the task shows: the message's, else one linked to the customer earlier."""
+    phone = event.contact_phone or (identity.phone if identity else None)
+    return digits(phone) if phone else None
+
+
+def _notice(b: _Builder, conv: Conversation | None, event: events.MessageReceived,
+            identity: ConversationIdentity | None) -> Decision:
+    """A WhatsApp system message: a notice in the open task (no bot reaction); a changed
+    number or user id also changes where the task's messages go."""
+    if conv is None:
+        return _unchanged(b)  # nothing to show it in; the identity links are recorded
+    b.add(events.AddComment(
+        **b.base("notice"), comment_id=events.derive_id("notice", event.id),
+        task_id=conv.task_id, author_kind="system", direction="out", text=comment_text(event),
+        at=b.at(), content_type="system", gateway_message_id=event.gateway_message_id))
+    known = _with_identity(conv, identity)
+    address = address_after_change(conv.chat, event)
+    chat = msgspec.structs.replace(conv.chat, address=address) if address else conv.chat
+    if address or event.new_phone:
+        b.add(events.ChangeTaskChat(
+            **b.base("change_chat"), task_id=conv.task_id, chat=chat,
+            phone=digits(event.new_phone) if event.new_phone else None))
+    if known is conv and chat is conv.chat:
+        return _unchanged(b)
+    new = msgspec.structs.replace(known, chat=chat, version=conv.version + 1)
+    return Decision(event_id=event.id, conversation=new, previous_version=conv.version,
                     commands=b.commands)
 
 
@@ -155,7 +218,7 @@ def _record_message(
         text=comment_text(event), at=b.at(), content_type=event.content_type,
         gateway_message_id=event.gateway_message_id,
         reply_to_gateway_message_id=event.quoted_gateway_message_id,
-        media=event.media, file_id=file_id))
+        media=event.media, file_id=file_id, form=event.form))
     if event.media is not None and file_id is not None:
         b.add(events.FetchMedia(**b.base("fetch"), chat=event.chat, task_id=conv.task_id,
                                 comment_id=comment_id, file_id=file_id, media=event.media))
@@ -174,6 +237,8 @@ def _answer(
         _bot_says(b, conv, text, policy)
     elif scenario is not None:
         _bot_says(b, conv, scenario.answer, policy)
+    elif event.content_type in policy.quiet_kinds:
+        return state  # a 👍, a sticker or a shared place asks nobody for anything
     else:
         if policy.handover_text:
             _bot_says(b, conv, policy.handover_text, policy)
@@ -196,6 +261,9 @@ def _requested_scenario(event: events.MessageReceived,
     """A typed text, or a tapped button/list item (its payload, else its title)."""
     if event.content_type == "text":
         return match_scenario(event.text, scenarios)
+    if event.content_type == "interactive" and event.form:
+        # a submitted form (WhatsApp Flow) asks for the scenario named like the form
+        return match_scenario(event.form_name or "", scenarios)
     if event.content_type == "interactive":
         by_payload = match_scenario(event.reply_payload or "", scenarios)
         return by_payload or match_scenario(event.text, scenarios)

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from services.bot_router.decide import BotPolicy, decide, follow_status_change
-from services.bot_router.ports import ConversationStore, Publisher, ScenarioSource
+from services.bot_router.identity import ChatAliases, locate
+from services.bot_router.ports import (
+    ConversationStore,
+    IdentityStore,
+    Publisher,
+    ScenarioSource,
+)
 from shared import events
 from shared.domain.conversations import Decision
+from shared.domain.identities import has_sender
 from shared.errors import PermanentError, RetryableError
+from shared.logs import get_logger
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -19,6 +29,8 @@ class Deps:
     publisher: Publisher
     policy: BotPolicy
     scenarios: ScenarioSource
+    identities: IdentityStore
+    aliases: ChatAliases = field(default_factory=ChatAliases)
 
 
 async def handle(deps: Deps, message: events.Message) -> None:
@@ -30,10 +42,15 @@ async def handle(deps: Deps, message: events.Message) -> None:
 
 
 async def on_message_received(deps: Deps, event: events.MessageReceived) -> None:
+    if not has_sender(event):
+        await record_problem(deps, event, "the message names no sender (no phone, no user id): "
+                             "it cannot be placed in a task or answered")
+        return
     store = deps.conversations
-    conv = await store.find_open(event.chat.key)
+    located = await locate(store, deps.identities, deps.publisher, deps.aliases, event)
     scenario_set = await deps.scenarios.get()
-    decision = decide(conv, event, scenario_set.items, deps.policy, events.utcnow())
+    decision = decide(located.conversation, event, scenario_set.items, deps.policy,
+                      events.utcnow(), located.identity)
     if not await store.record_decision(decision, events.utcnow()):
         # a redelivery or a repeated webhook: replay what was decided then, never re-decide
         earlier = await store.find_decision(event.id)
@@ -42,6 +59,18 @@ async def on_message_received(deps: Deps, event: events.MessageReceived) -> None
         await _carry_out(deps, earlier, replay=True)
         return
     await _carry_out(deps, decision)
+
+
+async def record_problem(deps: Deps, event: events.MessageReceived, reason: str) -> None:
+    """A message no task can hold: kept for people to see (task-sync lists problems)."""
+    log.warning("message recorded as a problem", reason=reason,
+                gateway_message_id=event.gateway_message_id, provider=event.chat.provider)
+    await deps.publisher.publish(events.RecordProblem(
+        id=events.derive_id("problem", event.id), correlation_id=event.correlation_id,
+        occurred_at=event.occurred_at, provider=event.chat.provider,
+        channel_id=event.chat.channel_id, reason=reason,
+        gateway_message_id=event.gateway_message_id, raw_type=event.raw_type,
+        detail=event.system_kind or event.content_type))
 
 
 async def on_task_status_changed(deps: Deps, event: events.TaskStatusChanged) -> None:

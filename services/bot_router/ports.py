@@ -8,6 +8,7 @@ from typing import Protocol
 
 from shared import events
 from shared.domain.conversations import Conversation, Decision
+from shared.domain.identities import Identifier, LinkSource, Resolution
 from shared.domain.scenarios import ScenarioSet
 
 
@@ -17,6 +18,14 @@ class ConversationStore(Protocol):
     async def find_open(self, chat_key: str) -> Conversation | None: ...
 
     async def get(self, conversation_id: str) -> Conversation | None: ...
+
+    async def find_open_any(self, chat_keys: list[str]) -> list[Conversation]:
+        """The open conversations among these chat keys, oldest first."""
+        ...
+
+    async def retire(self, conv: Conversation, merged_into: str) -> bool:
+        """Stop ``conv`` receiving messages (another took over); False if it changed."""
+        ...
 
     async def find_decision(self, event_id: str) -> Decision | None: ...
 
@@ -28,6 +37,16 @@ class ConversationStore(Protocol):
 
     async def apply(self, decision: Decision, *, replay: bool = False) -> bool:
         """Write the decision's conversation (idempotent); False if the state moved elsewhere."""
+        ...
+
+
+class IdentityStore(Protocol):
+    """Customers and their linked identifiers (links and merges are recorded, never undone)."""
+
+    async def resolve(self, scope: str, identifiers: list[Identifier], chat_ids: list[str],
+                      source: LinkSource, now: datetime,
+                      changed: list[Identifier] | None = None) -> Resolution:
+        """The customer these identifiers name, created, linked or merged as needed."""
         ...
 
 

@@ -15,6 +15,7 @@ import msgspec
 
 from services.outbound_sender.deps import Deps
 from services.outbound_sender.media import fetch_media
+from services.outbound_sender.signals import send_signal
 from shared import events
 from shared.channels_config import ChannelConfig
 from shared.errors import PermanentError, RetryableError, WabridgeError
@@ -139,7 +140,8 @@ def _failure_fields(message: events.Message, error: WabridgeError,
             "retry_at": retry_at}
 
 
-HANDLERS: dict[type, Handler] = {events.SendMessage: send, events.FetchMedia: fetch_media}
+HANDLERS: dict[type, Handler] = {events.SendMessage: send, events.FetchMedia: fetch_media,
+                                 events.SendSignal: send_signal}
 FAILURE_REPORTS: dict[type, FailureReport] = {
     events.SendMessage: send_failed, events.FetchMedia: fetch_failed,
 }

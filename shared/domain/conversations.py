@@ -20,10 +20,20 @@ class Conversation(msgspec.Struct, kw_only=True):
     opened_at: datetime
     last_inbound_at: datetime | None = None
     contact_name: str | None = None
+    # the customer it is with, and the identifiers (``kind:value``) already linked to it: a
+    # message naming only these needs no identity lookup
+    customer_id: str | None = None
+    identifiers: list[str] = []
+    # another open conversation of the same customer took over (its task gets the messages)
+    merged_into: str | None = None
 
     @property
     def is_open(self) -> bool:
-        return self.state != "closed"
+        return self.state != "closed" and self.merged_into is None
+
+    def knows(self, keys: list[str]) -> bool:
+        """Whether every identifier key is linked to this conversation's customer already."""
+        return self.customer_id is not None and set(keys) <= set(self.identifiers)
 
 
 class Decision(msgspec.Struct, kw_only=True):

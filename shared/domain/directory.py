@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import msgspec
+
+from shared.domain import phones
 
 
 class User(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -29,5 +29,6 @@ class Contact(msgspec.Struct, kw_only=True, omit_defaults=True):
 
 
 def digits(phone: str) -> str:
-    """The phone as WhatsApp ids write it: digits with the country code, nothing else."""
-    return re.sub(r"\D", "", phone)
+    """The phone as WhatsApp ids write it: digits with the country code, nothing else
+    (``89011112233`` and ``+7 901 111-22-33`` both become ``79011112233``)."""
+    return phones.digits(phone)

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import msgspec
 
-from shared.events import ChannelUpdated, MediaRef, Message, SendMessage
+from shared.events import ChannelUpdated, MediaRef, Message, SendMessage, SendSignal
 
 
 class ParsedWebhook(msgspec.Struct, frozen=True, kw_only=True):
@@ -71,6 +71,13 @@ class Capabilities(msgspec.Struct, frozen=True, kw_only=True):
     window_24h: bool = False
     upload_before_send: bool = False
     caption_with_media: bool = False
+    # what the gateway carries besides messages (the README's gateway table)
+    edits_in: bool = False
+    deletions_in: bool = False
+    reactions_in: bool = False
+    reactions_out: bool = False
+    read_marks: bool = False
+    typing: bool = False
 
 
 class GatewayAccount(msgspec.Struct, frozen=True, kw_only=True):
@@ -166,4 +173,13 @@ class Provider(Protocol):
     ) -> MediaRef | None:
         """A further MediaRef to download (Meta's lookup answer), or None when ``body`` is
         already the file; raises ``RetryableError``/``PermanentError`` on failure."""
+        ...
+
+    def build_signal(self, account: GatewayAccount, signal: SendSignal) -> HttpRequest | None:
+        """The request of a read mark, typing indicator or reaction; None where the gateway
+        has no such thing."""
+        ...
+
+    def interpret_signal(self, status: int, body: bytes, headers: Mapping[str, str]) -> None:
+        """Raise ``RetryableError``/``PermanentError`` unless the gateway took the signal."""
         ...

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import msgspec
 
 from shared.errors import BadPayload, PermanentError, RetryableError
-from shared.events import Message, SendMessage
+from shared.events import Message, SendMessage, SendSignal
 from shared.providers.base import (
     Capabilities,
     GatewayAccount,
@@ -41,7 +41,8 @@ class ChatApiProvider(PathTokenWebhooks, UrlMedia, SingleNumber):
 
     display_name = "chat-api"
     name = NAME
-    capabilities = Capabilities(groups=True, templates=False, caption_with_media=True)
+    capabilities = Capabilities(groups=True, templates=False, caption_with_media=True,
+                                read_marks=True)
 
     def parse_webhook(
         self, body: bytes, *, received_at: datetime, account: GatewayAccount
@@ -64,7 +65,7 @@ class ChatApiProvider(PathTokenWebhooks, UrlMedia, SingleNumber):
         """``sendMessage`` for text, ``sendFile`` (URL in ``body``, text as caption) for a file."""
         if command.template_id:
             raise PermanentError("chat-api has no templates", code="TEMPLATES_NOT_SUPPORTED")
-        payload: dict[str, Any] = {"chatId": command.chat.chat_id}
+        payload: dict[str, Any] = {"chatId": command.chat.send_to}
         if media is not None:
             if not media.url:
                 raise PermanentError("chat-api sends files by URL only", code="NO_MEDIA_URL")
@@ -99,6 +100,25 @@ class ChatApiProvider(PathTokenWebhooks, UrlMedia, SingleNumber):
             return SendResult(gateway_message_id=str_or_none(answer.get("id")))
         code = "NOT_SENT" if 200 <= status < 300 else f"HTTP_{status}"
         raise PermanentError(reason, code=code)
+
+    def build_signal(self, account: GatewayAccount, signal: SendSignal) -> HttpRequest | None:
+        """``readChat`` marks the chat read (the SDKs' "chat read" method); chat-api has no
+        typing indicator or reactions."""
+        if signal.kind != "read":
+            return None
+        token = quote(account.api_key, safe="")
+        return HttpRequest(method="POST",
+                           url=f"{account.api_url.rstrip('/')}/readChat?token={token}",
+                           headers={"Content-Type": "application/json"},
+                           json={"chatId": signal.chat.send_to})
+
+    def interpret_signal(self, status: int, body: bytes, headers: Mapping[str, str]) -> None:
+        if is_retryable_status(status):
+            raise RetryableError(f"chat-api answered HTTP {status}", code=f"HTTP_{status}",
+                                 retry_after=retry_after(headers, None))
+        if not 200 <= status < 300:
+            raise PermanentError(f"chat-api refused readChat (HTTP {status})",
+                                 code=f"HTTP_{status}")
 
 
 

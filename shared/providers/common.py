@@ -11,7 +11,7 @@ from typing import TypedDict, TypeVar
 import msgspec
 
 from shared.errors import BadPayload, PermanentError
-from shared.events import ChannelUpdated, MediaRef, derive_id
+from shared.events import ChannelUpdated, MediaRef, SendSignal, derive_id
 from shared.providers.base import GatewayAccount, HttpRequest, OutboundMedia
 from shared.providers.http_answer import interpret_file_download
 
@@ -90,3 +90,13 @@ class SingleNumber:
         self, status: int, body: bytes, headers: Mapping[str, str], received_at: datetime
     ) -> list[ChannelUpdated]:
         return []
+
+
+class NoSignals:
+    """The gateway has no read marks, typing indicator or reactions to send."""
+
+    def build_signal(self, account: GatewayAccount, signal: SendSignal) -> HttpRequest | None:
+        return None
+
+    def interpret_signal(self, status: int, body: bytes, headers: Mapping[str, str]) -> None:
+        return None

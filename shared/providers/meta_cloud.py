@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import msgspec
 
 from shared.errors import BadPayload, PermanentError
-from shared.events import MediaRef, Message, SendMessage
+from shared.events import MediaRef, Message, SendMessage, SendSignal
 from shared.providers.base import (
     Capabilities,
     GatewayAccount,
@@ -27,9 +27,20 @@ from shared.providers.base import (
 from shared.providers.common import SingleNumber
 from shared.providers.http_answer import header, json_object, str_or_none
 from shared.providers.meta_cloud_errors import raise_for_answer
-from shared.providers.meta_cloud_events import NAME, message_event, status_event
-from shared.providers.meta_cloud_schema import OBJECT, Notification, Value
-from shared.providers.meta_cloud_send import message_body
+from shared.providers.meta_cloud_events import (
+    NAME,
+    echo_event,
+    message_event,
+    status_event,
+    template_event,
+)
+from shared.providers.meta_cloud_schema import (
+    OBJECT,
+    Notification,
+    TemplateUpdate,
+    Value,
+)
+from shared.providers.meta_cloud_send import message_body, signal_body
 from shared.providers.multipart import form_data
 
 WINDOW = timedelta(hours=24)
@@ -39,6 +50,7 @@ SignatureState = Literal["ok", "missing", "wrong"]
 
 _notification_decoder = msgspec.json.Decoder(Notification)
 _value_decoder = msgspec.json.Decoder(Value)
+_template_decoder = msgspec.json.Decoder(TemplateUpdate)
 
 
 def signature_state(
@@ -73,7 +85,8 @@ class MetaCloudProvider(SingleNumber):
     name = NAME
     capabilities = Capabilities(
         groups=False, templates=True, window_24h=True, upload_before_send=True,
-        caption_with_media=True,
+        caption_with_media=True, edits_in=True, deletions_in=True, reactions_in=True,
+        reactions_out=True, read_marks=True, typing=True,
     )
 
     def verify_webhook(
@@ -115,14 +128,12 @@ class MetaCloudProvider(SingleNumber):
         for e, entry in enumerate(notification.entry):
             for c, change in enumerate(entry.changes):
                 path = f"$.entry[{e}].changes[{c}]"
-                if change.field != "messages":
+                reader = _FIELDS.get(change.field)
+                if reader is None:
                     ignored.append(f"{path}:{change.field}")
                     continue
-                value = _value(change.value, path)
-                events.extend(message_event(m, value, account, received_at) for m in value.messages)
-                events.extend(status_event(s, value, received_at) for s in value.statuses)
-                if value.errors:
-                    ignored.append(f"{path}.value.errors")
+                reader(_Change(change.field, change.value, path, entry.id or "", account,
+                               received_at, events, ignored))
         return ParsedWebhook(events=events, ignored=ignored)
 
     def build_send(
@@ -146,6 +157,17 @@ class MetaCloudProvider(SingleNumber):
         first = messages[0] if isinstance(messages, list) and messages else None
         wamid = str_or_none(first.get("id")) if isinstance(first, dict) else None
         return SendResult(gateway_message_id=wamid)
+
+    def build_signal(self, account: GatewayAccount, signal: SendSignal) -> HttpRequest | None:
+        """Read marks and the typing indicator (``status: read``) and reactions, all through
+        ``POST {api_url}/{phone_number_id}/messages``."""
+        sender = account.sender_id or signal.chat.channel_id
+        return HttpRequest(method="POST", url=f"{_base(account)}/{sender}/messages",
+                           headers=_auth(account) | {"Content-Type": "application/json"},
+                           json=signal_body(signal))
+
+    def interpret_signal(self, status: int, body: bytes, headers: Mapping[str, str]) -> None:
+        raise_for_answer(status, json_object(body), headers)
 
     def build_media_upload(
         self, account: GatewayAccount, media: OutboundMedia, content: bytes
@@ -203,6 +225,52 @@ class MetaCloudProvider(SingleNumber):
 
 
 META = MetaCloudProvider()
+
+
+class _Change(NamedTuple):
+    """One change of a notification, and where its events and ignored parts go."""
+
+    field: str
+    raw: msgspec.Raw
+    path: str
+    account_id: str
+    account: GatewayAccount
+    received_at: datetime
+    events: list[Message]
+    ignored: list[str]
+
+
+def _messages(change: _Change) -> None:
+    value = _value(change.raw, change.path)
+    change.events.extend(message_event(m, value, change.account, change.received_at)
+                         for m in value.messages)
+    change.events.extend(status_event(s, value, change.received_at) for s in value.statuses)
+    if value.errors:
+        change.ignored.append(f"{change.path}.value.errors")
+
+
+def _echoes(change: _Change) -> None:
+    value = _value(change.raw, change.path)
+    change.events.extend(echo_event(m, value, change.account, change.received_at)
+                         for m in value.message_echoes)
+
+
+def _template(change: _Change) -> None:
+    try:
+        update = _template_decoder.decode(change.raw)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise BadPayload(f"invalid Meta webhook at {change.path}.value: {exc}") from exc
+    change.events.append(template_event(update, change.field, change.account_id,
+                                        change.received_at))
+
+
+# webhook fields we read, each to its reader; others are accepted and named as ignored
+_FIELDS: dict[str, Callable[[_Change], None]] = {
+    "messages": _messages,
+    "smb_message_echoes": _echoes,
+    "message_template_status_update": _template,
+    "template_category_update": _template,
+}
 
 
 def _value(raw: msgspec.Raw, path: str) -> Value:

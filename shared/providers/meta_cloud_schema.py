@@ -14,13 +14,17 @@ import msgspec
 
 class Profile(msgspec.Struct, kw_only=True):
     name: str | None = None
+    username: str | None = None
 
 
 class Contact(msgspec.Struct, kw_only=True):
     profile: Profile | None = None
     wa_id: str | None = None
-    # Business-scoped user id (2026): present even when the phone number is withheld.
+    # Business-scoped user id (2026): present even when the phone number is withheld; the
+    # parent id appears where the business has linked portfolios.
     user_id: str | None = None
+    parent_user_id: str | None = None
+    username: str | None = None
 
 
 class Metadata(msgspec.Struct, kw_only=True):
@@ -93,14 +97,27 @@ class Error(msgspec.Struct, kw_only=True):
     error_data: dict[str, Any] | None = None
 
 
-class Message(msgspec.Struct, kw_only=True, rename={"from_": "from"}):
-    id: str
-    # `from` can be left out for a user with a username (2026); the contact's user_id remains.
-    from_: str | None = None
-    timestamp: str | int | None = None
+class System(msgspec.Struct, kw_only=True):
+    """A change on the customer's side: ``user_changed_number`` (``new_wa_id``) or
+    ``user_changed_user_id`` (the new BSUID)."""
+
+    type: str = ""
+    body: str = ""
+    new_wa_id: str | None = None
+    wa_id: str | None = None
+    user_id: str | None = None
+    new_user_id: str | None = None
+    parent_user_id: str | None = None
+
+
+class Unsupported(msgspec.Struct, kw_only=True):
+    type: str | None = None
+
+
+class Body(msgspec.Struct, kw_only=True):
+    """The content of a message: the object named by ``type``."""
+
     type: str = "unknown"
-    context: Context | None = None
-    group_id: str | None = None
     text: Text | None = None
     image: Media | None = None
     audio: Media | None = None
@@ -113,6 +130,40 @@ class Message(msgspec.Struct, kw_only=True, rename={"from_": "from"}):
     button: Button | None = None
     reaction: Reaction | None = None
     errors: list[Error] = []
+    unsupported: Unsupported | None = None
+
+
+class Revised(msgspec.Struct, kw_only=True):
+    """``edit`` (with the new content) and ``revoke`` name the message they change."""
+
+    original_message_id: str | None = None
+    message_id: str | None = None
+    message: Body | None = None
+
+
+class Message(Body, kw_only=True, rename={"from_": "from"}):
+    id: str
+    # `from` can be left out for a user with a username (2026); the BSUID remains.
+    from_: str | None = None
+    from_user_id: str | None = None
+    from_parent_user_id: str | None = None
+    user_id: str | None = None
+    parent_user_id: str | None = None
+    timestamp: str | int | None = None
+    context: Context | None = None
+    group_id: str | None = None
+    system: System | None = None
+    edit: Revised | None = None
+    revoke: Revised | None = None
+    # echoes (`smb_message_echoes`): what the business sent from the WhatsApp Business app
+    to: str | None = None
+    to_user_id: str | None = None
+
+
+class Pricing(msgspec.Struct, kw_only=True):
+    category: str | None = None
+    type: str | None = None
+    pricing_model: str | None = None
 
 
 class Status(msgspec.Struct, kw_only=True):
@@ -120,7 +171,9 @@ class Status(msgspec.Struct, kw_only=True):
     status: str
     timestamp: str | int | None = None
     recipient_id: str | None = None
+    recipient_user_id: str | None = None
     errors: list[Error] = []
+    pricing: Pricing | None = None
 
 
 class Value(msgspec.Struct, kw_only=True):
@@ -130,8 +183,21 @@ class Value(msgspec.Struct, kw_only=True):
     messaging_product: str | None = None
     contacts: list[Contact] = []
     messages: list[Message] = []
+    message_echoes: list[Message] = []
     statuses: list[Status] = []
     errors: list[Error] = []
+
+
+class TemplateUpdate(msgspec.Struct, kw_only=True):
+    """The ``value`` of ``message_template_status_update`` / ``template_category_update``."""
+
+    event: str | None = None
+    message_template_id: int | str | None = None
+    message_template_name: str | None = None
+    message_template_language: str | None = None
+    reason: str | None = None
+    message_template_category: str | None = None
+    new_category: str | None = None
 
 
 class Change(msgspec.Struct, kw_only=True):

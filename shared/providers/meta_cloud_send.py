@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.domain.identities import is_bsuid
 from shared.errors import PermanentError
-from shared.events import SendMessage
+from shared.events import ChatRef, SendMessage, SendSignal
 from shared.providers.base import OutboundMedia
 
 DEFAULT_TEMPLATE_LANGUAGE = "en"
@@ -30,13 +31,7 @@ def caption_allowed(mime_type: str) -> bool:
 
 def message_body(command: SendMessage, media: OutboundMedia | None) -> dict[str, Any]:
     """``messaging_product``, recipient, the one content object, and ``context`` for replies."""
-    group = command.chat.chat_type == "whatsgroup"
-    body: dict[str, Any] = {
-        "messaging_product": "whatsapp",
-        # Groups API: a group id as `to` with recipient_type "group" (secondary sources).
-        "recipient_type": "group" if group else "individual",
-        "to": command.chat.chat_id,
-    }
+    body = addressed(command.chat)
     if command.template_id:
         body |= _template(command)
     elif media is not None:
@@ -45,6 +40,37 @@ def message_body(command: SendMessage, media: OutboundMedia | None) -> dict[str,
         body |= {"type": "text", "text": {"body": command.text}}
     if command.reply_to_gateway_message_id:
         body["context"] = {"message_id": command.reply_to_gateway_message_id}
+    return body
+
+
+def addressed(chat: ChatRef) -> dict[str, Any]:
+    """The recipient part of a ``/messages`` body: a phone as ``to``; a business-scoped user id
+    (a customer whose phone is withheld) as ``recipient``, as Meta takes BSUIDs."""
+    group = chat.chat_type == "whatsgroup"
+    target = chat.send_to
+    body: dict[str, Any] = {
+        "messaging_product": "whatsapp",
+        # Groups API: a group id as `to` with recipient_type "group" (secondary sources).
+        "recipient_type": "group" if group else "individual",
+    }
+    if not group and is_bsuid(target):
+        body["recipient"] = target
+    else:
+        body["to"] = target
+    return body
+
+
+def signal_body(signal: SendSignal) -> dict[str, Any]:
+    """A read mark (with the typing indicator when ``typing``) or a reaction."""
+    if signal.kind == "reaction":
+        return addressed(signal.chat) | {
+            "type": "reaction",
+            "reaction": {"message_id": signal.gateway_message_id, "emoji": signal.emoji}}
+    body: dict[str, Any] = {"messaging_product": "whatsapp", "status": "read",
+                            "message_id": signal.gateway_message_id}
+    if signal.kind == "typing":
+        # Meta shows "typing…" for up to 25 s or until we answer; it also marks the message read
+        body["typing_indicator"] = {"type": "text"}
     return body
 
 

@@ -22,7 +22,7 @@ from shared.providers.base import (
     ParsedWebhook,
     SendResult,
 )
-from shared.providers.common import UrlMedia, decode_delivery
+from shared.providers.common import NoSignals, UrlMedia, decode_delivery
 from shared.providers.http_answer import (
     json_object,
     retry_after,
@@ -48,13 +48,14 @@ _delivery_decoder = msgspec.json.Decoder(Delivery)
 _channels_decoder = msgspec.json.Decoder(list[ListedChannel])
 
 
-class WazzupProvider(PathTokenWebhooks, UrlMedia):
+class WazzupProvider(PathTokenWebhooks, UrlMedia, NoSignals):
     """The Wazzup v3 dialect of ``shared.providers.base.Provider``."""
 
     display_name = "Wazzup"
     name = NAME
     capabilities = Capabilities(
-        groups=True, templates=True, window_24h=False, caption_with_media=False
+        groups=True, templates=True, window_24h=False, caption_with_media=False,
+        edits_in=True, deletions_in=True,  # isEdited / isDeleted on messages
     )
 
     def parse_webhook(
@@ -84,7 +85,7 @@ class WazzupProvider(PathTokenWebhooks, UrlMedia):
         payload: dict[str, Any] = {
             "channelId": chat.channel_id,
             "chatType": chat.chat_type,
-            "chatId": chat.chat_id,
+            "chatId": chat.send_to,
             "crmMessageId": command.id,
             "clearUnanswered": command.clear_unanswered,
         }

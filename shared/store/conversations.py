@@ -19,7 +19,8 @@ from shared.domain.conversations import Conversation, Decision
 from shared.store.mongo import Database, db_errors, read_as
 
 __all__ = ["Conversation", "Decision", "MongoConversations", "apply", "discard_decision",
-           "ensure_indexes", "find_decision", "find_open", "get", "record_decision"]
+           "ensure_indexes", "find_decision", "find_open", "find_open_any", "get",
+           "record_decision", "retire"]
 
 
 async def ensure_indexes(db: Database) -> None:
@@ -45,6 +46,23 @@ async def find_open(db: Database, chat_key: str) -> Conversation | None:
     with db_errors("reading the open conversation"):
         doc = await db.conversations.find_one({"open_chat_key": chat_key})
     return _from_doc(doc) if doc else None
+
+
+async def find_open_any(db: Database, chat_keys: list[str]) -> list[Conversation]:
+    """The open conversations among these chat keys (one customer's chats), oldest first."""
+    with db_errors("reading the customer's open conversations"):
+        docs = [d async for d in db.conversations.find({"open_chat_key": {"$in": chat_keys}})]
+    return sorted((_from_doc(d) for d in docs), key=lambda c: (c.opened_at, c.id))
+
+
+async def retire(db: Database, conv: Conversation, merged_into: str) -> bool:
+    """Another conversation of the same customer took over: this one stops receiving messages
+    (its open key goes; its task stays as people left it). False if it changed meanwhile."""
+    retired = msgspec.structs.replace(conv, merged_into=merged_into, version=conv.version + 1)
+    with db_errors("retiring a merged conversation"):
+        result = await db.conversations.replace_one({"_id": conv.id, "version": conv.version},
+                                                    _to_doc(retired))
+    return bool(result.matched_count)
 
 
 async def get(db: Database, conversation_id: str) -> Conversation | None:
@@ -127,6 +145,12 @@ class MongoConversations:
 
     async def get(self, conversation_id: str) -> Conversation | None:
         return await get(self._db, conversation_id)
+
+    async def find_open_any(self, chat_keys: list[str]) -> list[Conversation]:
+        return await find_open_any(self._db, chat_keys)
+
+    async def retire(self, conv: Conversation, merged_into: str) -> bool:
+        return await retire(self._db, conv, merged_into)
 
     async def find_decision(self, event_id: str) -> Decision | None:
         return await find_decision(self._db, event_id)

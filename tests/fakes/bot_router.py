@@ -15,6 +15,14 @@ from pymongo.errors import DuplicateKeyError
 
 from shared import events
 from shared.domain.conversations import Conversation, Decision
+from shared.domain.identities import (
+    Customer,
+    Identifier,
+    LinkSource,
+    Resolution,
+    customer_id_for,
+    survivor,
+)
 from shared.domain.scenarios import Scenario, ScenarioSet
 
 
@@ -48,6 +56,19 @@ class FakeConversations:
 
     async def get(self, conversation_id: str) -> Conversation | None:
         return self.stored(conversation_id)
+
+    async def find_open_any(self, chat_keys: list[str]) -> list[Conversation]:
+        found = [msgspec.structs.replace(r.conversation) for r in self.rows.values()
+                 if r.conversation.is_open and r.conversation.chat.key in chat_keys]
+        return sorted(found, key=lambda c: (c.opened_at, c.id))
+
+    async def retire(self, conv: Conversation, merged_into: str) -> bool:
+        current = self.rows.get(conv.id)
+        if current is None or current.conversation.version != conv.version:
+            return False
+        self.rows[conv.id] = _Row(conversation=msgspec.structs.replace(
+            conv, merged_into=merged_into, version=conv.version + 1))
+        return True
 
     async def find_decision(self, event_id: str) -> Decision | None:
         body = self.decisions.get(event_id)
@@ -92,6 +113,57 @@ class FakeConversations:
     def _write(self, conv: Conversation, event_id: str) -> None:
         self.rows[conv.id] = _Row(conversation=msgspec.structs.replace(conv),
                                   last_event_id=event_id)
+
+
+class FakeIdentities:
+    """An ``IdentityStore`` in dictionaries, with the store's rules: one customer per
+    identifier, links recorded with their reason, the oldest customer absorbs the others."""
+
+    def __init__(self) -> None:
+        self.links: dict[str, tuple[str, str]] = {}  # scope|key -> (customer id, reason)
+        self.customers: dict[str, Customer] = {}
+        self.clock = 0
+
+    async def resolve(self, scope: str, identifiers: list[Identifier], chat_ids: list[str],
+                      source: LinkSource, now: datetime,
+                      changed: list[Identifier] | None = None) -> Resolution:
+        wanted = list(dict.fromkeys([*identifiers, *(changed or [])]))
+        keys = [f"{scope}|{i.key}" for i in wanted]
+        live = {self._live(self.links[k][0]).id: self._live(self.links[k][0])
+                for k in keys if k in self.links}
+        if not live:
+            self.clock += 1  # creation order, as created_at orders them in the store
+            created = Customer(id=customer_id_for(scope, wanted[0]), scope=scope,
+                               created_at=now.replace(microsecond=self.clock % 1_000_000))
+            self.customers[created.id] = created
+            live = {created.id: created}
+        keep = survivor(list(live.values()))
+        merged = [c for c in live.values() if c.id != keep.id]
+        for other in merged:
+            other.merged_into = keep.id
+        new = [i for i, k in zip(wanted, keys, strict=True) if k not in self.links]
+        for identifier, key in zip(wanted, keys, strict=True):
+            if key not in self.links:
+                self.links[key] = (keep.id, source.reason if identifier not in identifiers
+                                   else "linked")
+        current = {i.kind: i.value for i in [*identifiers, *(changed or [])]}
+        keep.chat_ids = list(dict.fromkeys([*keep.chat_ids, *chat_ids,
+                                            *(c for m in merged for c in m.chat_ids)]))
+        keep.phone = current.get("phone", keep.phone)
+        keep.user_id = current.get("bsuid", keep.user_id)
+        keep.merged_from = [*keep.merged_from, *(m.id for m in merged)]
+        return Resolution(customer=msgspec.structs.replace(keep), linked=new,
+                          merged=[m.id for m in merged])
+
+    def customer_of(self, scope: str, identifier: Identifier) -> Customer | None:
+        link = self.links.get(f"{scope}|{identifier.key}")
+        return self._live(link[0]) if link else None
+
+    def _live(self, customer_id: str) -> Customer:
+        customer = self.customers[customer_id]
+        while customer.merged_into:
+            customer = self.customers[customer.merged_into]
+        return customer
 
 
 class FakeScenarios:

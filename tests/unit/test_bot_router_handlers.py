@@ -15,7 +15,12 @@ from shared import events
 from shared.domain.conversations import Conversation
 from shared.domain.scenarios import Scenario
 from shared.errors import PermanentError, RetryableError
-from tests.fakes.bot_router import FakeConversations, FakePublisher, FakeScenarios
+from tests.fakes.bot_router import (
+    FakeConversations,
+    FakeIdentities,
+    FakePublisher,
+    FakeScenarios,
+)
 
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
 POLICY = BotPolicy(status_bot="Bot dialogue", status_manager="Manager dialogue",
@@ -34,12 +39,13 @@ class Bot:
     store: FakeConversations = field(default_factory=FakeConversations)
     publisher: FakePublisher = field(default_factory=FakePublisher)
     scenarios: FakeScenarios = field(default_factory=lambda: FakeScenarios([HOURS]))
+    identities: FakeIdentities = field(default_factory=FakeIdentities)
 
     async def handle(self, message: events.Message) -> list[events.Message]:
         """Handle ``message``; what it published."""
         before = len(self.publisher.published)
         await handle(Deps(conversations=self.store, publisher=self.publisher, policy=POLICY,
-                          scenarios=self.scenarios), message)
+                          scenarios=self.scenarios, identities=self.identities), message)
         return self.publisher.published[before:]
 
     async def open_conversation(self) -> Conversation:
