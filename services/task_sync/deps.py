@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from services.task_sync.application.outbox_state import OutboxState
+from services.task_sync.application.problem_ports import LoggedProblems, Problems
 from services.task_sync.application.ports import (
     ChannelStates,
     Directory,
@@ -32,6 +33,8 @@ class Deps:
     # the configured gateway connections (listed by the API; their secrets are never shown)
     connections: list[ChannelConfig] = field(default_factory=list)
     outbox: OutboxState = field(default_factory=OutboxState)
+    # messages no task could hold (issue 11), listed by the API
+    problems: Problems = field(default_factory=LoggedProblems)
 
     @property
     def statuses(self) -> Statuses:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from services.task_sync.application import delivery, records, tasks
+from services.task_sync.application import delivery, identity_records, records, tasks
 from services.task_sync.deps import Deps
 from shared import events
 from shared.errors import PermanentError
@@ -17,6 +17,8 @@ HANDLERS: dict[type, Handler] = {
     events.AddComment: records.add_comment,
     events.AddComments: records.add_comments,
     events.CreateContact: records.create_contact,
+    events.ChangeTaskChat: identity_records.change_task_chat,
+    events.RecordProblem: identity_records.record_problem,
     events.HandOver: tasks.hand_over,
     events.SetTaskStatus: tasks.set_status,
     events.SendSucceeded: delivery.record_send_result,

@@ -10,6 +10,7 @@ from shared.channels_config import ChannelConfig
 from shared.config import TaskSyncSettings
 from shared.store.builtin_ports import MongoChannels, MongoDirectory, MongoFiles, MongoScenarios
 from shared.store.mongo import Database
+from shared.store.problems import MongoProblems
 from shared.store.task_system import MongoTaskSystem
 
 
@@ -21,4 +22,5 @@ def builtin_deps(db: Database, bus: Publisher, settings: TaskSyncSettings, *,
                 channels=CachedChannels(MongoChannels(db)), bus=bus,
                 scenarios=MongoScenarios(db), settings=settings,
                 robot_user_id=robot_user_id, group_bot_user_id=group_bot_user_id,
+                problems=MongoProblems(db),
                 connections=connections or [])

@@ -51,6 +51,8 @@ class Comment(msgspec.Struct, kw_only=True, omit_defaults=True):
     deleted: bool | None = None
     current_text: str | None = None
     duplicate_of: str | None = None
+    form: list[events.FormField] | None = None  # a submitted form's answers (WhatsApp Flows)
+    pricing_category: str | None = None  # what the gateway bills the message as (Meta)
 
 
 class Revision(msgspec.Struct, kw_only=True, omit_defaults=True):

@@ -56,7 +56,9 @@ async def _comment_of(deps: Deps, cmd: events.AddComment) -> Comment:
         target = await deps.tasks.comment_by_gateway_id(cmd.reply_to_gateway_message_id)
         reply_to = target.id if target else None
     author_user_id, author_name = await _author(deps, cmd)
-    delivery = initial_delivery(cmd.direction, cmd.send_id)
+    # a notice (a WhatsApp system message, a merge) was sent by nobody: no delivery ticks
+    delivery = None if cmd.author_kind == "system" else initial_delivery(cmd.direction,
+                                                                           cmd.send_id)
     return Comment(
         id=cmd.comment_id, task_id=cmd.task_id, order=order_of(cmd.at), at=cmd.at,
         author_kind=cmd.author_kind, direction=cmd.direction, text=cmd.text,
@@ -64,12 +66,13 @@ async def _comment_of(deps: Deps, cmd: events.AddComment) -> Comment:
         author_name=author_name, sender_name=cmd.sender_name, sender_phone=cmd.sender_phone,
         gateway_message_id=cmd.gateway_message_id, send_id=cmd.send_id,
         reply_to_comment_id=reply_to, delivery=delivery[0] if delivery else None,
-        delivery_rank=delivery[1] if delivery else None)
+        delivery_rank=delivery[1] if delivery else None, form=cmd.form or None)
 
 
 async def _author(deps: Deps, cmd: events.AddComment) -> tuple[str | None, str | None]:
     """Who the task shows as the author: a service user, or one of our users by name/phone."""
     author_user_id = {"customer": deps.robot_user_id, "bot": deps.robot_user_id,
+                      "system": deps.robot_user_id, "user": deps.robot_user_id,
                       "participant": deps.group_bot_user_id}.get(cmd.author_kind)
     author_name = cmd.author_name
     if cmd.author_kind == "user" and cmd.author_name:
