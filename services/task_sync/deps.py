@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from services.task_sync.application.outbox_state import OutboxState
-from services.task_sync.application.problem_ports import LoggedProblems, Problems
 from services.task_sync.application.ports import (
     ChannelStates,
     Directory,
@@ -14,6 +13,7 @@ from services.task_sync.application.ports import (
     Scenarios,
     TaskSystem,
 )
+from services.task_sync.application.problem_ports import LoggedProblems, Problems
 from shared.channels_config import ChannelConfig
 from shared.config import TaskSyncSettings
 from shared.domain.tasks import Statuses
