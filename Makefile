@@ -4,7 +4,8 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-unit test-integration test-e2e lint clean
+.PHONY: install run test test-unit test-integration test-e2e test-browser lint clean
+.PHONY: console chromium screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,10 +15,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
+run: install console
 	$(PY) -m deploy.stack
 
-test: install
+test: install console chromium
 	$(PY) -m pytest -q -p no:cacheprovider tests
 
 test-unit: install
@@ -28,6 +29,9 @@ test-integration: install
 
 test-e2e: install
 	$(PY) -m pytest -q tests/e2e
+
+test-browser: install console chromium
+	$(PY) -m pytest -q tests/browser
 
 lint: install
 	$(VENV)/bin/ruff check shared services deploy tests
@@ -43,3 +47,33 @@ bench: install
 
 bench-quick: install
 	$(PY) -m bench --quick
+
+# The operator console (services/task_sync/console): `npm ci` when the lock file changed, a
+# build when a source changed; the build prints the first load's compressed size.
+CONSOLE       := services/task_sync/console
+CONSOLE_STAMP := $(CONSOLE)/node_modules/.installed-stamp
+CONSOLE_SRC   := $(shell find $(CONSOLE)/src $(CONSOLE)/public -type f 2>/dev/null) \
+                 $(CONSOLE)/index.html $(CONSOLE)/vite.config.ts $(CONSOLE)/tsconfig.json
+
+$(CONSOLE_STAMP): $(CONSOLE)/package-lock.json $(CONSOLE)/package.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20+ (apt-get install -y nodejs npm)"; exit 1; }
+	cd $(CONSOLE) && npm ci --no-audit --no-fund
+	touch $@
+
+$(CONSOLE)/dist/index.html: $(CONSOLE_STAMP) $(CONSOLE_SRC)
+	cd $(CONSOLE) && npm run build
+
+console: $(CONSOLE)/dist/index.html
+
+# Browser tests drive Debian's chromium (never a downloaded browser); installed when missing.
+chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    || echo "chromium could not be installed: the browser tests will be skipped"; \
+	else echo "chromium is missing and this is not root: the browser tests will be skipped (install it: sudo apt-get install -y chromium)"; fi
+
+# The README's pictures, from the demo data on a stack of their own.
+screenshots: install console chromium
+	$(PY) -m tests.browser.screenshots $(CONSOLE)/screenshots

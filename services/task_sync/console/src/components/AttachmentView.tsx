@@ -2,6 +2,7 @@ import { fileUrl } from "../api/client";
 import type { Attachment } from "../api/types";
 import { t } from "../i18n";
 import { size } from "../lib/files";
+import { Icon } from "./Icon";
 
 /** A file of a message: images inline, audio and video playable, documents by name and size;
  * still downloading or failed ones said so. */
@@ -36,7 +37,7 @@ export function AttachmentView({ attachment: a }: { attachment: Attachment }) {
       </figure>
     );
   }
-  return <p class="file file-doc"><span aria-hidden="true">📄 </span><Download attachment={a} /></p>;
+  return <p class="file file-doc"><Icon name="doc" /> <Download attachment={a} /></p>;
 }
 
 function Download({ attachment: a }: { attachment: Attachment }) {

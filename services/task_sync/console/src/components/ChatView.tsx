@@ -7,9 +7,9 @@ import { t } from "../i18n";
 import { checkFiles } from "../lib/files";
 import { link } from "./App";
 import { dayTitle, sameDay } from "../lib/time";
-import { markRead, openTaskId } from "../state";
+import { markRead, openTaskId, refreshCounts } from "../state";
 import { Composer } from "./Composer";
-import { MessageBubble } from "./MessageBubble";
+import { MessageBubble, authorOf } from "./MessageBubble";
 import { RevisionsDialog } from "./RevisionsDialog";
 import { TaskCard } from "./TaskCard";
 
@@ -43,7 +43,7 @@ export function ChatView({ taskId, view }: { taskId: string; view: string }) {
   };
   const seen = () => {
     markRead(taskId);
-    if (document.visibilityState === "visible") api.markSeen(taskId).catch(() => undefined);
+    if (document.visibilityState === "visible") api.markSeen(taskId).then(() => refreshCounts(), () => undefined);
   };
 
   useEffect(() => {
@@ -118,13 +118,14 @@ export function ChatView({ taskId, view }: { taskId: string; view: string }) {
   };
 
   const resend = async (c: CommentView) => {
-    setComments((old) => upsert(old, { ...c, delivery: "queued", failure_reason: null }));
+    const replace = (next: CommentView) =>
+      setComments((old) => old.map((o) => (o.id === next.id ? { ...o, ...next } : o)));
+    replace({ ...c, delivery: "queued", failure_reason: null, failure_code: null });
     try {
-      const again = await api.resend(taskId, c.id);
-      setComments((old) => upsert(old, again));
+      replace(await api.resend(taskId, c.id));
     } catch (exc) {
       setError(exc instanceof Error ? exc.message : String(exc));
-      setComments((old) => upsert(old, c));
+      replace(c);
     }
   };
 
@@ -144,7 +145,9 @@ export function ChatView({ taskId, view }: { taskId: string; view: string }) {
     );
   }
 
-  const contactName = task?.contact?.name ?? task?.contact_name ?? task?.phone ?? "";
+  // the directory's name of the customer; their WhatsApp name or phone when they have none
+  const contactName = task?.contact?.name ?? task?.contact_name ?? "";
+  const byId = new Map(comments.map((c) => [c.id, c]));
   const canPost = !!task?.permissions?.post;
   return (
     <>
@@ -155,7 +158,7 @@ export function ChatView({ taskId, view }: { taskId: string; view: string }) {
         <header class="chat-head">
           <a class="back" href={`/inbox/${view}`} onClick={link(`/inbox/${view}`)}
              aria-label={t("chat.back")}>←</a>
-          <h2>{contactName || task?.title}</h2>
+          <h2>{contactName || (task?.phone ? `+${task.phone}` : task?.title)}</h2>
           <span class="chat-sub">{task?.status}</span>
           <button type="button" class="details-toggle" aria-expanded={detailsOpen}
                   onClick={() => setDetailsOpen(!detailsOpen)}>{t("chat.details")}</button>
@@ -171,7 +174,7 @@ export function ChatView({ taskId, view }: { taskId: string; view: string }) {
                 {(i === 0 || !sameDay(comments[i - 1]!.at, c.at)) && (
                   <li class="day" role="separator"><span>{dayTitle(c.at)}</span></li>
                 )}
-                <MessageBubble comment={c} contactName={contactName} highlighted={highlight === c.id}
+                <MessageBubble comment={withQuote(c, byId, contactName)} contactName={contactName} highlighted={highlight === c.id}
                                canPost={canPost} onReply={setReplyTo} onQuote={goToQuote}
                                onRevisions={setRevisionsOf} onResend={resend} />
               </Fragment>
@@ -212,11 +215,41 @@ export function ChatView({ taskId, view }: { taskId: string; view: string }) {
   );
 }
 
+/** The quoted snippet: the server's, else the quoted comment as loaded here. */
+function withQuote(c: CommentView, byId: Map<string, CommentView>, contactName: string): CommentView {
+  if (c.reply_to || !c.reply_to_comment_id) return c;
+  const quoted = byId.get(c.reply_to_comment_id);
+  return { ...c, reply_to: { id: c.reply_to_comment_id,
+    author_name: quoted ? authorOf(quoted, contactName) : null,
+    text: quoted ? (quoted.current_text ?? quoted.text).slice(0, 200) : "…" } };
+}
+
+const RANK: Record<string, number> = {
+  queued: 0, waiting: 0, sent: 1, delivered: 2, read: 3, played: 3, failed: 4,
+};
+
+/** The newer of two views of one comment: a live event and an API answer may cross, so the
+ * delivery status never steps back and no attachment is forgotten. */
+export function merged(old: CommentView, incoming: CommentView): CommentView {
+  const out = { ...old, ...incoming };
+  if (RANK[old.delivery ?? ""] > RANK[incoming.delivery ?? ""]) {
+    out.delivery = old.delivery;
+    out.failure_reason = old.failure_reason;
+    out.failure_code = old.failure_code;
+  }
+  const files = new Map((old.attachments ?? []).map((a) => [a.id, a]));
+  for (const a of incoming.attachments ?? []) files.set(a.id, a);
+  out.attachments = [...files.values()];
+  out.reply_to = incoming.reply_to ?? old.reply_to;
+  out.reactions = incoming.reactions ?? old.reactions;
+  return out;
+}
+
 function upsert(list: CommentView[], comment: CommentView): CommentView[] {
   const at = list.findIndex((c) => c.id === comment.id);
   if (at >= 0) {
     const copy = list.slice();
-    copy[at] = { ...list[at], ...comment };
+    copy[at] = merged(list[at]!, comment);
     return copy;
   }
   const copy = [...list, comment];

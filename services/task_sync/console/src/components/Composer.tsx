@@ -6,6 +6,7 @@ import { ALLOWED_TYPES, size } from "../lib/files";
 import { useStore } from "../lib/store";
 import { timeLeft } from "../lib/time";
 import { session } from "../state";
+import { Icon } from "./Icon";
 import { authorOf } from "./MessageBubble";
 import { TemplateComposer } from "./TemplateComposer";
 
@@ -132,13 +133,13 @@ export function Composer(props: Props) {
           <div class="preview-bubble">
             {text.trim() && <p><strong>{me.full_name}</strong>:</p>}
             {text.trim() && <p class="text">{text}</p>}
-            {files.map((f) => <p class="file-doc">📎 {f.name}</p>)}
+            {files.map((f) => <p class="file-doc"><Icon name="doc" /> {f.name}</p>)}
           </div>
         </figure>
       )}
       <div class="compose-row">
         <button type="button" class="attach" onClick={() => picker.current?.click()}
-                aria-label={t("composer.attach")} title={t("composer.attach")}>📎</button>
+                aria-label={t("composer.attach")} title={t("composer.attach")}><Icon name="clip" /></button>
         <input ref={picker} type="file" multiple hidden accept={[...ALLOWED_TYPES].join(",")}
                data-testid="file-input"
                onChange={(e) => { props.onFiles(e.currentTarget.files); e.currentTarget.value = ""; }} />

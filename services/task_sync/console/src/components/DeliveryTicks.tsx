@@ -1,8 +1,9 @@
 import type { Delivery } from "../api/types";
 import { t, type Key } from "../i18n";
+import { Icon } from "./Icon";
 
 const SHOWN: Record<Delivery, string> = {
-  queued: "🕓", waiting: "🕓", sent: "✓", delivered: "✓✓", read: "✓✓", played: "✓✓", failed: "!",
+  queued: "", waiting: "", sent: "✓", delivered: "✓✓", read: "✓✓", played: "✓✓", failed: "!",
 };
 
 /** WhatsApp's ticks: a clock while queued, one when sent, two when delivered, blue when read. */
@@ -11,7 +12,7 @@ export function DeliveryTicks({ delivery }: { delivery: Delivery }) {
   return (
     <span class={`ticks ticks-${delivery}`} data-delivery={delivery} role="img" aria-label={label}
           title={label}>
-      {SHOWN[delivery] ?? "?"}
+      {delivery === "queued" || delivery === "waiting" ? <Icon name="clock" /> : SHOWN[delivery]}
     </span>
   );
 }

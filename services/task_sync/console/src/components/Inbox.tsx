@@ -155,7 +155,8 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
           aria-busy={loading}>
         {items.map((task) => (
           <TaskRow task={task} view={current} open={task.id === openTaskId}
-                   unread={Math.max(task.unread ?? 0, local[task.id] ?? 0)} me={me.id} />
+                   unread={task.id === openTaskId ? 0 : Math.max(task.unread ?? 0, local[task.id] ?? 0)}
+                   me={me.id} />
         ))}
       </ul>
       {!loading && !items.length && !error && <p class="empty">{t("inbox.empty")}</p>}

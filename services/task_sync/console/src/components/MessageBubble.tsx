@@ -3,6 +3,7 @@ import { t } from "../i18n";
 import { clock, full } from "../lib/time";
 import { AttachmentView } from "./AttachmentView";
 import { DeliveryTicks } from "./DeliveryTicks";
+import { Icon } from "./Icon";
 
 interface Props {
   comment: CommentView;
@@ -19,8 +20,8 @@ interface Props {
  * manager by name. */
 export function authorOf(comment: CommentView, contactName: string): string {
   switch (comment.author_kind) {
-    case "customer":
-      return comment.sender_name || contactName || t("chat.customer");
+    case "customer":  // the name the manager knows from the directory, else WhatsApp's
+      return contactName || comment.sender_name || t("chat.customer");
     case "participant":
       return comment.sender_name || t("chat.customer");
     case "bot":
@@ -87,7 +88,7 @@ export function MessageBubble(props: Props) {
       </article>
       {canPost && (
         <button type="button" class="reply-btn" onClick={() => props.onReply(c)}
-                aria-label={`${t("chat.replyTo")}: ${author}`}>↩</button>
+                aria-label={`${t("chat.replyTo")}: ${author}`}><Icon name="reply" /></button>
       )}
     </li>
   );

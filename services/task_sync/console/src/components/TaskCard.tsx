@@ -53,9 +53,9 @@ export function TaskCard({ task, open, onChanged }: {
                onClick={link(`/admin/contacts?id=${encodeURIComponent(task.contact.id)}`)}>{task.contact.name}</a>
           : (task.contact_name || t("card.noContact"))}</dd>
         <dt>{t("card.phone")}</dt>
-        <dd>{task.phone ? <a href={`tel:+${task.phone}`}>+{task.phone}</a> : task.chat.chat_id}</dd>
+        <dd>{task.phone ? <a class="nowrap" href={`tel:+${task.phone}`}>+{task.phone}</a> : task.chat.chat_id}</dd>
         <dt>{t("card.channel")}</dt>
-        <dd>{task.chat.channel_id} <span class="muted">({task.chat.chat_type})</span></dd>
+        <dd title={task.chat.channel_id}>{task.chat.channel_id.length > 16 ? `${task.chat.channel_id.slice(0, 8)}…` : task.chat.channel_id} <span class="muted">({task.chat.chat_type})</span></dd>
         <dt>{t("card.gateway")}</dt>
         <dd>{task.chat.provider}
           {task.channel && <span class="muted"> · {t("card.channelState", { state: task.channel.state })}</span>}

@@ -41,7 +41,7 @@ export const en: Record<Key, string> = {
   "inbox.label": "Tasks",
   "inbox.views": "Views",
   "inbox.mine": "Mine",
-  "inbox.queue": "Groups' queue",
+  "inbox.queue": "Queue",
   "inbox.all": "All",
   "inbox.closed": "Closed",
   "inbox.search": "Search: phone, name, text",

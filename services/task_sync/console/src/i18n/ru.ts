@@ -39,7 +39,7 @@ export const ru = {
   "inbox.label": "Список задач",
   "inbox.views": "Разделы",
   "inbox.mine": "Мои",
-  "inbox.queue": "Очередь групп",
+  "inbox.queue": "Очередь",
   "inbox.all": "Все",
   "inbox.closed": "Закрытые",
   "inbox.search": "Поиск: телефон, имя, текст",

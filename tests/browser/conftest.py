@@ -1,0 +1,149 @@
+"""The operator console in headless Chromium (Debian's package, never a downloaded browser)
+against the whole system as processes, as tests/e2e runs it; one stack for the package.
+
+A person's view is what the tests wait for (Playwright's expectations poll with a deadline);
+each test leaves a screenshot in .var/screenshots/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from deploy.stack import PORT_VARS, ROOT, Stack, free_port
+from shared.bus import Topology
+from tests.e2e.conftest import System
+from tests.topology_cleanup import delete_topology
+
+CHROMIUM = Path(os.environ.get("WABRIDGE_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+DIST = ROOT / "services" / "task_sync" / "console" / "dist" / "index.html"
+SHOTS = ROOT / ".var" / "screenshots"
+ADMIN_TOKEN = "demo-admin-token"
+TIMEZONE = "Europe/Moscow"
+
+try:
+    from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+except ImportError:  # pragma: no cover - the dev extras install it
+    async_playwright = None  # type: ignore[assignment]
+
+
+def password_of(login: str) -> str:
+    """The demo seed's password of a demo login (README: replace them for anything real)."""
+    return f"demo-{login}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def browser_prerequisites() -> None:
+    if async_playwright is None:
+        pytest.skip("the playwright package is missing: `make install` installs the dev extras")
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: `make chromium` installs Debian's package "
+                    "(needs root); the browser tests cannot run without it")
+    if not DIST.exists():
+        pytest.fail("the console is not built: run `make console`")
+
+
+@pytest.fixture(scope="session")
+def console_stack(rabbitmq_url: str) -> Iterator[Stack]:
+    prefix = f"br{uuid.uuid4().hex[:8]}"
+    var_dir = ROOT / ".var" / "e2e" / f"browser-{prefix}"
+    env = {var: str(free_port()) for var in PORT_VARS.values()}
+    env |= {"WABRIDGE_BUS_PREFIX": prefix, "WABRIDGE_BUS_SHARDS": "2",
+            "WABRIDGE_RETRY_BASE_SECONDS": "0.2", "WABRIDGE_MAX_ATTEMPTS": "5",
+            "WABRIDGE_OUTBOX_SWEEP_SECONDS": "1", "RABBITMQ_URL": rabbitmq_url,
+            "LOG_LEVEL": "info"}
+    running = Stack(var_dir=var_dir, env=env, memory_db=True, sandbox_only=True)
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()
+        asyncio.run(delete_topology(rabbitmq_url, Topology(prefix, 2)))
+
+
+@pytest.fixture
+async def system(console_stack: Stack) -> AsyncIterator[System]:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+        yield System(console_stack, session)
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                    args=CHROMIUM_ARGS)
+        yield launched
+        await launched.close()
+
+
+class Console:
+    """One person's browser tab on the console."""
+
+    def __init__(self, base: str, context: BrowserContext, page: Page, name: str) -> None:
+        self.base, self.context, self.page, self.name = base, context, page, name
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        page.on("dialog", self._on_dialog)
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+
+    async def _on_dialog(self, dialog: Any) -> None:
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        await dialog.dismiss()
+
+    async def open(self, path: str = "/") -> None:
+        await self.page.goto(self.base + path)
+
+    async def sign_in(self, login: str) -> None:
+        from playwright.async_api import expect
+
+        await self.open("/login")
+        await self.page.get_by_label("Логин").fill(login)
+        await self.page.get_by_label("Пароль").fill(password_of(login))
+        await self.page.get_by_role("button", name="Войти").click()
+        await expect(self.page.get_by_role("button", name="Выйти")).to_be_visible()
+
+    async def api(self, method: str, path: str, **kw: Any) -> tuple[int, Any]:
+        """A request with this tab's session cookie (and CSRF token for writes)."""
+        headers = dict(kw.pop("headers", {}))
+        if method != "GET":
+            status, me = await self.api("GET", "/api/v1/me")
+            headers["X-CSRF-Token"] = me.get("csrf_token", "") if status == 200 else ""
+        resp = await self.context.request.fetch(self.base + path, method=method,
+                                                headers=headers, **kw)
+        try:
+            body = await resp.json()
+        except Exception:
+            body = await resp.text()
+        return resp.status, body
+
+    async def shot(self, what: str) -> Path:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        path = SHOTS / f"{self.name}-{what}.png"
+        await self.page.screenshot(path=str(path))
+        return path
+
+
+@pytest.fixture
+async def console(browser: Browser, console_stack: Stack,
+                  request: pytest.FixtureRequest) -> AsyncIterator[Console]:
+    """A fresh browser profile at 1280×800 in Moscow time, Russian, notifications allowed."""
+    base = f"http://127.0.0.1:{console_stack.ports['task_sync']}"
+    context = await browser.new_context(viewport={"width": 1280, "height": 800},
+                                        locale="ru-RU", timezone_id=TIMEZONE)
+    await context.grant_permissions(["notifications"], origin=base)
+    page = await context.new_page()
+    tab = Console(base, context, page, request.node.name)
+    try:
+        yield tab
+    finally:
+        await tab.shot("end")
+        await context.close()
