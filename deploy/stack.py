@@ -1,11 +1,22 @@
 """The whole system on one machine: the MongoDB stand-in (unless MONGODB_URL is set), the four
 services as separate processes, and the sandbox gateway. Used by `make run` and the e2e tests.
 
-    python -m deploy.stack          # start everything, print where each listens, Ctrl-C stops
+    python -m deploy.stack                        # start everything, print where each listens
+    WABRIDGE_REPLICAS=2 python -m deploy.stack    # two processes of every service
+
+Replicas rehearse the scale-out on one machine. Process names: ``task_sync`` is the first
+replica, ``task_sync.2`` the second, and so on (``kill``/``restart`` take them). ingest's replicas
+share its port (SO_REUSEPORT; ``INGEST_PROCESSES`` overrides their number); task-sync's,
+bot-router's and outbound-sender's get ports of their own. bot-router's replicas split the
+inbound shards into disjoint sets (BOT_ROUTER_SHARDS; a killed replica's shards wait for its
+restart) unless BOT_ROUTER_SHARDS is set, even to empty (then every replica takes every shard
+and the broker keeps one active per shard, the others standing by). outbound-sender's replicas
+stand by for each other on the send shards and share file downloads.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import secrets
 import signal
@@ -24,6 +35,24 @@ PORT_VARS = {"ingest": "INGEST_PORT", "task_sync": "TASK_SYNC_PORT",
              "sandbox": "SANDBOX_PORT"}
 DEFAULT_PORTS = {"ingest": 8080, "task_sync": 8081, "bot_router": 8082,
                  "outbound_sender": 8083, "sandbox": 8090}
+
+
+def replica_name(service: str, n: int) -> str:
+    """``task_sync``, ``task_sync.2``, ...: the process name of a service's n-th replica."""
+    return service if n == 1 else f"{service}.{n}"
+
+
+def service_of(name: str) -> str:
+    return name.split(".", 1)[0]
+
+
+def shard_sets(total: int, replicas: int) -> list[str]:
+    """BOT_ROUTER_SHARDS for each replica: contiguous disjoint sets covering every shard (with
+    more replicas than shards, the extra ones stand by for a shard each)."""
+    if replicas > total:
+        return [str(n % total) for n in range(replicas)]
+    bounds = [total * n // replicas for n in range(replicas + 1)]
+    return [f"{lo}-{hi - 1}" for lo, hi in itertools.pairwise(bounds)]
 
 
 def free_port() -> int:
@@ -47,6 +76,21 @@ def wait_http(url: str, deadline_s: float, proc: subprocess.Popen[bytes] | None 
     raise TimeoutError(f"{url} did not answer 200 within {deadline_s}s")
 
 
+def wait_logged(log: Path, text: str, deadline_s: float, proc: subprocess.Popen[bytes],
+                since: int = 0) -> None:
+    """Wait until the log, from byte ``since`` on, contains ``text``."""
+    give_up = time.monotonic() + deadline_s
+    while time.monotonic() < give_up:
+        if proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode}")
+        with open(log, "rb") as f:
+            f.seek(since)
+            if text.encode() in f.read():
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"{log.name} did not say {text!r} within {deadline_s}s")
+
+
 def wait_port(port: int, deadline_s: float) -> None:
     give_up = time.monotonic() + deadline_s
     while time.monotonic() < give_up:
@@ -67,6 +111,8 @@ class Stack:
     sandbox_only: bool = False
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
+    # where each process's log began at its latest start (logs are appended to)
+    log_starts: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.signing_key = secrets.token_hex(24)
@@ -74,6 +120,36 @@ class Stack:
         (self.var_dir / "logs").mkdir(exist_ok=True)
         for name, var in PORT_VARS.items():
             self.ports[name] = int(self.env.get(var) or os.environ.get(var) or DEFAULT_PORTS[name])
+        self.replicas = int(self.setting("WABRIDGE_REPLICAS") or 1)
+        if self.replicas < 1:
+            raise ValueError("WABRIDGE_REPLICAS must be 1 or more")
+        # ingest's replicas share its port; the others' get one each
+        for service in ("task_sync", "bot_router", "outbound_sender"):
+            for n in range(2, self.replicas + 1):
+                self.ports[replica_name(service, n)] = free_port()
+
+    def setting(self, var: str) -> str | None:
+        """A variable as the stack sees it: its own ``env`` first, then the environment."""
+        return self.env[var] if var in self.env else os.environ.get(var)
+
+    def replica_names(self, service: str) -> list[str]:
+        """The process names of a service's replicas (ingest: INGEST_PROCESSES if set)."""
+        count = self.replicas
+        if service == "ingest":
+            count = int(self.setting("INGEST_PROCESSES") or self.replicas)
+        return [replica_name(service, n) for n in range(1, count + 1)]
+
+    def replica_env(self, name: str) -> dict[str, str]:
+        """What differs in one replica: its port, and bot-router's share of the shards."""
+        service = service_of(name)
+        if name == service and (service != "bot_router" or self.replicas == 1):
+            return {}
+        env = {PORT_VARS[service]: str(self.ports[name])} if name in self.ports else {}
+        if service == "bot_router" and self.setting("BOT_ROUTER_SHARDS") is None:
+            total = int(self.setting("WABRIDGE_BUS_SHARDS") or 8)
+            names = self.replica_names(service)
+            env["BOT_ROUTER_SHARDS"] = shard_sets(total, len(names))[names.index(name)]
+        return env
 
     def base_env(self) -> dict[str, str]:
         sandbox = f"http://127.0.0.1:{self.ports['sandbox']}"
@@ -119,31 +195,37 @@ class Stack:
 
     def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> None:
         log = open(self.var_dir / "logs" / f"{name}.log", "ab")
+        self.log_starts[name] = log.tell()
         self.procs[name] = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log,
                                             stderr=subprocess.STDOUT, start_new_session=True)
 
     def start_service(self, name: str) -> None:
-        self._spawn(name, [sys.executable, "-m", f"services.{name}"], self.base_env())
+        """Start a process: a service (``task_sync``), one of its replicas (``task_sync.2``)
+        or the sandbox."""
+        self._spawn(name, [sys.executable, "-m", f"services.{service_of(name)}"],
+                    self.base_env() | self.replica_env(name))
 
     def wait_ready(self, name: str, deadline_s: float = 60) -> None:
         path = "/healthz" if name == "sandbox" else "/readyz"
+        log = self.var_dir / "logs" / f"{name}.log"
         try:
-            wait_http(f"http://127.0.0.1:{self.ports[name]}{path}", deadline_s, self.procs[name])
+            if name in self.ports:
+                wait_http(f"http://127.0.0.1:{self.ports[name]}{path}", deadline_s,
+                          self.procs[name])
+            else:  # an ingest replica behind the shared port: its own log says when it serves
+                wait_logged(log, "service started", deadline_s, self.procs[name],
+                            self.log_starts[name])
         except (RuntimeError, TimeoutError) as exc:
-            tail = (self.var_dir / "logs" / f"{name}.log").read_text(errors="replace")[-3000:]
+            tail = log.read_text(errors="replace")[-3000:]
             raise RuntimeError(f"{name} did not become ready: {exc}\n--- log tail ---\n{tail}") \
                 from exc
 
     def start(self) -> None:
         self.start_mongo()
-        for name in ("sandbox", *SERVICES):
+        names = ["sandbox", *(n for service in SERVICES for n in self.replica_names(service))]
+        for name in names:
             self.start_service(name)
-        # ingest is stateless: extra processes share its port (SO_REUSEPORT) to use more cores
-        extra = int(self.env.get("INGEST_PROCESSES") or os.environ.get("INGEST_PROCESSES") or 1)
-        for n in range(2, extra + 1):
-            self._spawn(f"ingest.{n}", [sys.executable, "-m", "services.ingest"],
-                        self.base_env())
-        for name in ("sandbox", *SERVICES):
+        for name in names:
             self.wait_ready(name)
 
     def kill(self, name: str) -> None:
@@ -158,8 +240,9 @@ class Stack:
 
     def stop(self, timeout_s: float = 20) -> None:
         """SIGTERM everyone (services first, the database last), SIGKILL stragglers."""
-        extra = [n for n in self.procs if n.startswith("ingest.")]
-        order = [n for n in (*extra, *reversed(SERVICES), "sandbox", "mongo") if n in self.procs]
+        services = [n for s in reversed(SERVICES) for n in sorted(self.procs, reverse=True)
+                    if service_of(n) == s]
+        order = [n for n in (*services, "sandbox", "mongo") if n in self.procs]
         for name in order:
             if name == "mongo":
                 for other in order[:-1]:
@@ -191,6 +274,8 @@ def main() -> None:
 wabridge is running (logs in {stack.var_dir / 'logs'}):
   console          http://127.0.0.1:{p['task_sync']}/   sign in as admin, ivanova, petrov, smirnov
                    or supervisor, password demo-<login> (the demo's; replace them for real use)
+  console          http://127.0.0.1:{p['task_sync']}/   sign in as admin, ivanova, petrov, smirnov
+                   or supervisor, password demo-<login> (the demo's; replace them for real use)
   ingest           http://127.0.0.1:{p['ingest']}   (webhooks: /webhooks/wazzup/<token>)
   task-sync API    http://127.0.0.1:{p['task_sync']}   (/api/v1, OpenAPI at /api/v1/openapi.json)
   bot-router       http://127.0.0.1:{p['bot_router']}   (/healthz /readyz /metrics)
@@ -198,6 +283,10 @@ wabridge is running (logs in {stack.var_dir / 'logs'}):
   sandbox gateway  http://127.0.0.1:{p['sandbox']}   (/sandbox/inbound, /sandbox/requests)
   MongoDB          {stack.env.get('MONGODB_URL') or os.environ.get('MONGODB_URL')}
 Press Ctrl-C to stop.""", flush=True)
+    if stack.replicas > 1:
+        print(f"  {stack.replicas} replicas of each service: " + ", ".join(
+            f"{name} :{p[name] if name in p else p[service_of(name)]}"
+            for service in SERVICES for name in stack.replica_names(service)), flush=True)
     stopping = False
 
     def on_signal(*_: object) -> None:
