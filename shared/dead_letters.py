@@ -104,3 +104,42 @@ async def _replay_queue(connection: aio_pika.abc.AbstractConnection, work: str, 
         await message.nack(requeue=True)
     await channel.close()
     return moved
+
+
+async def purge_dead_letters(queue: str) -> int:
+    """Drop every dead letter of a work queue (all its shards); how many were dropped."""
+    settings = load(Common)
+    topology = _topology(settings)
+    purged = 0
+    connection = await aio_pika.connect(settings.rabbitmq_url)
+    async with connection:
+        for work in _work_queues(topology, queue):
+            channel = await connection.channel()
+            dlq = await channel.declare_queue(dead_letter_queue_name(work), passive=True)
+            result = await dlq.purge()
+            purged += result.message_count or 0
+            await channel.close()
+    return purged
+
+
+def work_queue_names() -> list[str]:
+    """The work queues (each shard on its own), without the bus prefix."""
+    topology = _topology(load(Common))
+    prefix = f"{topology.prefix}."
+    return [q.removeprefix(prefix) for q in _work_queues(topology, None)]
+
+
+class RabbitDeadLetters:
+    """task-sync's ``DeadLetters`` port over RabbitMQ (a connection per call: admins' use)."""
+
+    def queues(self) -> list[str]:
+        return work_queue_names()
+
+    async def list(self, queue: str | None, limit: int) -> dict[str, Any]:
+        return await list_dead_letters(queue, limit)
+
+    async def replay(self, queue: str, limit: int, message_id: str | None) -> int:
+        return await replay_dead_letters(queue, limit, message_id)
+
+    async def purge(self, queue: str) -> int:
+        return await purge_dead_letters(queue)

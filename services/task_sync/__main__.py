@@ -6,7 +6,15 @@ from __future__ import annotations
 import asyncio
 from functools import partial
 
-from services.task_sync import api, comments_api, conversations_api, directory_api, files_api
+from services.task_sync import (
+    admin_api,
+    api,
+    auth_api,
+    comments_api,
+    conversations_api,
+    directory_api,
+    files_api,
+)
 from services.task_sync.api_common import install_operator_api
 from services.task_sync.application.outgoing import run_clearer, run_sweeper
 from services.task_sync.console_static import routes as console_routes
@@ -16,14 +24,14 @@ from services.task_sync.wiring import builtin_deps
 from shared.channels_config import load_channels
 from shared.config import TaskSyncSettings, load
 from shared.runtime import Connections, main_entry, new_app, retry_policy, serve_until_stopped
-from shared.store import comments, directory, files, revisions, tasks
+from shared.store import accounts, audit, comments, directory, files, revisions, tasks
 from shared.worker import Worker
 
 
 async def run() -> None:
     settings = load(TaskSyncSettings)
     conns = await Connections.open(settings)
-    for module in (tasks, comments, directory, files, revisions):
+    for module in (tasks, comments, directory, files, revisions, accounts, audit):
         await module.ensure_indexes(conns.db)
     robot_id, group_bot_id = await prepare(conns.db, settings)
     deps = builtin_deps(conns.db, conns.bus, settings, robot_user_id=robot_id,
@@ -37,6 +45,8 @@ async def run() -> None:
     app = new_app(conns)
     install_operator_api(app, deps)
     for module in (api, comments_api, files_api, conversations_api, directory_api):
+        module.routes(app)
+    for module in (auth_api, admin_api):  # sign-in and administration (issue 9)
         module.routes(app)
     console_routes(app)  # the operator console at /, after the API
 

@@ -1,18 +1,26 @@
-"""The operator REST API under /api/v1: tasks, comments, status changes, scenarios."""
+"""The operator REST API under /api/v1: tasks (listing, the card, status, claim, assign,
+reopen) and scenarios. Every task route goes through the role rules (application/access.py)."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from services.task_sync.api_common import DEPS
+from services.task_sync.application import audit
 from services.task_sync.application import tasks as use_cases
-from services.task_sync.application.commands import ChangeStatus
-from services.task_sync.application.comments import task_or_not_found
+from services.task_sync.application.commands import (
+    AssignTask,
+    ChangeStatus,
+    ClaimTask,
+    ReopenTask,
+)
 from services.task_sync.application.scenarios import replace_scenarios
-from services.task_sync.auth import current_user, require_admin
+from services.task_sync.application.task_actions import assign_task, claim_task, reopen_task
+from services.task_sync.application.task_card import task_card
+from services.task_sync.auth import current_actor, require_admin
 from services.task_sync.http_json import json_response, problem, read_body
 from services.task_sync.openapi import openapi_document
-from services.task_sync.schemas import ScenariosIn, TaskPatch
+from services.task_sync.schemas import AssignIn, ScenariosIn, TaskPatch
 
 
 def routes(app: web.Application) -> None:
@@ -20,9 +28,11 @@ def routes(app: web.Application) -> None:
     app.router.add_get("/api/v1/tasks", list_tasks)
     app.router.add_get("/api/v1/tasks/{task_id}", get_task)
     app.router.add_patch("/api/v1/tasks/{task_id}", patch_task)
+    app.router.add_post("/api/v1/tasks/{task_id}/claim", claim)
+    app.router.add_post("/api/v1/tasks/{task_id}/assign", assign)
+    app.router.add_post("/api/v1/tasks/{task_id}/reopen", reopen)
     app.router.add_get("/api/v1/scenarios", get_scenarios)
     app.router.add_put("/api/v1/scenarios", put_scenarios)
-    app.router.add_get("/api/v1/me", get_me)
 
 
 def _int(request: web.Request, name: str, default: int, high: int) -> int:
@@ -38,31 +48,48 @@ async def get_openapi(request: web.Request) -> web.Response:
     return json_response(openapi_document())
 
 
-async def get_me(request: web.Request) -> web.Response:
-    return json_response(current_user(request))
-
-
 async def list_tasks(request: web.Request) -> web.Response:
+    """The tasks the caller may see, by status, assignee and group, newest change first."""
     deps = request.app[DEPS]
+    actor = current_actor(request)
     assignee = request.query.get("assignee")
     if assignee == "me":
-        assignee = current_user(request).id
+        assignee = actor.user.id
     found = await deps.tasks.find_tasks(
         status=request.query.get("status"), assignee_user_id=assignee,
         assignee_group_id=request.query.get("group"),
-        limit=_int(request, "limit", 100, 500), offset=_int(request, "offset", 0, 1_000_000))
+        limit=_int(request, "limit", 100, 500), offset=_int(request, "offset", 0, 1_000_000),
+        viewer=None if actor.viewer.role == "admin" else actor.viewer)
     return json_response({"items": found})
 
 
 async def get_task(request: web.Request) -> web.Response:
-    return json_response(await task_or_not_found(request.app[DEPS],
-                                                 request.match_info["task_id"]))
+    return json_response(await task_card(request.app[DEPS], current_actor(request).viewer,
+                                         request.match_info["task_id"]))
 
 
 async def patch_task(request: web.Request) -> web.Response:
     body = await read_body(request, TaskPatch)
     return json_response(await use_cases.change_status(request.app[DEPS], ChangeStatus(
-        task_id=request.match_info["task_id"], status=body.status)))
+        task_id=request.match_info["task_id"], status=body.status,
+        actor=current_actor(request))))
+
+
+async def claim(request: web.Request) -> web.Response:
+    return json_response(await claim_task(request.app[DEPS], ClaimTask(
+        task_id=request.match_info["task_id"], actor=current_actor(request))))
+
+
+async def assign(request: web.Request) -> web.Response:
+    body = await read_body(request, AssignIn)
+    return json_response(await assign_task(request.app[DEPS], AssignTask(
+        task_id=request.match_info["task_id"], actor=current_actor(request),
+        user_id=body.user_id, group_id=body.group_id)))
+
+
+async def reopen(request: web.Request) -> web.Response:
+    return json_response(await reopen_task(request.app[DEPS], ReopenTask(
+        task_id=request.match_info["task_id"], actor=current_actor(request))))
 
 
 async def get_scenarios(request: web.Request) -> web.Response:
@@ -73,4 +100,8 @@ async def put_scenarios(request: web.Request) -> web.Response:
     """Replace the whole scenario set; bot-router picks it up without a restart."""
     require_admin(request)
     body = await read_body(request, ScenariosIn)
-    return json_response(await replace_scenarios(request.app[DEPS], body.items))
+    deps = request.app[DEPS]
+    replaced = await replace_scenarios(deps, body.items)
+    await audit.record(deps, current_actor(request), "scenarios.replace", "scenarios",
+                       str(replaced.version), count=len(body.items))
+    return json_response(replaced)

@@ -1,4 +1,5 @@
-"""What the API modules share: the app key of the dependencies and the one 404 look-up."""
+"""What the API modules share: the app key of the dependencies, the one 404 look-up, and the
+installation of authentication and refusal handling."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import TypeVar
 
 from aiohttp import web
 
-from services.task_sync.auth import TOKENS, TokenCache, bearer_auth
+from services.task_sync.auth import TOKENS, TokenCache, authenticate
 from services.task_sync.deps import Deps
 from services.task_sync.http_json import problem, refusals_as_problems
 
@@ -23,9 +24,8 @@ async def or_404(lookup: Awaitable[T | None], what: str) -> T:
     return found
 
 
-
 def install_operator_api(app: web.Application, deps: Deps) -> None:
     """The use cases behind the app: authentication, then refusals as HTTP problems."""
     app[DEPS] = deps
-    app[TOKENS] = TokenCache(deps.directory)
-    app.middlewares.extend([bearer_auth(app[TOKENS]), refusals_as_problems])
+    app[TOKENS] = TokenCache(deps.directory, deps.accounts)
+    app.middlewares.extend([authenticate(deps, app[TOKENS]), refusals_as_problems])

@@ -9,10 +9,11 @@ from typing import Any
 import msgspec
 from aiohttp import BodyPartReader, web
 
-from services.task_sync.api_common import DEPS, or_404
+from services.task_sync.api_common import DEPS
 from services.task_sync.application import comments as use_cases
+from services.task_sync.application.access import visible_comment, visible_task
 from services.task_sync.application.commands import PostComment, Resend
-from services.task_sync.auth import current_user
+from services.task_sync.auth import current_actor, current_viewer
 from services.task_sync.deps import Deps
 from services.task_sync.http_json import json_response, problem, read_body
 from services.task_sync.schemas import CommentIn
@@ -49,7 +50,7 @@ def _view(comment: Comment, attached: list[AttachmentRecord]) -> dict[str, Any]:
 
 async def list_comments(request: web.Request) -> web.Response:
     deps = request.app[DEPS]
-    task = await use_cases.task_or_not_found(deps, request.match_info["task_id"])
+    task = await visible_task(deps, current_viewer(request), request.match_info["task_id"])
     found = await deps.tasks.comments_of_task(task.id)
     by_comment: dict[str, list[AttachmentRecord]] = {}
     for record in await deps.tasks.attachments_of_task(task.id):
@@ -107,7 +108,7 @@ async def post_comment(request: web.Request) -> web.Response:
     else:
         body, uploads = await read_body(request, CommentIn), []
     posted = await use_cases.post_comment(deps, PostComment(
-        task_id=request.match_info["task_id"], author=current_user(request), text=body.text,
+        task_id=request.match_info["task_id"], actor=current_actor(request), text=body.text,
         reply_to=body.reply_to, uploads=uploads,
         idempotency_key=request.headers.get("Idempotency-Key")))
     return json_response(_view(posted.comment, posted.attachments),
@@ -118,14 +119,15 @@ async def resend(request: web.Request) -> web.Response:
     """Send a failed comment again (a new attempt with new send ids)."""
     deps = request.app[DEPS]
     comment = await use_cases.resend(deps, Resend(task_id=request.match_info["task_id"],
-                                                  comment_id=request.match_info["comment_id"]))
+                                                  comment_id=request.match_info["comment_id"],
+                                                  actor=current_actor(request)))
     attached = await deps.tasks.attachments_of_comment(comment.id)
     return json_response(_view(comment, attached), status=202)
 
 
 async def list_revisions(request: web.Request) -> web.Response:
     deps = request.app[DEPS]
-    comment_id = request.match_info["comment_id"]
-    comment = await or_404(deps.tasks.get_comment(comment_id), f"comment {comment_id}")
+    _, comment = await visible_comment(deps, current_viewer(request),
+                                       request.match_info["comment_id"])
     return json_response({"original_text": comment.text,
                           "items": await deps.tasks.revisions_of(comment.id)})

@@ -1,11 +1,15 @@
-"""The contacts directory through the API: name, phones, responsible employee."""
+"""The contacts directory through the API: name, phones, responsible employee. Everyone reads
+it; admins and supervisors edit it (and import CSV files); every change is audited."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from services.task_sync.api_common import or_404
+from services.task_sync.api_common import DEPS, or_404
+from services.task_sync.application import audit
 from services.task_sync.application.ports import Directory
+from services.task_sync.auth import current_actor, require_directory_editor
+from services.task_sync.contacts_import import MAX_BYTES, contact_refusal, import_csv
 from services.task_sync.directory_schema import (
     ContactFields,
     ContactIn,
@@ -19,6 +23,10 @@ from shared.domain.directory import Contact
 
 # ---- contacts -------------------------------------------------------------------------------
 
+
+async def _note(request: web.Request, action: str, target: str, **details: object) -> None:
+    await audit.record(request.app[DEPS], current_actor(request), action, "contact", target,
+                       **details)
 
 
 async def _contact(request: web.Request) -> Contact:
@@ -41,15 +49,8 @@ async def get_contact(request: web.Request) -> web.Response:
 
 async def _save_contact(directory: Directory, contact_id: str, body: ContactFields) -> Contact:
     """Check references and phone ownership, then store."""
-    if body.responsible_user_id is not None:
-        user = await directory.get_user(body.responsible_user_id)
-        if user is None or user.is_service:
-            raise problem(422, "unknown_user", f"responsible_user_id {body.responsible_user_id} "
-                          "is not an employee in the directory")
-    for phone in body.phones:
-        owner = await directory.contact_phone_owner(phone)
-        if owner is not None and owner != contact_id:
-            raise problem(409, "phone_taken", f"phone {phone} belongs to contact {owner}")
+    if refusal := await contact_refusal(directory, contact_id, body):
+        raise problem(*refusal)
     contact = Contact(id=contact_id, name=body.name, phones=body.phones,
                       responsible_user_id=body.responsible_user_id)
     await directory.upsert_contact(contact)
@@ -57,23 +58,49 @@ async def _save_contact(directory: Directory, contact_id: str, body: ContactFiel
 
 
 async def create_contact(request: web.Request) -> web.Response:
+    require_directory_editor(request)
     directory = directory_of(request)
     body = await read_body(request, ContactIn)
     contact_id = body.id or f"cnt-{events.new_id()}"
     if await directory.get_contact(contact_id) is not None:
         raise problem(409, "exists", f"contact {contact_id} exists already; PUT replaces it")
-    return json_response(await _save_contact(directory, contact_id, body), status=201)
+    contact = await _save_contact(directory, contact_id, body)
+    await _note(request, "contact.create", contact.id, name=contact.name)
+    return json_response(contact, status=201)
 
 
 async def replace_contact(request: web.Request) -> web.Response:
+    require_directory_editor(request)
     directory = directory_of(request)
     contact = await _contact(request)
     body = await read_body(request, ContactFields)
-    return json_response(await _save_contact(directory, contact.id, body))
+    saved = await _save_contact(directory, contact.id, body)
+    await _note(request, "contact.update", contact.id, name=saved.name)
+    return json_response(saved)
 
 
 async def delete_contact(request: web.Request) -> web.Response:
+    require_directory_editor(request)
     contact_id = request.match_info["contact_id"]
     if not await directory_of(request).delete_contact(contact_id):
         raise problem(404, "not_found", f"no contact {contact_id}")
+    await _note(request, "contact.delete", contact_id)
     return no_content()
+
+
+async def import_contacts(request: web.Request) -> web.Response:
+    """Contacts from a CSV file (a header row naming the columns); each row is checked as a
+    contact created through the API, and the rows that cannot be are reported, not stored."""
+    require_directory_editor(request)
+    raw = await request.content.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise problem(413, "file_too_large", f"the CSV file is over {MAX_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise problem(422, "not_utf8", "the CSV file must be UTF-8 text") from None
+    report = await import_csv(request.app[DEPS], text)
+    await audit.record(request.app[DEPS], current_actor(request), "contacts.import",
+                       "contacts", "csv", imported=report.imported,
+                       rejected=len(report.rejected))
+    return json_response(report)

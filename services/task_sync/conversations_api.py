@@ -9,7 +9,7 @@ from aiohttp import web
 from services.task_sync.api_common import DEPS
 from services.task_sync.application import conversations as use_cases
 from services.task_sync.application.commands import StartConversation
-from services.task_sync.auth import current_user
+from services.task_sync.auth import current_actor
 from services.task_sync.http_json import json_response, read_body
 from services.task_sync.schemas import ConversationIn
 
@@ -25,14 +25,16 @@ async def list_channels(request: web.Request) -> web.Response:
     connections = [{"id": c.id, "provider": c.provider,
                     "channel_id": c.account.channel_id or None, "rate_per_second": c.rate}
                    for c in deps.connections]
-    return json_response({"connections": connections, "items": await deps.channels.all()})
+    # the time of the last webhook is not recorded (ingest keeps no database): null for now
+    items = [c | {"last_webhook_at": None} for c in await deps.channels.all()]
+    return json_response({"connections": connections, "items": items})
 
 
 async def start_conversation(request: web.Request) -> web.Response:
     """Create the task in the manager status and send the first message."""
     body = await read_body(request, ConversationIn)
     started = await use_cases.start_conversation(request.app[DEPS], StartConversation(
-        author=current_user(request), idempotency_key=request.headers.get("Idempotency-Key"),
+        actor=current_actor(request), idempotency_key=request.headers.get("Idempotency-Key"),
         **msgspec.structs.asdict(body)))
     return json_response({"task": started.task, "comment_id": started.comment_id},
                          status=201 if started.created else 200)

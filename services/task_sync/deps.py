@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from services.task_sync.application import console_ports
 from services.task_sync.application.outbox_state import OutboxState
 from services.task_sync.application.ports import (
     ChannelStates,
@@ -33,6 +34,9 @@ class Deps:
     # the configured gateway connections (listed by the API; their secrets are never shown)
     connections: list[ChannelConfig] = field(default_factory=list)
     outbox: OutboxState = field(default_factory=OutboxState)
+    # console sign-in and the audit log (MongoDB in builtin_deps; null objects otherwise)
+    accounts: console_ports.Accounts = field(default_factory=console_ports.NoAccounts)
+    audit: console_ports.AuditTrail = field(default_factory=console_ports.NoAudit)
     # messages no task could hold (issue 11), listed by the API
     problems: Problems = field(default_factory=LoggedProblems)
 

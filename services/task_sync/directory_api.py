@@ -8,6 +8,7 @@ from services.task_sync.contacts_api import (
     create_contact,
     delete_contact,
     get_contact,
+    import_contacts,
     list_contacts,
     replace_contact,
 )
@@ -24,12 +25,14 @@ from services.task_sync.people_api import (
     replace_group,
     replace_user,
     revoke_token,
+    set_password,
 )
 
 
 def routes(app: web.Application) -> None:
     app.router.add_get("/api/v1/contacts", list_contacts)
     app.router.add_post("/api/v1/contacts", create_contact)
+    app.router.add_post("/api/v1/contacts/import", import_contacts)
     app.router.add_get("/api/v1/contacts/{contact_id}", get_contact)
     app.router.add_put("/api/v1/contacts/{contact_id}", replace_contact)
     app.router.add_delete("/api/v1/contacts/{contact_id}", delete_contact)
@@ -40,6 +43,7 @@ def routes(app: web.Application) -> None:
     app.router.add_delete("/api/v1/users/{user_id}", delete_user)
     app.router.add_post("/api/v1/users/{user_id}/tokens", issue_token)
     app.router.add_delete("/api/v1/users/{user_id}/tokens", revoke_token)
+    app.router.add_post("/api/v1/users/{user_id}/password", set_password)
     app.router.add_get("/api/v1/groups", list_groups)
     app.router.add_post("/api/v1/groups", create_group)
     app.router.add_get("/api/v1/groups/{group_id}", get_group)

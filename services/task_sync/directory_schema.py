@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import msgspec
@@ -10,7 +11,7 @@ from aiohttp import web
 from services.task_sync.api_common import DEPS
 from services.task_sync.application.ports import Directory
 from services.task_sync.http_json import problem
-from shared.domain.directory import digits
+from shared.domain.directory import LOGIN_PATTERN, Role, User, digits, normal_login
 
 Id = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -56,6 +57,8 @@ class UserFields(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A user as PUT replaces it; the full name signs the user's messages to customers."""
 
     full_name: Name
+    login: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    role: Role | None = None  # when absent: admin if is_admin, else manager
     phones: list[str] = []
     group_ids: list[str] = []
     is_admin: bool = False
@@ -64,12 +67,46 @@ class UserFields(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         self.full_name = _required(self.full_name, "full_name")
         self.phones = _phones(self.phones)
         self.group_ids = list(dict.fromkeys(self.group_ids))
+        if self.login is not None:
+            self.login = normal_login(self.login) or None
+        if self.login is not None and not re.match(LOGIN_PATTERN, self.login):
+            raise ValueError("login must be 2 to 64 lower-case letters, digits, '.', '_' or "
+                             "'-', starting with a letter or digit")
+
+    @property
+    def effective_role(self) -> Role:
+        return self.role or ("admin" if self.is_admin else "manager")
 
 
 class UserIn(UserFields, kw_only=True, forbid_unknown_fields=True):
-    """A new user; the id is generated when not given. Issue a token separately."""
+    """A new user; the id is generated when not given. Issue a token separately; a password
+    (for the console) may be given here or set later."""
 
     id: Id | None = None
+    password: Annotated[str, msgspec.Meta(min_length=8, max_length=256)] | None = None
+
+
+class PasswordIn(msgspec.Struct, forbid_unknown_fields=True):
+    password: Annotated[str, msgspec.Meta(min_length=8, max_length=256)]
+
+
+class UserView(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """A user as the API shows them (never a token or password hash); ``role`` always."""
+
+    id: str
+    full_name: str
+    role: Role
+    login: str | None = None
+    phones: list[str] = []
+    group_ids: list[str] = []
+    is_admin: bool = False
+    is_service: bool = False
+
+
+def user_view(user: User) -> UserView:
+    return UserView(id=user.id, full_name=user.full_name, role=user.role, login=user.login,
+                    phones=user.phones, group_ids=user.group_ids, is_admin=user.is_admin,
+                    is_service=user.is_service)
 
 
 class GroupFields(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

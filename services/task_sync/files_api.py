@@ -9,11 +9,14 @@ from urllib.parse import quote
 from aiohttp import web
 
 from services.task_sync.api_common import DEPS, or_404
+from services.task_sync.application.access import ensure_file_visible
+from services.task_sync.auth import current_viewer
 from services.task_sync.http_json import problem
 from shared.logs import get_logger
 from shared.signing import check_signature
 
 log = get_logger(__name__)
+INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 
 
 def routes(app: web.Application) -> None:
@@ -33,16 +36,22 @@ async def signed_download(request: web.Request) -> web.StreamResponse:
 
 
 async def api_download(request: web.Request) -> web.StreamResponse:
-    return await _stream(request, request.match_info["file_id"])
+    """A file of a task the caller may see (404 otherwise, as for the task)."""
+    file_id = request.match_info["file_id"]
+    await ensure_file_visible(request.app[DEPS], current_viewer(request), file_id)
+    return await _stream(request, file_id, inline=request.query.get("inline") == "1")
 
 
-async def _stream(request: web.Request, file_id: str) -> web.StreamResponse:
+async def _stream(request: web.Request, file_id: str, *,
+                  inline: bool = False) -> web.StreamResponse:
     deps = request.app[DEPS]
     stored = await or_404(deps.files.describe(file_id), f"stored file {file_id}")
+    # only images are shown inline; anything else (html, svg) is always a download
+    disposition = "inline" if inline and stored.mime_type in INLINE_TYPES else "attachment"
     response = web.StreamResponse(headers={
         "Content-Type": stored.mime_type, "Content-Length": str(stored.size),
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(stored.file_name)}",
-        "Cache-Control": "private, no-store"})
+        "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(stored.file_name)}",
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
     await response.prepare(request)
     async for chunk in deps.files.chunks(file_id):
         await response.write(chunk)

@@ -7,17 +7,22 @@ from typing import Any
 
 import msgspec
 
+from services.task_sync.auth_api import LoggedIn, LoginIn, Me
+from services.task_sync.contacts_import import ImportReport
 from services.task_sync.directory_schema import (
     ContactFields,
     ContactIn,
     GroupFields,
     GroupIn,
+    PasswordIn,
     TokenIssued,
     UserFields,
     UserIn,
+    UserView,
 )
-from services.task_sync.schemas import CommentIn, ConversationIn, ScenariosIn, TaskPatch
+from services.task_sync.schemas import AssignIn, CommentIn, ConversationIn, ScenariosIn, TaskPatch
 from shared.domain import comments, directory, scenarios, tasks
+from shared.domain.audit import AuditEntry
 
 
 def _op(summary: str, ok: str, *, body: str | None = None, status: str = "200",
@@ -43,7 +48,7 @@ def _op(summary: str, ok: str, *, body: str | None = None, status: str = "200",
 
 def _also(op: dict[str, Any], *codes: str) -> dict[str, Any]:
     """Add the shared error responses named by status code (403, 409)."""
-    names = {"403": "Forbidden", "409": "Conflict"}
+    names = {"403": "Forbidden", "409": "Conflict", "429": "TooManyAttempts"}
     for code in codes:
         op["responses"][code] = {"$ref": f"#/components/responses/{names[code]}"}
     return op
@@ -62,7 +67,7 @@ class ContactList(msgspec.Struct):
 
 
 class UserList(msgspec.Struct):
-    items: list[directory.User]
+    items: list[UserView]
 
 
 class GroupList(msgspec.Struct):
@@ -79,23 +84,32 @@ def _directory_paths() -> dict[str, Any]:
             "get": _op("Contacts by name; ?phone= finds the owner of a phone, ?q= a name part",
                        "ContactList", params=(("phone", "query", ""), ("q", "query", ""),
                                               *paging)),
-            "post": _also(_op("Add a contact", "Contact", body="ContactIn", status="201"),
-                          "409")},
+            "post": _also(_op("Add a contact (admins, supervisors)", "Contact", body="ContactIn",
+                              status="201"), "403", "409")},
         "/api/v1/contacts/{contact_id}": {
             "get": _op("One contact", "Contact", params=contact),
-            "put": _also(_op("Replace a contact", "Contact", body="ContactFields",
-                             params=contact), "409"),
-            "delete": _gone("Remove a contact", contact)},
+            "put": _also(_op("Replace a contact (admins, supervisors)", "Contact",
+                             body="ContactFields", params=contact), "403", "409"),
+            "delete": _gone("Remove a contact (admins, supervisors)", contact, "403")},
         "/api/v1/users": {
             "get": _op("Users by full name; ?phone= finds the user with a phone", "UserList",
                        params=(("phone", "query", ""), *paging)),
-            "post": _also(_op("Add a user (admins)", "User", body="UserIn", status="201"),
-                          "403", "409")},
+            "post": _also(_op("Add a user (admins), with a login, role and password",
+                              "UserView", body="UserIn", status="201"), "403", "409")},
         "/api/v1/users/{user_id}": {
-            "get": _op("One user", "User", params=user),
-            "put": _also(_op("Replace a user's profile (admins); the API token is kept", "User",
-                             body="UserFields", params=user), "403", "409"),
+            "get": _op("One user", "UserView", params=user),
+            "put": _also(_op("Replace a user's profile, login and role (admins); the API token "
+                             "and password are kept", "UserView", body="UserFields",
+                             params=user), "403", "409"),
             "delete": _gone("Remove a user (admins)", user, "403", "409")},
+        "/api/v1/users/{user_id}/password": {
+            "post": _gone("Set the user's console password (admins); their sessions end", user,
+                          "403", "409") | {"requestBody": _body("PasswordIn")}},
+        "/api/v1/contacts/import": {"post": _also(_op(
+            "Import contacts from CSV (admins, supervisors): header row with name, phones, "
+            "responsible (id or login), id; rejected rows are reported, not stored",
+            "ImportReport") | {"requestBody": {"required": True, "content": {
+                "text/csv": {"schema": {"type": "string"}}}}}, "403")},
         "/api/v1/users/{user_id}/tokens": {
             "post": _also(_op("Issue a new API token (admins), shown once; it replaces the "
                               "previous one", "TokenIssued", status="201", params=user),
@@ -103,13 +117,14 @@ def _directory_paths() -> dict[str, Any]:
             "delete": _gone("Revoke the user's API token (admins)", user, "403")},
         "/api/v1/groups": {
             "get": _op("All groups by name", "GroupList"),
-            "post": _also(_op("Add a group (admins)", "Group", body="GroupIn", status="201"),
-                          "403", "409")},
+            "post": _also(_op("Add a group (admins, supervisors)", "Group", body="GroupIn",
+                              status="201"), "403", "409")},
         "/api/v1/groups/{group_id}": {
             "get": _op("One group", "Group", params=group),
-            "put": _also(_op("Rename a group (admins)", "Group", body="GroupFields",
+            "put": _also(_op("Rename a group (admins, supervisors)", "Group", body="GroupFields",
                              params=group), "403", "409"),
-            "delete": _gone("Remove a group without members (admins)", group, "403", "409")},
+            "delete": _gone("Remove a group without members (admins, supervisors)", group,
+                            "403", "409")},
     }
 
 
@@ -186,13 +201,99 @@ def _conversation_paths() -> dict[str, Any]:
     }
 
 
+def _body(name: str) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{name}"}}}}
+
+
+class AuditList(msgspec.Struct):
+    items: list[AuditEntry]
+
+
+class QueueCount(msgspec.Struct):
+    queue: str
+    count: int
+
+
+class QueueList(msgspec.Struct):
+    items: list[QueueCount]
+
+
+class DeadLetterList(msgspec.Struct):
+    queue: str
+    count: int
+    items: list[dict[str, Any]]
+
+
+class Replayed(msgspec.Struct):
+    replayed: int
+
+
+class Purged(msgspec.Struct):
+    purged: int
+
+
+class TaskCard(tasks.Task, kw_only=True):
+    """A task with what its card shows (see CONSOLE_API.md)."""
+
+    window: dict[str, Any]
+    channel: dict[str, Any] | None
+    contact: directory.Contact | None
+    assignee: dict[str, str] | None
+    group: dict[str, str] | None
+    permissions: dict[str, bool]
+
+
+def _console_paths() -> dict[str, Any]:
+    """Sign-in, task actions and administration (issue 9)."""
+    task_id = (("task_id", "path", ""),)
+    queue = (("queue", "path", ""),)
+    public: dict[str, Any] = {"security": []}
+    return {
+        "/api/v1/auth/login": {"post": _also(_op(
+            "Sign in to the console: sets the HttpOnly SameSite=Strict session cookie "
+            "wabridge_session; cookie-authenticated writes send X-CSRF-Token",
+            "LoggedIn", body="LoginIn"), "429") | public},
+        "/api/v1/auth/logout": {"post": _gone("Sign out (the cookie's session ends)", ())
+                                | public},
+        "/api/v1/me": {"get": _op("The calling person, their groups and CSRF token", "Me")},
+        "/api/v1/tasks/{task_id}/claim": {"post": _also(_op(
+            "Take an unassigned task of your groups' queue; 409 when someone took it first",
+            "Task", params=task_id), "403", "409")},
+        "/api/v1/tasks/{task_id}/assign": {"post": _also(_op(
+            "Give the task to a user or a group's queue (supervisors within their groups, "
+            "admins)", "Task", body="AssignIn", params=task_id), "403", "409")},
+        "/api/v1/tasks/{task_id}/reopen": {"post": _also(_op(
+            "A closed task back to the manager status (409 conversation_open when its chat "
+            "has another open task)", "Task", params=task_id), "403", "409")},
+        "/api/v1/dead-letters": {"get": _also(_op(
+            "Every work queue with its number of dead letters (admins)", "QueueList"), "403")},
+        "/api/v1/dead-letters/{queue}": {
+            "get": _also(_op("The first dead letters of a queue and why they failed (admins; "
+                             "nothing is removed)", "DeadLetterList",
+                             params=(*queue, ("limit", "query", ""))), "403"),
+            "delete": _also(_op("Drop a queue's dead letters (admins)", "Purged",
+                                params=queue), "403")},
+        "/api/v1/dead-letters/{queue}/replay": {"post": _also(_op(
+            "Put dead letters back on their work queue (admins); ?id= one message", "Replayed",
+            params=(*queue, ("id", "query", ""), ("limit", "query", ""))), "403")},
+        "/api/v1/audit": {"get": _also(_op(
+            "The audit log, newest first (admins): who changed what, through a token or a "
+            "session", "AuditList", params=(("actor", "query", ""), ("action", "query", ""),
+                                            ("since", "query", ""), ("until", "query", ""),
+                                            ("limit", "query", ""))), "403")},
+    }
+
+
 @cache
 def openapi_document() -> dict[str, Any]:
     types = (tasks.Task, TaskList, comments.Comment, CommentList, CommentIn, TaskPatch,
              scenarios.ScenarioSet, ScenariosIn, directory.User, Problem,
              directory.Contact, ContactList, ContactIn, ContactFields, UserList, UserIn,
              UserFields, TokenIssued, directory.Group, GroupList, GroupIn, GroupFields,
-             ConversationIn, ConversationStarted, RevisionList, ChannelList)
+             ConversationIn, ConversationStarted, RevisionList, ChannelList, LoginIn, LoggedIn,
+             Me, AssignIn, PasswordIn, UserView, ImportReport, AuditList, QueueList,
+             DeadLetterList, Replayed, Purged, TaskCard)
     _, components = msgspec.json.schema_components(
         types, ref_template="#/components/schemas/{name}")
     task_id = (("task_id", "path", ""),)
@@ -201,17 +302,17 @@ def openapi_document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "wabridge operator API", "version": "1",
                  "description": "Tasks made from WhatsApp chats, their comments, and the bot."},
-        "security": [{"bearer": []}],
+        "security": [{"bearer": []}, {"session": []}],
         "paths": {
-            "/api/v1/me": {"get": _op("The calling user", "User")},
             "/api/v1/tasks": {"get": _op(
                 "List tasks, newest activity first", "TaskList",
                 params=(("status", "query", ""), ("assignee", "query", "user id or 'me'"),
                         ("group", "query", ""), ("limit", "query", ""), ("offset", "query", "")))},
             "/api/v1/tasks/{task_id}": {
-                "get": _op("One task", "Task", params=task_id),
-                "patch": _op("Change the status (closing ends the chat's dialogue)", "Task",
-                             body="TaskPatch", params=task_id)},
+                "get": _op("One task you may see, as its card shows it", "TaskCard",
+                           params=task_id),
+                "patch": _also(_op("Change the status (closing ends the chat's dialogue)",
+                                   "Task", body="TaskPatch", params=task_id), "403", "409")},
             "/api/v1/tasks/{task_id}/comments": {
                 "get": _op("The task's comments in order", "CommentList", params=task_id),
                 "post": _op("A manager's comment, sent to the customer's WhatsApp prefixed with "
@@ -221,15 +322,21 @@ def openapi_document() -> dict[str, Any]:
                 "get": _op("The bot's scenarios", "ScenarioSet"),
                 "put": _op("Replace the scenarios (admins); the bot uses them at once",
                            "ScenarioSet", body="ScenariosIn")},
-        } | _conversation_paths() | _directory_paths(),
+        } | _conversation_paths() | _directory_paths() | _console_paths(),
         "components": {
             "schemas": components,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
+                                "session": {"type": "apiKey", "in": "cookie",
+                                            "name": "wabridge_session"}},
             "responses": {
-                "Unauthenticated": {"description": "Missing or invalid API token", **err},
+                "Unauthenticated": {"description": "Missing or invalid API token or session",
+                                    **err},
+                "TooManyAttempts": {"description": "Too many failed sign-ins; see Retry-After",
+                                    **err},
                 "NotFound": {"description": "No such item", **err},
                 "Invalid": {"description": "The body is not valid", **err},
-                "Forbidden": {"description": "Only administrators may do this", **err},
+                "Forbidden": {"description": "Your role may not do this (or the CSRF token of "
+                              "the session is missing)", **err},
                 "Conflict": {"description": "It clashes with the directory's state (the reason "
                              "names the other item)", **err},
             },

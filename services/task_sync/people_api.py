@@ -1,4 +1,5 @@
-"""Users (with API token management for admins) and groups through the API."""
+"""Users (with API token, role, login and password management for admins) and groups (for
+admins and supervisors) through the API. Every change is written to the audit log."""
 
 from __future__ import annotations
 
@@ -7,17 +8,21 @@ import secrets
 from aiohttp import web
 
 from services.task_sync.api_common import DEPS, or_404
+from services.task_sync.application import audit
+from services.task_sync.application.passwords import hash_password
 from services.task_sync.application.ports import Directory
-from services.task_sync.auth import TOKENS, require_admin
+from services.task_sync.auth import TOKENS, current_actor, require_admin, require_directory_editor
 from services.task_sync.directory_schema import (
     GroupFields,
     GroupIn,
+    PasswordIn,
     TokenIssued,
     UserFields,
     UserIn,
     directory_of,
     no_content,
     paging,
+    user_view,
 )
 from services.task_sync.http_json import json_response, problem, read_body
 from shared import events
@@ -26,6 +31,10 @@ from shared.domain.directory import Group, User
 # ---- users ----------------------------------------------------------------------------------
 
 
+async def _note(request: web.Request, action: str, kind: str, target: str,
+                **details: object) -> None:
+    await audit.record(request.app[DEPS], current_actor(request), action, kind, target,
+                       **details)
 
 
 async def _group(request: web.Request) -> Group:
@@ -42,12 +51,13 @@ async def list_users(request: web.Request) -> web.Response:
     directory = directory_of(request)
     if phone := request.query.get("phone"):
         found = await directory.user_by_phone(phone)
-        return json_response({"items": [found] if found else []})
-    return json_response({"items": await directory.list_users(**paging(request))})
+        return json_response({"items": [user_view(found)] if found else []})
+    return json_response({"items": [user_view(u) for u in
+                                    await directory.list_users(**paging(request))]})
 
 
 async def get_user(request: web.Request) -> web.Response:
-    return json_response(await _user(request))
+    return json_response(user_view(await _user(request)))
 
 
 async def _save_user(request: web.Request, user: User) -> User:
@@ -64,8 +74,15 @@ async def _save_user(request: web.Request, user: User) -> User:
         owner = await directory.user_by_phone(phone)
         if owner is not None and owner.id != user.id:
             raise problem(409, "phone_taken", f"phone {phone} belongs to user {owner.id}")
-    await directory.upsert_user(user)
-    request.app[TOKENS].forget()  # a cached caller may have changed (admin rights)
+    if user.login:
+        holder = await request.app[DEPS].accounts.user_by_login(user.login)
+        if holder is not None and holder.id != user.id:
+            raise problem(409, "login_taken", f"user {holder.id} signs in as {user.login!r}")
+    try:
+        await directory.upsert_user(user)
+    except ValueError as exc:
+        raise problem(409, "login_taken", str(exc)) from None
+    request.app[TOKENS].forget()  # a cached caller may have changed (role, groups)
     return user
 
 
@@ -76,9 +93,15 @@ async def create_user(request: web.Request) -> web.Response:
     user_id = body.id or f"usr-{events.new_id()}"
     if await directory.get_user(user_id) is not None:
         raise problem(409, "exists", f"user {user_id} exists already; PUT replaces it")
-    user = User(id=user_id, full_name=body.full_name, phones=body.phones,
-                group_ids=body.group_ids, is_admin=body.is_admin)
-    return json_response(await _save_user(request, user), status=201)
+    user = User(id=user_id, full_name=body.full_name, login=body.login,
+                role=body.effective_role, phones=body.phones, group_ids=body.group_ids)
+    hashed = await hash_password(body.password) if body.password else None
+    await _save_user(request, user)
+    if hashed:
+        await request.app[DEPS].accounts.set_password_hash(user.id, hashed, events.utcnow())
+    await _note(request, "user.create", "user", user.id, role=user.role, login=user.login,
+                password_set=bool(hashed) or None)
+    return json_response(user_view(user), status=201)
 
 
 async def replace_user(request: web.Request) -> web.Response:
@@ -87,11 +110,29 @@ async def replace_user(request: web.Request) -> web.Response:
     body = await read_body(request, UserFields)
     if user.is_service:
         raise problem(409, "service_user", f"{user.full_name} is a service user of the system")
-    if user.id == me.id and not body.is_admin:
+    if user.id == me.id and body.effective_role != "admin":
         raise problem(409, "own_admin_rights", "administrators cannot remove their own rights")
-    updated = User(id=user.id, full_name=body.full_name, phones=body.phones,
-                   group_ids=body.group_ids, is_admin=body.is_admin)
-    return json_response(await _save_user(request, updated))
+    updated = User(id=user.id, full_name=body.full_name, login=body.login,
+                   role=body.effective_role, phones=body.phones, group_ids=body.group_ids)
+    await _save_user(request, updated)
+    await _note(request, "user.update", "user", user.id, role=updated.role,
+                login=updated.login, group_ids=updated.group_ids)
+    return json_response(user_view(updated))
+
+
+async def set_password(request: web.Request) -> web.Response:
+    """A new console password (admins); the user's open sessions end."""
+    require_admin(request)
+    deps = request.app[DEPS]
+    user = await _user(request)
+    body = await read_body(request, PasswordIn)
+    if user.is_service:
+        raise problem(409, "service_user", f"{user.full_name} is a service user of the system")
+    await deps.accounts.set_password_hash(user.id, await hash_password(body.password),
+                                          events.utcnow())
+    await deps.accounts.end_sessions_of(user.id)
+    await _note(request, "user.password", "user", user.id)
+    return no_content()
 
 
 async def delete_user(request: web.Request) -> web.Response:
@@ -107,6 +148,7 @@ async def delete_user(request: web.Request) -> web.Response:
                       f"{count} contact(s); give them to someone else first")
     await directory.delete_user(user.id)
     request.app[TOKENS].forget()
+    await _note(request, "user.delete", "user", user.id)
     return no_content()
 
 
@@ -120,6 +162,7 @@ async def issue_token(request: web.Request) -> web.Response:
         raise problem(409, "service_user", f"{user.full_name} is a service user; service users "
                       "cannot use the API")
     request.app[TOKENS].forget()
+    await _note(request, "token.issue", "user", user.id)
     response = json_response(TokenIssued(user_id=user.id, token=token), status=201)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -131,6 +174,7 @@ async def revoke_token(request: web.Request) -> web.Response:
     if not await directory_of(request).revoke_token(user_id):
         raise problem(404, "not_found", f"no user {user_id}")
     request.app[TOKENS].forget()
+    await _note(request, "token.revoke", "user", user_id)
     return no_content()
 
 
@@ -161,28 +205,31 @@ def _refuse_routing_group(request: web.Request, group: Group) -> None:
 
 
 async def create_group(request: web.Request) -> web.Response:
-    require_admin(request)
+    require_directory_editor(request)
     directory = directory_of(request)
     body = await read_body(request, GroupIn)
     group_id = body.id or f"grp-{events.new_id()}"
     if await directory.get_group(group_id) is not None:
         raise problem(409, "exists", f"group {group_id} exists already; PUT replaces it")
-    return json_response(await _save_group(directory, Group(id=group_id, name=body.name)),
-                         status=201)
+    group = await _save_group(directory, Group(id=group_id, name=body.name))
+    await _note(request, "group.create", "group", group.id, name=group.name)
+    return json_response(group, status=201)
 
 
 async def replace_group(request: web.Request) -> web.Response:
-    require_admin(request)
+    require_directory_editor(request)
     directory = directory_of(request)
     group = await _group(request)
     body = await read_body(request, GroupFields)
     if body.name != group.name:
         _refuse_routing_group(request, group)
-    return json_response(await _save_group(directory, Group(id=group.id, name=body.name)))
+    renamed = await _save_group(directory, Group(id=group.id, name=body.name))
+    await _note(request, "group.update", "group", group.id, name=renamed.name)
+    return json_response(renamed)
 
 
 async def delete_group(request: web.Request) -> web.Response:
-    require_admin(request)
+    require_directory_editor(request)
     directory = directory_of(request)
     group = await _group(request)
     _refuse_routing_group(request, group)
@@ -190,4 +237,6 @@ async def delete_group(request: web.Request) -> web.Response:
         raise problem(409, "group_has_members", f"group {group.name!r} still has {count} "
                       "member(s); move them first")
     await directory.delete_group(group.id)
+    request.app[TOKENS].forget()
+    await _note(request, "group.delete", "group", group.id, name=group.name)
     return no_content()

@@ -42,3 +42,14 @@ class ConversationIn(msgspec.Struct, forbid_unknown_fields=True):
             raise ValueError("give contact_id or phone")
         if not (self.text.strip() or self.template_id):
             raise ValueError("give text or template_id")
+
+
+class AssignIn(msgspec.Struct, forbid_unknown_fields=True):
+    """To a user (the task's group stays), or to a group's queue (no user)."""
+
+    user_id: str | None = None
+    group_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.user_id is None) == (self.group_id is None):
+            raise ValueError("give exactly one of user_id and group_id")

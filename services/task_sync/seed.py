@@ -1,4 +1,7 @@
-"""First-start data: the demo seed file, the admin from WABRIDGE_ADMIN_TOKEN, service users."""
+"""First-start data: the demo seed file, the admin from WABRIDGE_ADMIN_TOKEN, service users.
+
+A seed user's ``password`` is hashed (argon2id) when the seed is loaded; only the hash is stored.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +11,11 @@ from typing import Any
 import msgspec
 import yaml
 
+from services.task_sync.application.passwords import hash_password
 from shared import events
 from shared.config import TaskSyncSettings
 from shared.logs import get_logger
-from shared.store import directory, scenarios
+from shared.store import accounts, directory, scenarios
 from shared.store.mongo import Database
 
 log = get_logger(__name__)
@@ -19,6 +23,7 @@ log = get_logger(__name__)
 
 class SeedUser(directory.User, kw_only=True, omit_defaults=True):
     token: str | None = None
+    password: str | None = None
 
 
 class SeedFile(msgspec.Struct, kw_only=True):
@@ -46,6 +51,9 @@ async def load_demo_if_empty(db: Database, path: Path) -> bool:
     for user in seed.users:
         plain = directory.User(**{f: getattr(user, f) for f in directory.User.__struct_fields__})
         await directory.upsert_user(db, plain, token=user.token)
+        if user.password:
+            await accounts.set_password_hash(db, user.id, await hash_password(user.password),
+                                             events.utcnow())
     for contact in seed.contacts:
         await directory.upsert_contact(db, contact)
     await scenarios.seed_if_empty(db, seed.scenarios)

@@ -8,6 +8,7 @@ from services.task_sync.application.ports import Publisher
 from services.task_sync.deps import Deps
 from shared.channels_config import ChannelConfig
 from shared.config import TaskSyncSettings
+from shared.store.account_ports import MongoAccounts, MongoAudit
 from shared.store.builtin_ports import MongoChannels, MongoDirectory, MongoFiles, MongoScenarios
 from shared.store.mongo import Database
 from shared.store.problems import MongoProblems
@@ -23,4 +24,5 @@ def builtin_deps(db: Database, bus: Publisher, settings: TaskSyncSettings, *,
                 scenarios=MongoScenarios(db), settings=settings,
                 robot_user_id=robot_user_id, group_bot_user_id=group_bot_user_id,
                 problems=MongoProblems(db),
-                connections=connections or [])
+                connections=connections or [], accounts=MongoAccounts(db),
+                audit=MongoAudit(db))

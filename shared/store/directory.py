@@ -1,8 +1,9 @@
 """Users, groups and contacts (owned by task-sync).
 
 Phones are stored as digits only. A contact's phones are also indexed one document each in
-``contact_phones``, a user's in ``user_phones`` (the portable way to look up by an element of a
-list: equality on an element of an indexed array matches nothing on the nx-27017 stand-in).
+``contact_phones``, a user's in ``user_phones``, and a user's groups in ``group_members`` (the
+portable way to look up by an element of a list: equality on an element of an indexed array
+matches nothing on the nx-27017 stand-in). A console login is unique among users.
 """
 
 from __future__ import annotations
@@ -42,14 +43,59 @@ async def ensure_indexes(db: Database) -> None:
     await db.contact_phones.create_index([("contact_id", ASCENDING)])
     await db.user_phones.create_index([("user_id", ASCENDING)])
     await db.contacts.create_index([("name", ASCENDING)])
+    await db.users.create_index("login", unique=True, sparse=True)
+    await db.group_members.create_index([("group_id", ASCENDING)])
+    await db.group_members.create_index([("user_id", ASCENDING)])
+    await _backfill_group_members(db)
+
+
+async def _backfill_group_members(db: Database) -> None:
+    """Users stored before ``group_members`` existed get their lookups (idempotent)."""
+    with db_errors("indexing group members"):
+        if await db.group_members.count_documents({}, limit=1):
+            return
+        async for doc in db.users.find({}, {"group_ids": 1}):
+            await _link_groups(db, str(doc["_id"]), list(doc.get("group_ids") or []))
 
 
 async def upsert_user(db: Database, user: User, token: str | None = None) -> None:
     """Create or replace a user; an existing API token is kept unless ``token`` replaces it."""
     user = msgspec.structs.replace(user, phones=[digits(p) for p in user.phones])
     with db_errors("saving a user"):
-        await _replace_keeping_token(db, _doc(user), token_hash(token) if token else None)
+        try:
+            await _replace_keeping_token(db, _doc(user), token_hash(token) if token else None)
+        except DuplicateKeyError as exc:
+            if user.login and await db.users.find_one(
+                    {"login": user.login, "_id": {"$ne": user.id}}, {"_id": 1}):
+                raise ValueError(f"the login {user.login!r} is taken") from exc
+            raise
         await _link_phones(db.user_phones, "user_id", user.id, user.phones)
+        await _link_groups(db, user.id, user.group_ids)
+
+
+async def _link_groups(db: Database, user_id: str, group_ids: list[str]) -> None:
+    """One lookup document per (group, member)."""
+    await db.group_members.delete_many({"user_id": user_id})
+    for group_id in group_ids:
+        key = f"{group_id}\x1f{user_id}"
+        await db.group_members.replace_one(
+            {"_id": key}, {"_id": key, "group_id": group_id, "user_id": user_id}, upsert=True)
+
+
+async def members_of(db: Database, group_ids: list[str]) -> set[str]:
+    """The ids of the users in any of these groups."""
+    if not group_ids:
+        return set()
+    with db_errors("listing group members"):
+        docs = await db.group_members.find({"group_id": {"$in": group_ids}},
+                                           {"user_id": 1}).to_list(None)
+    return {str(d["user_id"]) for d in docs}
+
+
+async def user_by_login(db: Database, login: str) -> User | None:
+    with db_errors("reading a user"):
+        doc = await db.users.find_one({"login": login})
+    return _load(User, doc) if doc else None
 
 
 async def _replace_keeping_token(db: Database, doc: dict[str, Any], new_hash: str | None) -> None:
@@ -199,6 +245,9 @@ async def delete_user(db: Database, user_id: str) -> bool:
     """Remove a user, its phone lookups and so its token; False when there was none."""
     with db_errors("deleting a user"):
         await db.user_phones.delete_many({"user_id": user_id})
+        await db.group_members.delete_many({"user_id": user_id})
+        await db.credentials.delete_many({"_id": user_id})
+        await db.sessions.delete_many({"user_id": user_id})
         result = await db.users.delete_one({"_id": user_id})
     return result.deleted_count == 1
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from shared.domain.access import Viewer
 from shared.domain.comments import Comment, Revision
 from shared.domain.files import AttachmentRecord, AttachmentState
 from shared.domain.tasks import Task
 from shared.store import comments, files, revisions, tasks
 from shared.store.mongo import Database
+from shared.store.visibility import task_scope
 
 
 class MongoTaskSystem:
@@ -29,15 +31,19 @@ class MongoTaskSystem:
     async def find_tasks(self, *, status: str | None = None,
                          assignee_user_id: str | None = None,
                          assignee_group_id: str | None = None,
-                         limit: int = 100, offset: int = 0) -> list[Task]:
+                         limit: int = 100, offset: int = 0,
+                         viewer: Viewer | None = None) -> list[Task]:
         return await tasks.find(self._db, status=status, assignee_user_id=assignee_user_id,
-                                assignee_group_id=assignee_group_id, limit=limit, offset=offset)
+                                assignee_group_id=assignee_group_id, limit=limit, offset=offset,
+                                scope=task_scope(viewer) if viewer else None)
 
     async def update_task(self, task_id: str, now: datetime, *, fields: dict[str, Any],
                           unset: tuple[str, ...] = (), announce: bool = False,
-                          if_status_in: list[str] | None = None) -> Task | None:
+                          if_status_in: list[str] | None = None,
+                          if_unassigned: bool = False) -> Task | None:
         return await tasks.update(self._db, task_id, now, fields=fields, unset=unset,
-                                  announce=announce, if_status_in=if_status_in)
+                                  announce=announce, if_status_in=if_status_in,
+                                  if_unassigned=if_unassigned)
 
     async def open_task_of_chat(self, chat_key: str, closed_status: str) -> Task | None:
         return await tasks.open_task_of_chat(self._db, chat_key, closed_status)
@@ -122,3 +128,6 @@ class MongoTaskSystem:
 
     async def attachments_of_comment(self, comment_id: str) -> list[AttachmentRecord]:
         return await files.of_comment(self._db, comment_id)
+
+    async def get_attachment(self, file_id: str) -> AttachmentRecord | None:
+        return await files.get_attachment(self._db, file_id)

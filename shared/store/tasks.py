@@ -47,8 +47,11 @@ async def get(db: Database, task_id: str) -> Task | None:
 async def find(
     db: Database, *, status: str | None = None, assignee_user_id: str | None = None,
     assignee_group_id: str | None = None, limit: int = 100, offset: int = 0,
+    scope: dict[str, Any] | None = None,
 ) -> list[Task]:
-    query: dict[str, Any] = {}
+    """Tasks by the filters, newest change first; ``scope``: a filter of the visible ones
+    (``shared.store.visibility``)."""
+    query: dict[str, Any] = dict(scope or {})
     if status is not None:
         query["status"] = status
     if assignee_user_id is not None:
@@ -64,6 +67,7 @@ async def find(
 async def update(
     db: Database, task_id: str, now: datetime, *, fields: dict[str, Any],
     unset: tuple[str, ...] = (), announce: bool = False, if_status_in: list[str] | None = None,
+    if_unassigned: bool = False,
 ) -> Task | None:
     """Change fields of a task; ``announce`` marks a status change to publish (outbox flag).
 
@@ -80,6 +84,8 @@ async def update(
         query: dict[str, Any] = {"_id": task_id}
         if if_status_in is not None:
             query["status"] = {"$in": if_status_in}
+        if if_unassigned:
+            query["assignee_user_id"] = {"$exists": False}
         doc = await db.tasks.find_one_and_update(
             query, update, return_document=ReturnDocument.AFTER)
     return _from_doc(doc) if doc else None

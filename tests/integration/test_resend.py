@@ -39,7 +39,8 @@ async def test_resending_a_comment_whose_text_went_out_sends_only_the_file(db: A
     chat = events.ChatRef(provider="wazzup", channel_id="ch", chat_type="whatsapp",
                           chat_id="79011112233")
     await tasks.create(db, tasks.Task(id="t1", title="t", category="c", status="s", chat=chat,
-                                      conversation_id="cv", created_at=NOW, updated_at=NOW))
+                                      conversation_id="cv", created_at=NOW, updated_at=NOW,
+                                      assignee_user_id="u1"))
     await files.add_attachment(db, files.AttachmentRecord(
         id="f1", comment_id="cm1", task_id="t1", file_name="a.pdf",
         mime_type="application/pdf", state="stored", size=3))

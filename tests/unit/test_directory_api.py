@@ -21,6 +21,7 @@ from shared.store.directory import Contact, Group, User
 
 ADMIN = "admin-token"
 MANAGER = "manager-token"
+SUPERVISOR = "supervisor-token"
 CENTRE = "Контакт-центр"
 
 
@@ -48,6 +49,9 @@ async def api(db: Any, mongo_url: str) -> AsyncIterator[Api]:
     await directory.upsert_user(db, User(id="usr-ivanova", full_name="Ivanova Maria",
                                          phones=["79160000001"], group_ids=["grp-cc"]),
                                 token=MANAGER)
+    await directory.upsert_user(db, User(id="usr-sokolova", full_name="Sokolova Elena",
+                                         role="supervisor", group_ids=["grp-cc"]),
+                                token=SUPERVISOR)
     await directory.upsert_user(db, User(id="usr-robot", full_name="WhatsAppRobot",
                                          is_service=True))
     settings = load(TaskSyncSettings, {"MONGODB_URL": mongo_url,
@@ -69,8 +73,8 @@ async def api(db: Any, mongo_url: str) -> AsyncIterator[Api]:
 # ---- contacts -------------------------------------------------------------------------------
 
 
-async def test_manager_creates_contact_with_digits_only_phones(api: Api) -> None:
-    status, body = await api("POST", "/api/v1/contacts", token=MANAGER, json={
+async def test_supervisor_creates_contact_with_digits_only_phones(api: Api) -> None:
+    status, body = await api("POST", "/api/v1/contacts", token=SUPERVISOR, json={
         "name": " Сидоров Пётр ", "phones": ["+7 (901) 111-22-33"],
         "responsible_user_id": "usr-ivanova"})
     assert status == 201, body
@@ -111,6 +115,17 @@ async def test_phone_of_another_contact_is_refused_naming_it(api: Api) -> None:
     assert found is not None and found.id == "k1"
 
 
+async def test_managers_read_contacts_but_do_not_edit_them(api: Api) -> None:
+    await directory.upsert_contact(api.db, Contact(id="k1", name="Anna"))
+    assert (await api("GET", "/api/v1/contacts/k1", token=MANAGER))[0] == 200
+    assert (await api("POST", "/api/v1/contacts", token=MANAGER, json={"name": "B"}))[0] == 403
+    assert (await api("PUT", "/api/v1/contacts/k1", token=MANAGER,
+                      json={"name": "B"}))[0] == 403
+    assert (await api("DELETE", "/api/v1/contacts/k1", token=MANAGER))[0] == 403
+    contact = await directory.get_contact(api.db, "k1")
+    assert contact is not None and contact.name == "Anna"
+
+
 async def test_contact_responsible_must_be_an_existing_employee(api: Api) -> None:
     for responsible in ("usr-nobody", "usr-robot"):
         status, body = await api("POST", "/api/v1/contacts", json={
@@ -134,7 +149,7 @@ async def test_invalid_contact_is_refused_with_the_reason(api: Api, body: dict[s
 async def test_put_replaces_contact_and_moves_its_phone_lookups(api: Api) -> None:
     await directory.upsert_contact(api.db, Contact(id="k1", name="Anna", phones=["79011112233"],
                                                    responsible_user_id="usr-ivanova"))
-    status, body = await api("PUT", "/api/v1/contacts/k1", token=MANAGER, json={
+    status, body = await api("PUT", "/api/v1/contacts/k1", token=SUPERVISOR, json={
         "name": "Anna K", "phones": ["79022223344"]})
     assert status == 200 and body == {"id": "k1", "name": "Anna K", "phones": ["79022223344"]}
     assert await directory.get_contact(api.db, "k1") == Contact(id="k1", name="Anna K",
@@ -153,7 +168,7 @@ async def test_existing_contact_id_is_not_overwritten_by_post(api: Api) -> None:
 
 async def test_deleting_a_contact_frees_its_phone(api: Api) -> None:
     await directory.upsert_contact(api.db, Contact(id="k1", name="Anna", phones=["79011112233"]))
-    assert (await api("DELETE", "/api/v1/contacts/k1", token=MANAGER))[0] == 204
+    assert (await api("DELETE", "/api/v1/contacts/k1", token=SUPERVISOR))[0] == 204
     assert (await api("GET", "/api/v1/contacts/k1"))[0] == 404
     assert await directory.contact_phone_owner(api.db, "79011112233") is None
     assert (await api("DELETE", "/api/v1/contacts/k1"))[0] == 404
@@ -170,7 +185,8 @@ async def test_directory_needs_a_valid_token(api: Api) -> None:
 async def test_users_are_listed_without_token_hashes(api: Api) -> None:
     status, body = await api("GET", "/api/v1/users", token=MANAGER)
     assert status == 200
-    assert [u["id"] for u in body["items"]] == ["usr-admin", "usr-ivanova", "usr-robot"]
+    assert [u["id"] for u in body["items"]] == ["usr-admin", "usr-ivanova", "usr-sokolova",
+                                                "usr-robot"]
     assert "token" not in str(body) and directory.token_hash(MANAGER) not in str(body)
 
 

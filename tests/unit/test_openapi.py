@@ -5,7 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from services.task_sync import (
+    admin_api,
     api,
+    auth_api,
     comments_api,
     conversations_api,
     directory_api,
@@ -16,7 +18,8 @@ from services.task_sync.openapi import openapi_document
 
 def test_every_api_route_and_method_is_in_the_openapi_document() -> None:
     app = web.Application()
-    for module in (api, comments_api, conversations_api, directory_api, files_api):
+    for module in (api, comments_api, conversations_api, directory_api, files_api, auth_api,
+                   admin_api):
         module.routes(app)
     served = {(r.resource.canonical, r.method.lower()) for r in app.router.routes()
               if r.method != "HEAD" and r.resource is not None

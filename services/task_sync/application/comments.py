@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
+from services.task_sync.application.access import ensure_can_post, visible_task
 from services.task_sync.application.commands import PostComment, Resend
 from services.task_sync.application.errors import Conflict, Invalid, NotFound
 from services.task_sync.application.outgoing import (
@@ -44,7 +45,8 @@ async def post_comment(deps: Deps, cmd: PostComment) -> Posted:
     """Record a person's comment with an outbox flag, then publish its sends."""
     comment_id = (events.derive_id("api-comment", cmd.author.id, cmd.idempotency_key)
                   if cmd.idempotency_key else events.new_id())
-    task = await task_or_not_found(deps, cmd.task_id)
+    task = await visible_task(deps, cmd.actor.viewer, cmd.task_id)
+    ensure_can_post(cmd.actor.viewer, task)
     if cmd.idempotency_key and (earlier := await deps.tasks.get_comment(comment_id)):
         return Posted(comment=earlier, created=False,
                       attachments=await deps.tasks.attachments_of_comment(comment_id))
@@ -107,7 +109,8 @@ async def _store_uploads(deps: Deps, task: Task, comment_id: str,
 async def resend(deps: Deps, cmd: Resend) -> Comment:
     """Send a failed comment again: a new attempt with new send ids, skipping the parts the
     customer already received."""
-    task = await task_or_not_found(deps, cmd.task_id)
+    task = await visible_task(deps, cmd.actor.viewer, cmd.task_id)
+    ensure_can_post(cmd.actor.viewer, task)
     comment = await comment_in_task(deps, task, cmd.comment_id)
     if comment.delivery != "failed":
         raise Conflict("not_failed", f"only failed sends can be resent (this one is "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import msgspec
 
+from services.task_sync.application import audit
+from services.task_sync.application.access import ensure_may_start_for
 from services.task_sync.application.commands import StartConversation
 from services.task_sync.application.errors import Conflict, Invalid
 from services.task_sync.application.outgoing import publish_sends, publish_status, sends_of
@@ -30,6 +32,7 @@ async def start_conversation(deps: Deps, cmd: StartConversation) -> Started:
     comment_id = events.derive_id("first-message", task_id)
     if cmd.idempotency_key and (earlier := await deps.tasks.get_task(task_id)):
         return Started(task=earlier, comment_id=comment_id, created=False)
+    await ensure_may_start_for(deps, cmd.actor, cmd.assignee_user_id)
     chat, contact, phone = await _chat_of(deps, cmd)
     if (existing := await deps.tasks.open_task_of_chat(chat.key, deps.statuses.closed)):
         raise Conflict("conversation_open", f"this chat already has an open task "
@@ -60,6 +63,8 @@ async def start_conversation(deps: Deps, cmd: StartConversation) -> Started:
     # reply lands in this task; otherwise the sweeper publishes both, in that order
     if await publish_status(deps, task):
         await publish_sends(deps, comment.id, sends_of(deps, task, comment, [], None))
+    await audit.record(deps, cmd.actor, "conversation.start", "task", task.id,
+                       assignee_user_id=task.assignee_user_id)
     return Started(task=task, comment_id=comment.id, created=True)
 
 

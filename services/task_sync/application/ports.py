@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from shared import events
+from shared.domain.access import Viewer
 from shared.domain.comments import Comment, Revision
 from shared.domain.directory import Contact, Group, User
 from shared.domain.files import AttachmentRecord, AttachmentState, StoredFile
@@ -31,12 +32,16 @@ class TaskSystem(Protocol):
     async def find_tasks(self, *, status: str | None = None,
                          assignee_user_id: str | None = None,
                          assignee_group_id: str | None = None,
-                         limit: int = 100, offset: int = 0) -> list[Task]: ...
+                         limit: int = 100, offset: int = 0,
+                         viewer: Viewer | None = None) -> list[Task]:
+        """Newest first; ``viewer``: only the tasks they may see."""
 
     async def update_task(self, task_id: str, now: datetime, *, fields: dict[str, Any],
                           unset: tuple[str, ...] = (), announce: bool = False,
-                          if_status_in: list[str] | None = None) -> Task | None:
-        """Change status or assignee; None when missing or the precondition failed."""
+                          if_status_in: list[str] | None = None,
+                          if_unassigned: bool = False) -> Task | None:
+        """Change status or assignee; None when missing or a precondition failed
+        (``if_unassigned``: only while no user is assigned)."""
 
     async def open_task_of_chat(self, chat_key: str, closed_status: str) -> Task | None: ...
 
@@ -98,6 +103,8 @@ class TaskSystem(Protocol):
     async def attachments_of_task(self, task_id: str) -> list[AttachmentRecord]: ...
 
     async def attachments_of_comment(self, comment_id: str) -> list[AttachmentRecord]: ...
+
+    async def get_attachment(self, file_id: str) -> AttachmentRecord | None: ...
 
 
 class FileStore(Protocol):

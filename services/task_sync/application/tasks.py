@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from services.task_sync.application import audit
+from services.task_sync.application.access import ensure_can_change_status, visible_task
 from services.task_sync.application.commands import ChangeStatus
-from services.task_sync.application.comments import task_or_not_found
 from services.task_sync.application.errors import Conflict, Invalid
 from services.task_sync.application.outgoing import publish_status
 from services.task_sync.deps import Deps
@@ -17,7 +18,8 @@ log = get_logger(__name__)
 
 async def change_status(deps: Deps, cmd: ChangeStatus) -> Task:
     """A person moves a task to another status; bot-router learns of it (outbox)."""
-    task = await task_or_not_found(deps, cmd.task_id)
+    task = await visible_task(deps, cmd.actor.viewer, cmd.task_id)
+    ensure_can_change_status(cmd.actor.viewer, task)
     statuses = deps.statuses
     if cmd.status not in statuses.all:
         raise Invalid("unknown_status", f"status must be one of {list(statuses.all)}")
@@ -32,6 +34,7 @@ async def change_status(deps: Deps, cmd: ChangeStatus) -> Task:
     if updated is None:
         raise Conflict("changed_meanwhile", "the task's status changed meanwhile; reload it")
     await publish_status(deps, updated)
+    await audit.record(deps, cmd.actor, "task.status", "task", task.id, status=cmd.status)
     return updated
 
 

@@ -1,0 +1,47 @@
+"""A task as its card shows it: the task, its 24-hour window, channel, contact, assignee,
+group, and what the viewer may do with it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from services.task_sync.application.access import visible_task
+from services.task_sync.application.window import is_waba
+from services.task_sync.deps import Deps
+from shared import events
+from shared.domain import access
+from shared.domain.access import Viewer
+from shared.domain.tasks import Task
+from shared.domain.window import WINDOW
+
+
+async def task_card(deps: Deps, viewer: Viewer, task_id: str) -> dict[str, Any]:
+    """The card of a task ``viewer`` may see (NotFound otherwise)."""
+    task = await visible_task(deps, viewer, task_id)
+    out: dict[str, Any] = msgspec.to_builtins(task)
+    out["window"] = await _window(deps, task)
+    channel = await deps.channels.get(task.chat.channel_id)
+    # the time of the last webhook is not recorded (ingest keeps no database): null
+    out["channel"] = {"state": channel.get("state"), "provider": channel.get("provider"),
+                      "last_webhook_at": None} if channel else None
+    contact = await deps.directory.get_contact(task.contact_id) if task.contact_id else None
+    out["contact"] = msgspec.to_builtins(contact) if contact else None
+    assignee = (await deps.directory.get_user(task.assignee_user_id)
+                if task.assignee_user_id else None)
+    out["assignee"] = {"id": assignee.id, "full_name": assignee.full_name} if assignee else None
+    group = (await deps.directory.get_group(task.assignee_group_id)
+             if task.assignee_group_id else None)
+    out["group"] = {"id": group.id, "name": group.name} if group else None
+    out["permissions"] = access.permissions(viewer, task, deps.statuses.closed)
+    return out
+
+
+async def _window(deps: Deps, task: Task) -> dict[str, Any]:
+    if not await is_waba(deps, task.chat):
+        return {"applies": False, "expires_at": None, "open": True}
+    last = await deps.tasks.last_inbound_at(task.chat.key)
+    expires = last + WINDOW if last else None
+    return {"applies": True, "expires_at": expires.isoformat() if expires else None,
+            "open": expires is not None and expires > events.utcnow()}
