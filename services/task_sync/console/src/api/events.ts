@@ -2,7 +2,9 @@
 // here; the browser's EventSource reconnects by itself and resumes with Last-Event-ID.
 import type { LiveEvent } from "./types";
 
-export const EVENT_TYPES = ["task.created", "task.updated", "comment.added", "comment.updated"] as const;
+export const EVENT_TYPES = [
+  "task.created", "task.updated", "comment.added", "comment.updated", "reset",
+] as const;
 export type LiveState = "connecting" | "open" | "closed";
 
 type Listener = (event: LiveEvent) => void;

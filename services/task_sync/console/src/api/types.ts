@@ -98,6 +98,8 @@ export interface TaskDetail extends Task {
   group?: GroupRef | null;
   permissions?: Permissions;
   last_activity_at?: string | null;
+  /** The configured names of the three statuses (defaults: Диалог с ботом, … с менеджером, Закрыта). */
+  statuses?: { bot: string; manager: string; closed: string };
 }
 
 export type Delivery = "queued" | "waiting" | "sent" | "delivered" | "read" | "played" | "failed";
@@ -262,7 +264,9 @@ export type LiveEvent =
   | { type: "task.created"; task_id: string; task: TaskSummary }
   | { type: "task.updated"; task_id: string; task: TaskSummary }
   | { type: "comment.added"; task_id: string; comment: CommentView }
-  | ({ type: "comment.updated" } & CommentPatch);
+  | ({ type: "comment.updated" } & CommentPatch)
+  /** Events were lost (a reconnect after too long): reload what is shown. */
+  | { type: "reset"; task_id?: undefined };
 
 export interface Problem {
   error: string;

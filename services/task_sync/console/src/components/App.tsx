@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ApiError, api } from "../api/client";
 import { onLiveState, type LiveState } from "../api/events";
 import { LANGS, setLanguage, t, useLanguage, type Lang } from "../i18n";
-import { navigate, useRoute } from "../lib/router";
+import { link, navigate, useRoute } from "../lib/router";
 import { useStore } from "../lib/store";
 import { counts, session, signedIn, signedOut } from "../state";
 import { AdminPage } from "./admin/AdminPage";
@@ -42,15 +42,6 @@ export function App() {
       </main>
     </div>
   );
-}
-
-/** An in-app link: the History API instead of a page load (modifier clicks open tabs). */
-export function link(path: string) {
-  return (event: MouseEvent) => {
-    if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
-    event.preventDefault();
-    navigate(path);
-  };
 }
 
 function Header() {

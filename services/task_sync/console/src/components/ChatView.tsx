@@ -5,13 +5,13 @@ import { onLive } from "../api/events";
 import type { CommentPatch, CommentView, TaskDetail } from "../api/types";
 import { t } from "../i18n";
 import { checkFiles } from "../lib/files";
-import { link } from "./App";
 import { dayTitle, sameDay } from "../lib/time";
 import { markRead, openTaskId, refreshCounts } from "../state";
 import { Composer } from "./Composer";
 import { MessageBubble, authorOf } from "./MessageBubble";
 import { RevisionsDialog } from "./RevisionsDialog";
 import { TaskCard } from "./TaskCard";
+import { link } from "../lib/router";
 
 const NEAR_BOTTOM_PX = 120;
 
@@ -61,6 +61,14 @@ export function ChatView({ taskId, view }: { taskId: string; view: string }) {
   }, [taskId]);
 
   useEffect(() => onLive((event) => {
+    if (event.type === "reset") {
+      void reloadTask();
+      api.comments(taskId).then((page) => {
+        setComments(page.items);
+        setHasMore(!!page.has_more);
+      }, () => undefined);
+      return;
+    }
     if (event.task_id !== taskId) return;
     if (event.type === "comment.added") {
       setComments((old) => upsert(old, event.comment));

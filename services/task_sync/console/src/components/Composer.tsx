@@ -8,9 +8,9 @@ import { timeLeft } from "../lib/time";
 import { session } from "../state";
 import { Icon } from "./Icon";
 import { authorOf } from "./MessageBubble";
+import { statusesOf } from "./TaskCard";
 import { TemplateComposer } from "./TemplateComposer";
 
-const CLOSED_STATUS = "Закрыта";
 const WORKING_CHANNEL = new Set(["active", "ok", "connected", "authenticated", "init", "working"]);
 
 interface Props {
@@ -34,7 +34,7 @@ function newKey(): string {
 
 /** Why nothing can be sent now, and what to do; null when the manager may write. */
 export function blocker(task: TaskDetail): "closed" | "notYours" | "window" | null {
-  if (task.permissions?.reopen || task.status === CLOSED_STATUS) return "closed";
+  if (task.permissions?.reopen || task.status === statusesOf(task).closed) return "closed";
   if (!task.permissions?.post) return "notYours";
   if (task.window?.applies && !task.window.open) return "window";
   return null;

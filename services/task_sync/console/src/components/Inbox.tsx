@@ -3,11 +3,10 @@ import { ApiError, api } from "../api/client";
 import { onLive } from "../api/events";
 import type { InboxView, TaskSummary } from "../api/types";
 import { t, type Key } from "../i18n";
-import { navigate, taskPath } from "../lib/router";
+import { link, navigate, taskPath } from "../lib/router";
 import { useStore } from "../lib/store";
 import { short, timeLeft } from "../lib/time";
 import { counts, remember, session, unseen } from "../state";
-import { link } from "./App";
 
 const VIEWS: InboxView[] = ["mine", "queue", "all", "closed"];
 const PROVIDERS = ["wazzup", "meta", "chat_api"];

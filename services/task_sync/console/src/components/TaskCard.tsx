@@ -3,10 +3,14 @@ import { ApiError, api } from "../api/client";
 import type { GroupRef, TaskDetail, User } from "../api/types";
 import { t } from "../i18n";
 import { full, timeLeft } from "../lib/time";
-import { link } from "./App";
+import { link } from "../lib/router";
 
-const CLOSED_STATUS = "Закрыта";
-const STATUSES = ["Диалог с ботом", "Диалог с менеджером", CLOSED_STATUS];
+const DEFAULT_STATUSES = { bot: "Диалог с ботом", manager: "Диалог с менеджером", closed: "Закрыта" };
+
+/** The three statuses' configured names (the defaults when the server does not say). */
+export function statusesOf(task: TaskDetail): { bot: string; manager: string; closed: string } {
+  return task.statuses ?? DEFAULT_STATUSES;
+}
 
 /** The side card of a task: who, where, which state; and what may be done with it. */
 export function TaskCard({ task, open, onChanged }: {
@@ -42,6 +46,7 @@ export function TaskCard({ task, open, onChanged }: {
     void act(() => api.assign(task.id, kind === "g" ? { group_id: id } : { user_id: id }));
   };
 
+  const statuses = statusesOf(task);
   const win = task.window;
   const left = win?.applies ? timeLeft(win.expires_at) : null;
   return (
@@ -78,9 +83,9 @@ export function TaskCard({ task, open, onChanged }: {
           <button type="button" class="primary" disabled={busy}
                   onClick={() => void act(() => api.claim(task.id))}>{t("card.claim")}</button>
         )}
-        {p?.close && task.status !== CLOSED_STATUS && (
+        {p?.close && task.status !== statuses.closed && (
           <button type="button" disabled={busy}
-                  onClick={() => void act(() => api.setStatus(task.id, CLOSED_STATUS))}>{t("card.close")}</button>
+                  onClick={() => void act(() => api.setStatus(task.id, statuses.closed))}>{t("card.close")}</button>
         )}
         {p?.reopen && (
           <button type="button" disabled={busy}
@@ -91,7 +96,7 @@ export function TaskCard({ task, open, onChanged }: {
             {t("card.setStatus")}
             <select value={task.status} disabled={busy}
                     onChange={(e) => { const s = e.currentTarget.value; void act(() => api.setStatus(task.id, s)); }}>
-              {[...new Set([task.status, ...STATUSES])].map((s) => <option value={s}>{s}</option>)}
+              {[...new Set([task.status, statuses.bot, statuses.manager, statuses.closed])].map((s) => <option value={s}>{s}</option>)}
             </select>
           </label>
         )}

@@ -38,3 +38,12 @@ window.addEventListener("popstate", () => current.set(parse(location.pathname)))
 export function useRoute(): Route {
   return useStore(current);
 }
+
+/** An in-app link's click: the History API instead of a page load (modifier clicks open tabs). */
+export function link(path: string) {
+  return (event: MouseEvent) => {
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+    event.preventDefault();
+    navigate(path);
+  };
+}

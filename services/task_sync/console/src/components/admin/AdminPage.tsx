@@ -1,13 +1,13 @@
 import { t, type Key } from "../../i18n";
 import { useStore } from "../../lib/store";
 import { session } from "../../state";
-import { link } from "../App";
 import { AuditLog } from "./AuditLog";
 import { Channels } from "./Channels";
 import { Contacts } from "./Contacts";
 import { DeadLetters } from "./DeadLetters";
 import { Groups } from "./Groups";
 import { Users } from "./Users";
+import { link } from "../../lib/router";
 
 const SECTIONS = {
   users: Users, groups: Groups, contacts: Contacts, channels: Channels,
