@@ -17,7 +17,6 @@ import contextlib
 import random
 import time
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,6 +26,9 @@ from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue
 
 from shared import events
 from shared.bus import DELAY_TIERS, Bus, QueueSpec, dead_letter_queue_name, delay_queue_name
+from shared.delivery_context import _attempt, _delivery_headers
+from shared.delivery_context import current_attempt as current_attempt  # re-exported
+from shared.delivery_context import is_replay as is_replay  # re-exported
 from shared.errors import BadPayload, PermanentError, RetryableError, WabridgeError
 from shared.logs import get_logger
 from shared.metrics import HANDLER_SECONDS, MESSAGES
@@ -36,21 +38,8 @@ FailureHook = Callable[[events.Message, WabridgeError, "datetime | None"], Await
 """Called with the retry time, or None when the message is being dead-lettered."""
 
 log = get_logger(__name__)
-_attempt: ContextVar[int] = ContextVar("attempt", default=1)
 # an ordered queue holds the chat's lock (and a prefetch slot) while it waits in place
 INLINE_RETRY_MAX_S = 30.0
-_delivery_headers: ContextVar[dict[str, Any] | None] = ContextVar("delivery_headers",
-                                                                 default=None)
-
-
-def is_replay() -> bool:
-    """True while handling a message an operator replayed from its dead-letter queue."""
-    return bool((_delivery_headers.get() or {}).get("x-replayed"))
-
-
-def current_attempt() -> int:
-    """Which attempt at the message being handled this is (1 for the first delivery)."""
-    return _attempt.get()
 
 
 class RetryPolicy(msgspec.Struct, frozen=True):

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from services.task_sync.deps import Deps
 from shared import events
+from shared.delivery_context import current_attempt
 from shared.domain.comments import delivery_of_gateway_status
 from shared.domain.files import AttachmentState
 from shared.errors import RetryableError
 from shared.logs import get_logger
-from shared.worker import current_attempt
 
 log = get_logger(__name__)
 UNKNOWN_STATUS_ATTEMPTS = 4  # about 20 s of retries with the default backoff
