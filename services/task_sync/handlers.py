@@ -27,6 +27,7 @@ HANDLERS: dict[type, Handler] = {
     events.MediaStored: delivery.record_media_stored,
     events.MediaFetchFailed: delivery.record_media_failure,
     events.ChannelUpdated: delivery.record_channel_state,
+    events.TemplateStatusChanged: delivery.record_template_status,
 }
 
 

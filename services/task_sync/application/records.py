@@ -93,11 +93,12 @@ async def revise_comment(deps: Deps, cmd: events.AddComment) -> None:
     if target is None:
         raise RetryableError(f"message {cmd.gateway_message_id} to revise is not recorded yet",
                              code="COMMENT_NOT_YET_RECORDED")
-    added = await deps.tasks.add_revision(Revision(
-        id=cmd.comment_id, comment_id=target.id, at=cmd.at,
-        kind="deleted" if cmd.is_delete else "edited",
-        text=None if cmd.is_delete else cmd.text))
-    if added:
+    revision = Revision(id=cmd.comment_id, comment_id=target.id, at=cmd.at,
+                        kind="deleted" if cmd.is_delete else "edited",
+                        text=None if cmd.is_delete else cmd.text)
+    await deps.tasks.add_revision(revision)  # False on a retry: the mark below may not be done
+    newest = (await deps.tasks.revisions_of(target.id))[-1:]
+    if newest and newest[0].id == revision.id:  # an older edit arriving late changes nothing
         await deps.tasks.mark_revised(target.id, deleted=cmd.is_delete, text=cmd.text)
 
 
