@@ -296,9 +296,13 @@ def test_production_image_installs_locked_deps_first_and_has_no_sandbox_or_seed(
         assert absent not in copied, absent
     assert any(line.startswith("HEALTHCHECK") for line in stages["production"])
     assert any("services/sandbox" in line for line in stages["sandbox"])
+    assert any(line.startswith("COPY --from=console") for line in production), "console build"
+    ignored = (DEPLOY / "Dockerfile.dockerignore").read_text(encoding="utf-8").split()
+    assert "services/task_sync/console/node_modules" in ignored
     for line in production[1:] + [line for line in stages["sandbox"] if line.startswith("COPY")]:
-        for source in line.split()[1:-1]:
-            assert (DEPLOY.parent / source).exists(), source
+        if not line.startswith("COPY --from="):
+            for source in line.split()[1:-1]:
+                assert (DEPLOY.parent / source).exists(), source
 
 
 def test_lock_file_pins_every_dependency_with_hashes() -> None:
