@@ -81,7 +81,7 @@ function Header() {
       <span class={`live live-${live}`} role="status" title={t(`live.${live}`)}
             aria-label={t(`live.${live}`)} />
       {permission === "default" && (
-        <button type="button" class="link" onClick={askNotifications}>{t("nav.notifications")}</button>
+        <button type="button" class="link notify" onClick={askNotifications}>{t("nav.notifications")}</button>
       )}
       <span class="spacer" />
       <label class="lang">

@@ -93,6 +93,18 @@ export function ChatView({ taskId, view }: { taskId: string; view: string }) {
     }
   }, [comments]);
 
+  // images arriving and the composer growing change the height: stay at the bottom if there
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const keep = new ResizeObserver(() => {
+      if (stickToBottom.current) el.scrollTop = el.scrollHeight;
+    });
+    keep.observe(el);
+    if (el.firstElementChild) keep.observe(el.querySelector(".msgs") ?? el.firstElementChild);
+    return () => keep.disconnect();
+  }, [missing]);
+
   const onScroll = () => {
     const el = scroller.current!;
     stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
