@@ -86,6 +86,13 @@ class System:
                                      **kw) as resp:
             return resp.status, await resp.json(content_type=None)
 
+    async def give_to(self, task_id: str, user_id: str = "usr-ivanova") -> dict[str, Any]:
+        """Assign the task (as the admin): only its assignee among managers writes into it."""
+        status, body = await self.api("POST", f"/api/v1/tasks/{task_id}/assign",
+                                      json={"user_id": user_id})
+        assert status == 200, body
+        return dict(body)
+
     async def task_of(self, chat_id: str) -> dict[str, Any] | None:
         """The newest task of a chat."""
         status, body = await self.api("GET", "/api/v1/tasks?limit=500")

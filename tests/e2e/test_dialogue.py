@@ -119,6 +119,7 @@ async def test_manager_comment_reaches_whatsapp_prefixed_with_the_managers_full_
     await system.inbound(chat, "здравствуйте")
     await sent_count(system, chat, 1)
     task = await eventually(lambda: system.task_of(chat), what="task")
+    await system.give_to(task["id"])
     status, comment = await system.api("POST", f"/api/v1/tasks/{task['id']}/comments",
                                        token=IVANOVA, json={"text": "Добрый день, чем помочь?"})
     assert status == 201, comment

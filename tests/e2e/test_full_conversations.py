@@ -14,14 +14,15 @@ from tests.e2e.test_webhooks import wazzup_message
 
 
 async def opened(system: System, chat: str) -> dict[str, Any]:
-    """A chat whose greeting went out; returns its task."""
+    """A chat whose greeting went out; returns its task, given to Ivanova."""
     await system.inbound(chat, "здравствуйте")
 
     async def greeted() -> list[str] | None:
         texts = await system.texts_sent(chat)
         return texts or None
     await eventually(greeted, what="greeting")
-    return await eventually(lambda: system.task_of(chat), what="task")
+    task = await eventually(lambda: system.task_of(chat), what="task")
+    return await system.give_to(task["id"])
 
 
 async def comment_where(system: System, task_id: str, test: Any, what: str) -> dict[str, Any]:

@@ -87,7 +87,9 @@ async def test_the_whole_dialogue_works_on_each_gateway(system: System, provider
     assert task["chat"]["provider"] == provider
     assert task["assignee_group_id"] == "grp-contact-centre"
 
-    # the manager answers, quoting the customer's question
+    # a manager of the contact centre takes it from the queue and answers, quoting the question
+    status, body = await system.api("POST", f"/api/v1/tasks/{task['id']}/claim", token=IVANOVA)
+    assert status == 200 and body["assignee_user_id"] == "usr-ivanova", body
     question = await comment_where(system, task["id"], lambda c: c["text"].startswith("у меня"),
                                    "the question")
     status, body = await system.api("POST", f"/api/v1/tasks/{task['id']}/comments",
@@ -130,6 +132,7 @@ async def test_files_arrive_byte_identical_both_ways_on_each_gateway(
                                headers={"Authorization": f"Bearer {IVANOVA}"}) as resp:
         assert resp.status == 200 and await resp.read() == photo
 
+    await system.give_to(task["id"])  # only the assignee among managers writes into it
     document = os.urandom(200_000)
     form = aiohttp.FormData()
     form.add_field("text", "Договор во вложении")
