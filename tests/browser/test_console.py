@@ -269,3 +269,48 @@ async def test_on_a_phone_the_list_and_the_chat_take_turns_and_english_is_one_sw
     await console.shot("phone-chat")
     await page.get_by_role("link", name="Back to the list").click()
     await expect(page.locator(".inbox")).to_be_visible()
+
+
+async def test_a_failed_message_shows_the_gateways_reason_and_resend_delivers_it(
+    console: Console, system: System,
+) -> None:
+    phone = new_chat()
+    task = await handed_over(system, phone)
+    await console.sign_in("ivanova")
+    await open_chat(console, task["id"])
+    page = console.page
+    await system.sandbox("POST", "/sandbox/fail", json={
+        "count": 1, "status": 400, "error": "BAD_CONTACT", "description": "Account does not exist"})
+    box = page.locator("form.composer textarea")
+    await box.fill("Повторите, пожалуйста")
+    await box.press("Enter")
+    mine = page.locator(".msg.out", has_text="Повторите, пожалуйста")
+    await expect(mine.locator(".ticks")).to_have_attribute("data-delivery", "failed")
+    failed = await comment_where(system, task["id"], lambda c: c.get("delivery") == "failed",
+                                 "the failed comment")
+    reason = failed.get("failure_reason") or failed["failure_code"]
+    await expect(mine.locator(".failure")).to_contain_text(reason)
+    await console.shot("failed")
+    await mine.get_by_role("button", name="Отправить снова").click()
+    await expect(mine.locator(".ticks")).to_have_attribute("data-delivery", "sent")
+    await expect(mine.locator(".failure")).to_have_count(0)
+    assert any("Повторите, пожалуйста" in t for t in await system.texts_sent(phone))
+
+
+async def test_a_file_of_a_forbidden_type_is_refused_before_any_upload(
+    console: Console, system: System,
+) -> None:
+    phone = new_chat()
+    task = await handed_over(system, phone)
+    await console.sign_in("ivanova")
+    await open_chat(console, task["id"])
+    page = console.page
+    uploads: list[str] = []
+    page.on("request", lambda r: uploads.append(r.url) if r.method == "POST" else None)
+    program: FilePayload = {"name": "setup.exe", "mimeType": "application/x-msdownload",
+                            "buffer": b"MZ" + bytes(64)}
+    await page.get_by_test_id("file-input").set_input_files(files=[program])
+    await expect(page.get_by_role("alert")).to_contain_text(
+        "setup.exe: такой тип файла нельзя отправить")
+    await expect(page.locator(".picked")).to_have_count(0)
+    assert not [u for u in uploads if "/comments" in u]

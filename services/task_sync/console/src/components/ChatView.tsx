@@ -142,7 +142,9 @@ export function ChatView({ taskId, view }: { taskId: string; view: string }) {
       setComments((old) => old.map((o) => (o.id === next.id ? { ...o, ...next } : o)));
     replace({ ...c, delivery: "queued", failure_reason: null, failure_code: null });
     try {
-      replace(await api.resend(taskId, c.id));
+      // the stream may already have said "sent": the answer must not step back from it
+      const again = await api.resend(taskId, c.id);
+      setComments((old) => upsert(old, again));
     } catch (exc) {
       setError(exc instanceof Error ? exc.message : String(exc));
       replace(c);
