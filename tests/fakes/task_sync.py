@@ -21,6 +21,8 @@ from services.task_sync.deps import Deps
 from shared import events
 from shared.channels_config import ChannelConfig
 from shared.config import TaskSyncSettings, load
+from shared.domain import access
+from shared.domain.access import Actor, Viewer
 from shared.domain.comments import DELIVERY_RANK, Comment, Revision
 from shared.domain.directory import Contact, Group, User, digits
 from shared.domain.files import AttachmentRecord, AttachmentState, StoredFile
@@ -69,9 +71,11 @@ class FakeTaskSystem:
     async def find_tasks(self, *, status: str | None = None,
                          assignee_user_id: str | None = None,
                          assignee_group_id: str | None = None,
-                         limit: int = 100, offset: int = 0) -> list[Task]:
+                         limit: int = 100, offset: int = 0,
+                         viewer: Viewer | None = None) -> list[Task]:
         found = [t for t in self.tasks.values()
-                 if (status is None or t.status == status)
+                 if (viewer is None or access.can_see(viewer, t))
+                 and (status is None or t.status == status)
                  and (assignee_user_id is None or t.assignee_user_id == assignee_user_id)
                  and (assignee_group_id is None or t.assignee_group_id == assignee_group_id)]
         found.sort(key=lambda t: t.id)
@@ -80,9 +84,12 @@ class FakeTaskSystem:
 
     async def update_task(self, task_id: str, now: datetime, *, fields: dict[str, Any],
                           unset: tuple[str, ...] = (), announce: bool = False,
-                          if_status_in: list[str] | None = None) -> Task | None:
+                          if_status_in: list[str] | None = None,
+                          if_unassigned: bool = False) -> Task | None:
         task = self.tasks.get(task_id)
         if task is None or (if_status_in is not None and task.status not in if_status_in):
+            return None
+        if if_unassigned and task.assignee_user_id is not None:
             return None
         self.writes.append(("update_task", task_id))
         doc: dict[str, Any] = msgspec.to_builtins(task, builtin_types=(datetime,))
@@ -272,6 +279,10 @@ class FakeTaskSystem:
     async def attachments_of_comment(self, comment_id: str) -> list[AttachmentRecord]:
         return [_copy(a) for i, a in sorted(self.attachments.items())
                 if a.comment_id == comment_id]
+
+    async def get_attachment(self, file_id: str) -> AttachmentRecord | None:
+        record = self.attachments.get(file_id)
+        return _copy(record) if record else None
 
 
 class FakeFiles:
@@ -573,3 +584,8 @@ def a_task(task_id: str = "t1", *, chat: events.ChatRef | None = None, status: s
     return Task(id=task_id, title="WhatsApp: Anna", category=settings().wabridge_category,
                 status=status or settings().wabridge_status_manager, chat=chat or a_chat(),
                 conversation_id=f"cv-{task_id}", created_at=at, updated_at=at, **fields)
+
+
+def an_actor(user: User, *, group_member_ids: frozenset[str] = frozenset()) -> Actor:
+    """``user`` asking through the API with a token (their role as the user says)."""
+    return Actor(user=user, viewer=access.viewer_of(user, group_member_ids))

@@ -12,6 +12,7 @@ import pytest
 
 from services.task_sync.application.ports import TaskSystem
 from shared import events
+from shared.domain.access import Viewer
 from shared.domain.comments import Comment, Revision, order_of
 from shared.domain.files import AttachmentRecord
 from shared.domain.tasks import Task
@@ -176,6 +177,31 @@ async def test_marking_an_older_version_announced_keeps_a_newer_change_pending(
     await store.update_task("t1", LATER, fields={"status": OPEN}, announce=True)
     await store.mark_announced("t1", 1)
     assert [t.status_version for t in await store.unannounced_tasks()] == [2]
+
+
+async def test_update_only_while_unassigned_applies_to_an_unassigned_task_only(
+    store: TaskSystem,
+) -> None:
+    await store.create_task(task("free", assignee_group_id="g1"))
+    await store.create_task(task("taken", assignee_user_id="u1"))
+    claimed = await store.update_task("free", LATER, fields={"assignee_user_id": "u2"},
+                                      if_unassigned=True)
+    assert claimed is not None and claimed.assignee_user_id == "u2"
+    assert await store.update_task("taken", LATER, fields={"assignee_user_id": "u2"},
+                                   if_unassigned=True) is None
+    taken = await store.get_task("taken")
+    assert taken is not None and taken.assignee_user_id == "u1"
+
+
+async def test_find_for_a_viewer_lists_only_the_tasks_they_may_see(store: TaskSystem) -> None:
+    await store.create_task(task("mine", assignee_user_id="u1"))
+    await store.create_task(task("queue", assignee_group_id="g1"))
+    await store.create_task(task("theirs", assignee_user_id="u2"))
+    await store.create_task(task("other-queue", assignee_group_id="g2"))
+    manager = Viewer(user_id="u1", role="manager", group_ids=frozenset({"g1"}))
+    admin = Viewer(user_id="a1", role="admin")
+    assert sorted(t.id for t in await store.find_tasks(viewer=manager)) == ["mine", "queue"]
+    assert len(await store.find_tasks(viewer=admin)) == 4
 
 
 async def test_open_task_of_chat_is_the_newest_not_closed_one(store: TaskSystem) -> None:
@@ -499,6 +525,12 @@ async def test_an_attachment_is_recorded_once(store: TaskSystem) -> None:
     await store.add_attachment(attachment("f1"))
     await store.add_attachment(attachment("f1", state="stored"))
     assert await store.attachments_of_comment("c1") == [attachment("f1")]
+
+
+async def test_an_attachment_reads_back_by_its_id(store: TaskSystem) -> None:
+    await store.add_attachment(attachment("f1"))
+    assert await store.get_attachment("f1") == attachment("f1")
+    assert await store.get_attachment("nope") is None
 
 
 async def test_attachments_are_listed_by_comment_and_by_task(store: TaskSystem) -> None:

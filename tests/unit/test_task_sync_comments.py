@@ -10,7 +10,7 @@ import pytest
 
 from services.task_sync.application.commands import PostComment, Resend
 from services.task_sync.application.comments import post_comment, resend
-from services.task_sync.application.errors import Conflict, Invalid, NotFound
+from services.task_sync.application.errors import Conflict, Forbidden, Invalid, NotFound
 from services.task_sync.application.outgoing import flush_published, sweep_once
 from shared import events
 from shared.domain.comments import Comment, order_of
@@ -18,9 +18,10 @@ from shared.domain.directory import User
 from shared.domain.files import AttachmentRecord, Upload
 from shared.domain.outgoing import send_id
 from shared.domain.tasks import Task
-from tests.fakes.task_sync import FakeTaskSync, a_chat, a_task, settings
+from tests.fakes.task_sync import FakeTaskSync, a_chat, a_task, an_actor, settings
 
-MARIA = User(id="usr-maria", full_name="Иванова Мария")
+MARIA = User(id="usr-maria", full_name="Иванова Мария", role="admin")
+AS_MARIA = an_actor(MARIA)
 SIGNED = "*Иванова Мария*:\nДобрый день"
 PDF = Upload(file_name="invoice.pdf", mime_type="application/pdf", content=b"%PDF-1.7")
 PNG = Upload(file_name="photo.png", mime_type="image/png", content=b"\x89PNG")
@@ -42,7 +43,7 @@ async def customer_wrote(ts: FakeTaskSync, task: Task, ago: timedelta) -> None:
 
 
 def comment_cmd(task: Task, text: str = "Добрый день", **fields: Any) -> PostComment:
-    return PostComment(task_id=task.id, author=MARIA, text=text, **fields)
+    return PostComment(task_id=task.id, actor=AS_MARIA, text=text, **fields)
 
 
 def outgoing(comment_id: str, task: Task, **fields: Any) -> Comment:
@@ -94,6 +95,18 @@ async def test_post_comment_of_an_unknown_task_is_not_found() -> None:
     ts = FakeTaskSync()
     with pytest.raises(NotFound):
         await post_comment(ts.deps, comment_cmd(a_task("nope")))
+
+
+async def test_a_manager_who_only_sees_the_task_in_his_queue_is_refused_and_stores_no_file(
+) -> None:
+    ts, task = await world_with_task()
+    await ts.tasks.update_task(task.id, events.utcnow(), fields={"assignee_group_id": "g-cc"})
+    someone = an_actor(User(id="usr-petr", full_name="Пётр", role="manager",
+                            group_ids=["g-cc"]))
+    with pytest.raises(Forbidden):
+        await post_comment(ts.deps, PostComment(task_id=task.id, actor=someone, text="Hi",
+                                                uploads=[PDF]))
+    assert stored_nothing(ts)
 
 
 async def test_a_comment_without_text_or_files_is_invalid() -> None:
@@ -291,7 +304,7 @@ async def test_resend_of_a_failed_comment_whose_text_went_out_sends_only_the_fil
     ts, task = await world_with_task()
     await failed_after_its_text_went_out(ts, task)
 
-    again = await resend(ts.deps, Resend(task_id=task.id, comment_id="cm1"))
+    again = await resend(ts.deps, Resend(task_id=task.id, comment_id="cm1", actor=AS_MARIA))
     [sent] = ts.bus.sends()
     assert (sent.part, sent.attachment.file_id if sent.attachment else None) == (1, "f1")
     assert again.send_attempt is not None
@@ -302,9 +315,9 @@ async def test_resend_of_a_failed_comment_whose_text_went_out_sends_only_the_fil
 async def test_each_resend_gets_new_send_ids() -> None:
     ts, task = await world_with_task()
     await failed_after_its_text_went_out(ts, task)
-    await resend(ts.deps, Resend(task_id=task.id, comment_id="cm1"))
+    await resend(ts.deps, Resend(task_id=task.id, comment_id="cm1", actor=AS_MARIA))
     await ts.tasks.record_delivery("cm1", "failed", reason="refused again")
-    await resend(ts.deps, Resend(task_id=task.id, comment_id="cm1"))
+    await resend(ts.deps, Resend(task_id=task.id, comment_id="cm1", actor=AS_MARIA))
     first, second = ts.bus.sends()
     assert first.id != second.id
 
@@ -314,7 +327,7 @@ async def test_resend_of_a_comment_that_has_not_failed_is_refused() -> None:
     await ts.tasks.add_comment(outgoing("cm1", task, delivery="sent", delivery_rank=1,
                                         gateway_message_id="gw-1"))
     with pytest.raises(Conflict) as refused:
-        await resend(ts.deps, Resend(task_id=task.id, comment_id="cm1"))
+        await resend(ts.deps, Resend(task_id=task.id, comment_id="cm1", actor=AS_MARIA))
     assert refused.value.error == "not_failed"
     assert ts.bus.sends() == []
     assert ts.tasks.comments["cm1"].send_attempt is None
@@ -326,7 +339,7 @@ async def test_resend_of_a_comment_that_has_not_failed_is_refused_before_the_win
     await ts.tasks.add_comment(outgoing("cm1", task, delivery="read", delivery_rank=3,
                                         gateway_message_id="gw-1"))
     with pytest.raises(Conflict) as refused:
-        await resend(ts.deps, Resend(task_id=task.id, comment_id="cm1"))
+        await resend(ts.deps, Resend(task_id=task.id, comment_id="cm1", actor=AS_MARIA))
     assert refused.value.error == "not_failed"
 
 
@@ -336,7 +349,7 @@ async def test_resend_of_a_comment_of_another_task_is_not_found() -> None:
     await ts.tasks.create_task(other)
     await ts.tasks.add_comment(outgoing("cm1", other, delivery="failed", delivery_rank=4))
     with pytest.raises(NotFound):
-        await resend(ts.deps, Resend(task_id=task.id, comment_id="cm1"))
+        await resend(ts.deps, Resend(task_id=task.id, comment_id="cm1", actor=AS_MARIA))
     assert ts.bus.sends() == []
 
 
@@ -344,7 +357,7 @@ async def test_a_resend_whose_publish_failed_is_swept_without_the_part_that_arri
     ts, task = await world_with_task(WABRIDGE_OUTBOX_SWEEP_SECONDS="0")
     await failed_after_its_text_went_out(ts, task)
     ts.bus.fail_next(only=events.SendMessage)
-    again = await resend(ts.deps, Resend(task_id=task.id, comment_id="cm1"))
+    again = await resend(ts.deps, Resend(task_id=task.id, comment_id="cm1", actor=AS_MARIA))
     assert ts.bus.sends() == [] and ts.tasks.comments["cm1"].outbox is True
 
     assert await sweep_once(ts.deps) == 1

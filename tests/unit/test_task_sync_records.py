@@ -38,10 +38,12 @@ from tests.fakes.task_sync import (
     FakeTaskSync,
     a_chat,
     a_task,
+    an_actor,
 )
 
 NOW = events.utcnow()
-MARIA = User(id="usr-maria", full_name="Иванова Мария", phones=["79035556677"])
+MARIA = User(id="usr-maria", full_name="Иванова Мария", phones=["79035556677"],
+             role="admin")
 
 
 def said(comment_id: str, **fields: Any) -> events.AddComment:
@@ -478,7 +480,7 @@ def channel_updated(transport: str | None, state: str = "active") -> events.Chan
 
 
 def manager_writes(task_id: str = "t1") -> PostComment:
-    return PostComment(task_id=task_id, author=MARIA, text="Добрый день")
+    return PostComment(task_id=task_id, actor=an_actor(MARIA), text="Добрый день")
 
 
 async def test_a_channels_state_is_recorded() -> None:

@@ -18,9 +18,18 @@ from shared.domain.comments import Comment, order_of
 from shared.domain.directory import Contact, Group, User
 from shared.domain.tasks import Task
 from shared.errors import PermanentError, RetryableError
-from tests.fakes.task_sync import META, WAZZUP, FakeTaskSync, a_chat, a_task, settings
+from tests.fakes.task_sync import (
+    META,
+    WAZZUP,
+    FakeTaskSync,
+    a_chat,
+    a_task,
+    an_actor,
+    settings,
+)
 
-MARIA = User(id="usr-maria", full_name="Иванова Мария")
+MARIA = User(id="usr-maria", full_name="Иванова Мария", role="admin")
+AS_MARIA = an_actor(MARIA)
 ANNA = Contact(id="ct-anna", name="Анна", phones=["79011112233"])
 STATUSES = settings()
 BOT, MANAGER, CLOSED = (STATUSES.wabridge_status_bot, STATUSES.wabridge_status_manager,
@@ -28,7 +37,7 @@ BOT, MANAGER, CLOSED = (STATUSES.wabridge_status_bot, STATUSES.wabridge_status_m
 
 
 def start(**fields: Any) -> StartConversation:
-    values: dict[str, Any] = {"author": MARIA, "channel_id": "ch-1", "provider": "wazzup",
+    values: dict[str, Any] = {"actor": AS_MARIA, "channel_id": "ch-1", "provider": "wazzup",
                                  "connection": WAZZUP.id, "phone": "+7 901 111-22-33",
                                  "text": "Добрый день"}
     return StartConversation(**(values | fields))
@@ -38,6 +47,10 @@ def outcome(ts: FakeTaskSync) -> list[type]:
     """What reached the bus for bot-router and outbound-sender, in order."""
     return [type(m) for m in ts.bus.published
             if isinstance(m, events.TaskStatusChanged | events.SendMessage)]
+
+
+def moving(task: Task, status: str) -> ChangeStatus:
+    return ChangeStatus(actor=AS_MARIA, task_id=task.id, status=status)
 
 
 async def world_with_task(status: str = MANAGER, **fields: Any) -> tuple[FakeTaskSync, Task]:
@@ -192,7 +205,7 @@ async def test_free_text_first_on_a_meta_chat_goes_when_the_customer_wrote_today
 async def test_change_status_to_an_unknown_status_is_invalid() -> None:
     ts, task = await world_with_task()
     with pytest.raises(Invalid) as refused:
-        await change_status(ts.deps, ChangeStatus(task_id=task.id, status="Whatever"))
+        await change_status(ts.deps, moving(task, "Whatever"))
     assert refused.value.error == "unknown_status"
     assert (await stored_task(ts)).status == MANAGER and outcome(ts) == []
 
@@ -200,14 +213,14 @@ async def test_change_status_to_an_unknown_status_is_invalid() -> None:
 async def test_change_status_of_a_closed_task_is_a_conflict() -> None:
     ts, task = await world_with_task(status=CLOSED)
     with pytest.raises(Conflict) as refused:
-        await change_status(ts.deps, ChangeStatus(task_id=task.id, status=MANAGER))
+        await change_status(ts.deps, moving(task, MANAGER))
     assert refused.value.error == "task_closed"
     assert (await stored_task(ts)).status == CLOSED and outcome(ts) == []
 
 
 async def test_change_status_announces_the_change_to_bot_router() -> None:
     ts, task = await world_with_task(status=MANAGER)
-    updated = await change_status(ts.deps, ChangeStatus(task_id=task.id, status=CLOSED))
+    updated = await change_status(ts.deps, moving(task, CLOSED))
 
     assert (updated.status, updated.status_version) == (CLOSED, 1)
     [announced] = ts.bus.of_type(events.TaskStatusChanged)
@@ -218,14 +231,14 @@ async def test_change_status_announces_the_change_to_bot_router() -> None:
 async def test_an_unpublished_status_change_stays_for_the_sweeper() -> None:
     ts, task = await world_with_task(status=MANAGER)
     ts.bus.fail_next(only=events.TaskStatusChanged)
-    await change_status(ts.deps, ChangeStatus(task_id=task.id, status=BOT))
+    await change_status(ts.deps, moving(task, BOT))
     assert [t.status for t in await ts.tasks.unannounced_tasks()] == [BOT]
     assert ts.deps.outbox.pending.is_set()
 
 
 async def test_change_status_to_the_current_status_changes_and_announces_nothing() -> None:
     ts, task = await world_with_task(status=MANAGER)
-    unchanged = await change_status(ts.deps, ChangeStatus(task_id=task.id, status=MANAGER))
+    unchanged = await change_status(ts.deps, moving(task, MANAGER))
     assert unchanged.status_version == 0 and outcome(ts) == []
 
 
