@@ -113,6 +113,9 @@ class TaskSyncSettings(Texts, kw_only=True, frozen=True, rename="upper"):
     wabridge_seed_file: str = ""
     wabridge_outbox_sweep_seconds: float = 5.0
     wabridge_outbox_safety_sweep_seconds: float = 300.0
+    # channels whose customers see our read marks when a manager opens the chat: `*` every
+    # channel, or channel ids separated by commas; empty: none
+    wabridge_read_receipts: str = "*"
     wabridge_upload_max_bytes: int = 10 * 1024 * 1024
     wabridge_upload_mime_types: str = (
         "image/jpeg,image/png,image/gif,image/webp,application/pdf,application/zip,"

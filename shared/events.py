@@ -38,7 +38,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class ChatRef(msgspec.Struct, frozen=True, kw_only=True):
+class ChatRef(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     """Where a conversation lives: the channel (one company number) and the chat in it."""
 
     provider: str

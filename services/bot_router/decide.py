@@ -52,8 +52,8 @@ def comment_text(event: events.MessageReceived) -> str:
     if event.content_type == "unsupported":
         label = f"[unsupported message type: {event.raw_type or 'unknown'}]"
         return f"{label} {event.text}".strip()
-    if event.content_type == "text":
-        return event.text
+    if event.content_type == "text" or event.form:
+        return event.text  # a form's text is its heading and answers already
     if event.content_type == "reaction":
         return f"[reaction {event.reaction or ''}]".replace(" ]", "]")
     placeholder = _PLACEHOLDERS.get(event.content_type, f"[{event.content_type}]")

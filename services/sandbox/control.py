@@ -11,6 +11,8 @@ from aiohttp import web
 
 from services.sandbox import media, webhook_bodies
 from services.sandbox.keys import HTTP, SETTINGS, STATE
+from services.sandbox.meta_bodies import template_status
+from services.sandbox.meta_extras import templates_of
 from services.sandbox.settings import PROVIDERS
 from services.sandbox.state import FailureSpec, Record
 from services.sandbox.webhook_bodies import Outgoing
@@ -78,8 +80,10 @@ async def send_inbound(request: web.Request) -> web.Response:
         spec = msgspec.json.decode(await request.read(), type=InboundSpec)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         return _bad_request(f"invalid inbound message: {exc}")
-    if spec.provider == "meta" and (spec.is_echo or spec.chat_type != "whatsapp"):
-        return _bad_request("invalid inbound message: the Meta sandbox has no echoes or groups")
+    if spec.provider == "meta" and spec.chat_type != "whatsapp":
+        return _bad_request("invalid inbound message: the Meta sandbox has no groups")
+    if spec.provider != "meta" and (spec.kind or spec.user_id or spec.phone_hidden):
+        return _bad_request("invalid inbound message: kinds and user ids are Meta's only")
     file: MediaInfo | None = None
     if spec.media_id is not None:
         stored = request.app[STATE].files.get(spec.media_id)
@@ -115,7 +119,7 @@ def _chat_of_send(records: list[Record], message_id: str) -> str | None:
         if isinstance(messages, list) and messages and isinstance(messages[0], dict):
             ids.add(messages[0].get("id"))
         if message_id in ids:
-            chat = body.get("to") or body.get("chatId")
+            chat = body.get("to") or body.get("recipient") or body.get("chatId")
             return chat if isinstance(chat, str) else None
     return None
 
@@ -131,6 +135,29 @@ async def forward_webhook(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     return await _deliver(request, webhook_bodies.addressed(settings, provider, raw,
                                                             json_or_text(raw)))
+
+
+class TemplateStatusSpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A Meta template's review changes: ``event`` APPROVED, REJECTED, PAUSED, ..."""
+
+    name: str
+    event: str
+    reason: str | None = None
+
+
+async def send_template_status(request: web.Request) -> web.Response:
+    """Change a sandbox Meta template's status and deliver Meta's webhook about it."""
+    try:
+        spec = msgspec.json.decode(await request.read(), type=TemplateStatusSpec)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        return _bad_request(f"invalid template status: {exc}")
+    template = next((t for t in templates_of(request).values() if t["name"] == spec.name), None)
+    if template is None:
+        return _bad_request(f"invalid template status: no template {spec.name!r}")
+    template["status"] = spec.event.upper()
+    payload = template_status(template, spec.event.upper(), spec.reason)
+    return await _deliver(request, webhook_bodies.outgoing(request.app[SETTINGS], "meta",
+                                                           payload))
 
 
 async def _deliver(request: web.Request, out: Outgoing) -> web.Response:
@@ -155,5 +182,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/sandbox/inbound", send_inbound)
     app.router.add_post("/sandbox/status", send_status)
     app.router.add_post("/sandbox/webhook", forward_webhook)
+    app.router.add_post("/sandbox/meta/template-status", send_template_status)
     app.router.add_get("/healthz", healthz)
     media.add_routes(app)

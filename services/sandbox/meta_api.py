@@ -13,6 +13,8 @@ from typing import Any
 from aiohttp import web
 
 from services.sandbox.keys import SETTINGS, STATE
+from services.sandbox.meta_bodies import META_WABA_ID
+from services.sandbox.meta_extras import reaction_problem, signal_problem, templates_of
 from services.sandbox.multipart_form import FormPart, parse_form
 from services.sandbox.recording import json_or_none, mark_delivered, show_body
 from services.sandbox.state import FailureSpec
@@ -36,7 +38,7 @@ def _invalid(details: str) -> web.Response:
     return graph_error(400, 100, "(#100) Invalid parameter", details)
 
 
-def _unauthorized(request: web.Request) -> web.Response | None:
+def unauthorized(request: web.Request) -> web.Response | None:
     expected = f"Bearer {request.app[SETTINGS].meta_access_token}".encode()
     if hmac.compare_digest(request.headers.get("Authorization", "").encode(), expected):
         return None
@@ -53,18 +55,24 @@ def _unknown_sender(request: web.Request) -> web.Response | None:
 
 
 async def send_message(request: web.Request) -> web.Response:
-    if (refusal := _unauthorized(request) or _unknown_sender(request)) is not None:
+    if (refusal := unauthorized(request) or _unknown_sender(request)) is not None:
         return refusal
     if (failure := request.app[STATE].failures.take("meta")) is not None:
         return _injected(failure)
     body = json_or_none(await request.read())
+    if isinstance(body, dict) and body.get("status") == "read":
+        # a read mark, with the typing indicator when asked (no message is sent)
+        problem = signal_problem(body)
+        return _invalid(problem) if problem else web.json_response({"success": True})
     if (problem := message_problem(body, request)) is not None:
         return _invalid(problem)
     assert isinstance(body, dict)
     mark_delivered(request)
     wamid = "wamid." + secrets.token_urlsafe(24)
-    return web.json_response({"messaging_product": "whatsapp",
-                              "contacts": [{"input": body["to"], "wa_id": body["to"]}],
+    target = body.get("to") or body.get("recipient")
+    contact = {"input": target, "wa_id": target} if body.get("to") else {
+        "input": target, "user_id": target}
+    return web.json_response({"messaging_product": "whatsapp", "contacts": [contact],
                               "messages": [{"id": wamid}]})
 
 
@@ -76,8 +84,9 @@ def message_problem(body: object, request: web.Request) -> str | None:
         return "The parameter messaging_product is required and must be whatsapp."
     if body.get("recipient_type", "individual") not in ("individual", "group"):
         return "recipient_type must be individual or group"
-    if not isinstance(body.get("to"), str) or not body["to"]:
-        return "The parameter to is required."
+    target = body.get("to") or body.get("recipient")
+    if not isinstance(target, str) or not target:
+        return "The parameter to (or recipient, a business-scoped user id) is required."
     kind = body.get("type", "text")
     content = body.get(kind) if isinstance(kind, str) else None
     if kind not in TYPES or not isinstance(content, dict):
@@ -88,6 +97,8 @@ def message_problem(body: object, request: web.Request) -> str | None:
         return None if ok else f"text.body must be 1 to {MAX_TEXT} characters"
     if kind in MEDIA_TYPES:
         return _media_problem(kind, content, request)
+    if kind == "reaction":
+        return reaction_problem(content)
     if kind == "template":
         language = content.get("language")
         if not isinstance(content.get("name"), str) or not isinstance(language, dict) or \
@@ -109,7 +120,7 @@ def _media_problem(kind: str, content: dict[str, Any], request: web.Request) -> 
 
 async def upload_media(request: web.Request) -> web.Response:
     """``multipart/form-data`` with ``messaging_product``, ``type`` and ``file`` → ``{id}``."""
-    if (refusal := _unauthorized(request) or _unknown_sender(request)) is not None:
+    if (refusal := unauthorized(request) or _unknown_sender(request)) is not None:
         return refusal
     parts = parse_form(request.headers.get("Content-Type", ""), await request.read())
     fields = {p.name: p for p in parts}
@@ -138,7 +149,7 @@ def _shown_form(parts: list[FormPart]) -> dict[str, Any]:
 
 
 async def look_up_media(request: web.Request) -> web.Response:
-    if (refusal := _unauthorized(request)) is not None:
+    if (refusal := unauthorized(request)) is not None:
         return refusal
     stored = request.app[STATE].files.get(request.match_info["media_id"])
     if stored is None:
@@ -151,12 +162,28 @@ async def look_up_media(request: web.Request) -> web.Response:
 
 async def download_media(request: web.Request) -> web.Response:
     """The file behind a looked-up URL; like Meta's, it needs the same bearer token."""
-    if (refusal := _unauthorized(request)) is not None:
+    if (refusal := unauthorized(request)) is not None:
         return refusal
     stored = request.app[STATE].files.get(request.match_info["media_id"])
     if stored is None:
         return web.Response(status=404)
     return web.Response(body=stored.content, content_type=stored.mime_type.split(";")[0])
+
+
+async def list_templates(request: web.Request) -> web.Response:
+    """``GET /{waba_id}/message_templates``: the account's templates (one page)."""
+    if (refusal := unauthorized(request)) is not None:
+        return refusal
+    waba_id = request.match_info["waba_id"]
+    if waba_id != META_WABA_ID:
+        return graph_error(400, 100, f"Unsupported get request. Object with ID '{waba_id}' "
+                           "does not exist, cannot be loaded due to missing permissions, or "
+                           "does not support this operation.")
+    items = list(templates_of(request).values())
+    if status := request.query.get("status"):
+        items = [t for t in items if t["status"] == status.upper()]
+    return web.json_response({"data": items,
+                              "paging": {"cursors": {"before": "MAZDZD", "after": "MjQZD"}}})
 
 
 def _injected(failure: FailureSpec) -> web.Response:
@@ -173,4 +200,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/meta/media-download/{media_id}", download_media)
     app.router.add_post(f"/meta/{_VERSION}/{{phone_number_id}}/messages", send_message)
     app.router.add_post(f"/meta/{_VERSION}/{{phone_number_id}}/media", upload_media)
+    app.router.add_get(f"/meta/{_VERSION}/{{waba_id}}/message_templates", list_templates)
     app.router.add_get(f"/meta/{_VERSION}/{{media_id}}", look_up_media)

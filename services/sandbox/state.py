@@ -106,7 +106,8 @@ def _matches(record: Record, path: str | None, delivered: bool | None, chat_id: 
     if chat_id is not None:
         body = record.json
         # Wazzup and chat-api name the chat `chatId`; Meta names the recipient `to`.
-        return isinstance(body, dict) and chat_id in (body.get("chatId"), body.get("to"))
+        return isinstance(body, dict) and chat_id in (
+            body.get("chatId"), body.get("to"), body.get("recipient"))
     return True
 
 
@@ -194,6 +195,8 @@ class SandboxState:
     crm_ids: CrmIdLedger
     webhook: WebhookConfig
     files: FileStore = field(default_factory=FileStore)
+    # Meta's message templates of the sandbox's business account (id → template)
+    meta_templates: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def new_state(clock: Callable[[], float]) -> SandboxState:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import secrets
@@ -12,6 +11,7 @@ from typing import Any
 
 import msgspec
 
+from services.sandbox.meta_bodies import envelope, meta_inbound, meta_status
 from services.sandbox.settings import SandboxSettings
 from services.sandbox.webhooks import (
     WAZZUP_CONTENT_TYPE,
@@ -23,8 +23,6 @@ from services.sandbox.webhooks import (
     wazzup_status,
 )
 
-META_DISPLAY_NUMBER = "15550000000"
-META_WABA_ID = "100000000000099"
 _CHAT_API_TYPES = {"text": "chat", "image": "image", "audio": "audio", "video": "video",
                    "document": "document", "sticker": "image"}
 _CHAT_API_ACKS = {"read": "viewed"}
@@ -67,55 +65,12 @@ def inbound(settings: SandboxSettings, spec: InboundSpec, media: MediaInfo | Non
 def status(settings: SandboxSettings, spec: StatusSpec, chat_id: str | None,
            now: datetime) -> dict[str, Any]:
     if spec.provider == "meta":
-        return _meta_envelope(settings, {"statuses": [_meta_status(spec, chat_id, now)]})
+        return envelope(settings, {"statuses": [meta_status(spec, chat_id, now)]})
     if spec.provider == "chat_api":
         ack = {"id": spec.message_id, "queueNumber": secrets.randbelow(1000), "chatId": chat_id,
                "status": _CHAT_API_ACKS.get(spec.status, spec.status)}
         return {"instanceId": settings.chat_api_instance, "ack": [ack]}
     return wazzup_status(spec, now)
-
-
-def meta_inbound(settings: SandboxSettings, spec: InboundSpec, media: MediaInfo | None,
-                 now: datetime) -> dict[str, Any]:
-    kind = media_kind(spec, media)
-    message: dict[str, Any] = {
-        "from": spec.chat_id, "id": spec.message_id or f"wamid.{secrets.token_urlsafe(24)}",
-        "timestamp": str(int(now.timestamp())), "type": kind,
-    }
-    if kind == "text":
-        message["text"] = {"body": spec.text or ""}
-    elif media is not None:
-        sha = base64.b64encode(bytes.fromhex(media.sha256)).decode()
-        content: dict[str, Any] = {"id": media.id, "mime_type": media.mime_type, "sha256": sha}
-        if spec.text and kind in ("image", "video", "document"):
-            content["caption"] = spec.text
-        if kind == "document":
-            content["filename"] = media.file_name
-        message[kind] = content
-    if spec.quoted_message_id:
-        message["context"] = {"from": META_DISPLAY_NUMBER, "id": spec.quoted_message_id}
-    contact = {"profile": {"name": spec.name or spec.chat_id}, "wa_id": spec.chat_id}
-    return _meta_envelope(settings, {"contacts": [contact], "messages": [message]})
-
-
-def _meta_status(spec: StatusSpec, chat_id: str | None, now: datetime) -> dict[str, Any]:
-    item: dict[str, Any] = {"id": spec.message_id, "status": spec.status,
-                            "timestamp": str(int(now.timestamp())), "recipient_id": chat_id}
-    if spec.error is not None:
-        code: int | str = int(spec.error) if spec.error.isdigit() else spec.error
-        title = spec.description or "Message failed"
-        item["errors"] = [{"code": code, "title": title, "message": title,
-                           "error_data": {"details": title}}]
-    return item
-
-
-def _meta_envelope(settings: SandboxSettings, value: dict[str, Any]) -> dict[str, Any]:
-    metadata = {"display_phone_number": META_DISPLAY_NUMBER,
-                "phone_number_id": settings.meta_phone_number_id}
-    change = {"field": "messages",
-              "value": {"messaging_product": "whatsapp", "metadata": metadata} | value}
-    return {"object": "whatsapp_business_account",
-            "entry": [{"id": META_WABA_ID, "changes": [change]}]}
 
 
 def chat_api_inbound(settings: SandboxSettings, spec: InboundSpec, media: MediaInfo | None,

@@ -19,6 +19,7 @@ from services.sandbox.settings import PROVIDERS
 # Wazzup's own header, typo included, so ingest is tested against what it will really get.
 WAZZUP_CONTENT_TYPE = "application/json; charset-utf-8"
 MEDIA_CONTENT_TYPES = frozenset({"image", "audio", "video", "document", "sticker"})
+META_KINDS = frozenset({"system", "flow", "edit", "revoke", "reaction", "unsupported"})
 
 
 class InboundSpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -43,10 +44,27 @@ class InboundSpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     is_echo: bool = False
     participant_phone: str | None = None
     participant_name: str | None = None
+    # Meta only: the customer's business-scoped user id (and parent, username); `phone_hidden`
+    # leaves the phone out as for a username user (`chat_id` may then be empty)
+    user_id: str | None = None
+    parent_user_id: str | None = None
+    username: str | None = None
+    phone_hidden: bool = False
+    # Meta only: another kind of message than text or a file (META_KINDS), with its details
+    kind: str | None = None
+    target_message_id: str | None = None  # what an edit, revoke or reaction refers to
+    emoji: str | None = None
+    system_type: str | None = None
+    new_phone: str | None = None
+    new_user_id: str | None = None
+    flow_name: str | None = None
+    flow_response: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.provider not in PROVIDERS:
             raise ValueError(f"provider must be one of {', '.join(PROVIDERS)}")
+        if self.kind is not None and self.kind not in META_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(sorted(META_KINDS))}")
         if self.content_type is not None and self.content_type not in MEDIA_CONTENT_TYPES | {
                 "text"}:
             raise ValueError("content_type must be text, image, audio, video, document or sticker")

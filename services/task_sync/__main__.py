@@ -14,6 +14,7 @@ from services.task_sync import (
     conversations_api,
     directory_api,
     files_api,
+    messaging_api,
 )
 from services.task_sync.api_common import install_operator_api
 from services.task_sync.application.outgoing import run_clearer, run_sweeper
@@ -48,6 +49,7 @@ async def run() -> None:
         module.routes(app)
     for module in (auth_api, admin_api):  # sign-in and administration (issue 9)
         module.routes(app)
+    messaging_api.routes(app)  # read marks, typing, reactions, problems (issue 11)
     console_routes(app)  # the operator console at /, after the API
 
     async def sweeper(stop: asyncio.Event) -> None:

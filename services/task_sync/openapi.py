@@ -285,6 +285,42 @@ def _console_paths() -> dict[str, Any]:
     }
 
 
+class Signalled(msgspec.Struct):
+    sent: bool
+    reason: str | None = None
+
+
+class ReactionIn(msgspec.Struct):
+    emoji: str
+
+
+class ProblemList(msgspec.Struct):
+    items: list[dict[str, Any]]
+
+
+def _messaging_paths() -> dict[str, Any]:
+    """Read marks, typing, reactions and unplaceable messages (issue 11)."""
+    task_id = (("task_id", "path", ""),)
+    comment = (*task_id, ("comment_id", "path", ""))
+    return {
+        "/api/v1/tasks/{task_id}/read": {"post": _op(
+            "The manager opened the chat: the customer's messages show as read where the "
+            "gateway can (Meta, chat-api) and WABRIDGE_READ_RECEIPTS allows",
+            "Signalled", status="202", params=task_id)},
+        "/api/v1/tasks/{task_id}/typing": {"post": _op(
+            "Show 'typing…' to the customer (Meta); the console sends it debounced",
+            "Signalled", status="202", params=task_id)},
+        "/api/v1/tasks/{task_id}/comments/{comment_id}/reaction": {
+            "put": _op("React with one emoji to a message of the chat (Meta); kept in the "
+                       "task as a comment", "Comment", body="ReactionIn", status="201",
+                       params=comment),
+            "delete": _op("Take the reaction back", "Comment", status="201", params=comment)},
+        "/api/v1/problems": {"get": _also(_op(
+            "Messages no task could hold (no usable sender), newest first (admins)",
+            "ProblemList", params=(("limit", "query", ""),)), "403")},
+    }
+
+
 @cache
 def openapi_document() -> dict[str, Any]:
     types = (tasks.Task, TaskList, comments.Comment, CommentList, CommentIn, TaskPatch,
@@ -293,7 +329,7 @@ def openapi_document() -> dict[str, Any]:
              UserFields, TokenIssued, directory.Group, GroupList, GroupIn, GroupFields,
              ConversationIn, ConversationStarted, RevisionList, ChannelList, LoginIn, LoggedIn,
              Me, AssignIn, PasswordIn, UserView, ImportReport, AuditList, QueueList,
-             DeadLetterList, Replayed, Purged, TaskCard)
+             DeadLetterList, Replayed, Purged, TaskCard, Signalled, ReactionIn, ProblemList)
     _, components = msgspec.json.schema_components(
         types, ref_template="#/components/schemas/{name}")
     task_id = (("task_id", "path", ""),)
@@ -322,7 +358,8 @@ def openapi_document() -> dict[str, Any]:
                 "get": _op("The bot's scenarios", "ScenarioSet"),
                 "put": _op("Replace the scenarios (admins); the bot uses them at once",
                            "ScenarioSet", body="ScenariosIn")},
-        } | _conversation_paths() | _directory_paths() | _console_paths(),
+        } | _conversation_paths() | _directory_paths() | _console_paths()
+        | _messaging_paths(),
         "components": {
             "schemas": components,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},

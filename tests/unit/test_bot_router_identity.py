@@ -203,7 +203,7 @@ async def test_form_answer_is_on_the_comment_as_fields() -> None:
                                       content_type="interactive", form=form,
                                       form_name="contact"))
     comment = next(c for c in of(published, events.AddComment) if c.author_kind == "customer")
-    assert comment.form == form and "Email: ana@example.com" in comment.text
+    assert comment.form == form and comment.text == "[form] contact\nEmail: ana@example.com"
 
 
 async def test_meta_edit_becomes_a_revision_of_the_original() -> None:

@@ -12,6 +12,7 @@ from services.task_sync import (
     conversations_api,
     directory_api,
     files_api,
+    messaging_api,
 )
 from services.task_sync.openapi import openapi_document
 
@@ -19,7 +20,7 @@ from services.task_sync.openapi import openapi_document
 def test_every_api_route_and_method_is_in_the_openapi_document() -> None:
     app = web.Application()
     for module in (api, comments_api, conversations_api, directory_api, files_api, auth_api,
-                   admin_api):
+                   admin_api, messaging_api):
         module.routes(app)
     served = {(r.resource.canonical, r.method.lower()) for r in app.router.routes()
               if r.method != "HEAD" and r.resource is not None

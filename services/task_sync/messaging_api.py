@@ -1,0 +1,65 @@
+"""Signals to the customer's chat and what could not be placed: read marks when a manager
+opens a chat, the typing indicator, reactions, and the list of problems (messages naming no
+sender). Parsing and authorisation only; the rules are in ``application/messaging``."""
+
+from __future__ import annotations
+
+import msgspec
+from aiohttp import web
+
+from services.task_sync.api_common import DEPS
+from services.task_sync.application import messaging
+from services.task_sync.auth import current_user, require_admin
+from services.task_sync.http_json import json_response, read_body
+
+MAX_PROBLEMS = 500
+
+
+class ReactionIn(msgspec.Struct, forbid_unknown_fields=True):
+    emoji: str
+
+
+def routes(app: web.Application) -> None:
+    app.router.add_post("/api/v1/tasks/{task_id}/read", mark_read)
+    app.router.add_post("/api/v1/tasks/{task_id}/typing", show_typing)
+    app.router.add_put("/api/v1/tasks/{task_id}/comments/{comment_id}/reaction", react)
+    app.router.add_delete("/api/v1/tasks/{task_id}/comments/{comment_id}/reaction", unreact)
+    app.router.add_get("/api/v1/problems", list_problems)
+
+
+async def mark_read(request: web.Request) -> web.Response:
+    """The manager opened the chat: the customer's messages show as read (where supported)."""
+    current_user(request)
+    done = await messaging.mark_read(request.app[DEPS], request.match_info["task_id"])
+    return json_response(msgspec.to_builtins(done), status=202)
+
+
+async def show_typing(request: web.Request) -> web.Response:
+    """The manager is typing (the console sends this at most every few seconds)."""
+    current_user(request)
+    done = await messaging.show_typing(request.app[DEPS], request.match_info["task_id"])
+    return json_response(msgspec.to_builtins(done), status=202)
+
+
+async def react(request: web.Request) -> web.Response:
+    body = await read_body(request, ReactionIn)
+    return await _react(request, body.emoji)
+
+
+async def unreact(request: web.Request) -> web.Response:
+    return await _react(request, "")
+
+
+async def _react(request: web.Request, emoji: str) -> web.Response:
+    comment = await messaging.react(request.app[DEPS], request.match_info["task_id"],
+                                    request.match_info["comment_id"], emoji,
+                                    current_user(request))
+    return json_response(msgspec.to_builtins(comment), status=201)
+
+
+async def list_problems(request: web.Request) -> web.Response:
+    """Messages no task could hold, newest first (administrators)."""
+    require_admin(request)
+    limit = min(int(request.query.get("limit", "100") or 100), MAX_PROBLEMS)
+    found = await request.app[DEPS].problems.recent(limit)
+    return json_response({"items": [msgspec.to_builtins(p) for p in found]})

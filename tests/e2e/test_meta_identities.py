@@ -1,0 +1,224 @@
+"""Issue 11 end to end through the sandbox's Meta dialect: one customer, one conversation
+whichever identifier a webhook carries; system notices; Flows answers; edits and revokes;
+coexistence echoes; reactions; messages without a sender."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from tests.e2e.conftest import System, eventually, new_chat
+
+GREETING_START = "Здравствуйте! Вас приветствует чат-бот."
+
+
+def new_bsuid() -> str:
+    return f"ES.{uuid.uuid4().int % 10**12}"
+
+
+async def meta(system: System, chat_id: str, text: str | None = "hi", **spec: Any
+               ) -> dict[str, Any]:
+    body = {"provider": "meta", "chat_id": chat_id, "name": "Ana"} | spec
+    if text is not None:
+        body["text"] = text
+    async with system.http.post(system.url("sandbox", "/sandbox/inbound"), json=body) as resp:
+        answer: dict[str, Any] = await resp.json()
+    assert resp.status == 200 and answer["ingest_status"] == 200, answer
+    return answer
+
+
+async def meta_sends(system: System, *targets: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for target in targets:
+        found += await system.sandbox("GET", "/sandbox/requests", params={
+            "provider": "meta", "delivered": "true", "chat_id": target})
+    return [r for r in found if "media" not in r["path"]]
+
+
+async def tasks_of(system: System, *chat_ids: str) -> list[dict[str, Any]]:
+    status, body = await system.api("GET", "/api/v1/tasks?limit=500")
+    assert status == 200, body
+    return [t for t in body["items"] if t["chat"]["chat_id"] in chat_ids]
+
+
+async def comment_where(system: System, task_id: str, test: Any, what: str) -> dict[str, Any]:
+    async def probe() -> dict[str, Any] | None:
+        return next((c for c in await system.comments(task_id) if test(c)), None)
+    return await eventually(probe, what=what)
+
+
+async def the_task(system: System, *chat_ids: str) -> dict[str, Any]:
+    async def probe() -> dict[str, Any] | None:
+        found = await tasks_of(system, *chat_ids)
+        return found[0] if found else None
+    return await eventually(probe, what=f"the task of {chat_ids}")
+
+
+async def test_phone_then_phone_and_bsuid_then_username_is_one_task_with_one_greeting(
+        system: System) -> None:
+    phone, bsuid = new_chat(), new_bsuid()
+    await meta(system, phone, "здравствуйте")
+    task = await the_task(system, phone, bsuid)
+    await meta(system, phone, "1", user_id=bsuid)
+    await meta(system, "", "это я, с именем пользователя", user_id=bsuid, username="@ana",
+               phone_hidden=True)
+    await comment_where(system, task["id"], lambda c: c["text"].startswith("это я"),
+                        "the username message in the same task")
+    assert [t["id"] for t in await tasks_of(system, phone, bsuid)] == [task["id"]]
+    greetings = [r for r in await meta_sends(system, phone, bsuid)
+                 if r["json"].get("text", {}).get("body", "").startswith(GREETING_START)]
+    assert len(greetings) == 1
+
+
+async def test_bsuid_only_customer_is_answered_at_the_bsuid_then_linked_to_the_phone(
+        system: System) -> None:
+    phone, bsuid = new_chat(), new_bsuid()
+    await meta(system, "", "привет", user_id=bsuid, phone_hidden=True)
+    task = await the_task(system, bsuid)
+
+    async def greeted() -> list[dict[str, Any]] | None:
+        return await meta_sends(system, bsuid) or None
+    [greeting] = await eventually(greeted, what="the greeting sent to the BSUID")
+    assert greeting["json"]["recipient"] == bsuid and "to" not in greeting["json"]
+    await meta(system, phone, "теперь с телефоном", user_id=bsuid)
+    await meta(system, phone, "и только телефон")
+    await comment_where(system, task["id"], lambda c: c["text"] == "и только телефон",
+                        "the phone-only message in the BSUID task")
+    assert [t["id"] for t in await tasks_of(system, phone, bsuid)] == [task["id"]]
+
+
+async def test_changed_number_shows_a_notice_and_moves_the_managers_messages(
+        system: System) -> None:
+    old, new = new_chat(), new_chat()
+    await meta(system, old, "здравствуйте")
+    task = await the_task(system, old)
+    await meta(system, old, "Ana changed from old to new", kind="system",
+               system_type="user_changed_number", new_phone=new)
+    notice = await comment_where(system, task["id"], lambda c: c["author_kind"] == "system",
+                                 "the notice")
+    assert notice["text"].startswith("[notice] Ana changed")
+    moved = await eventually(lambda: _task_sending_to(system, task["id"], new),
+                             what="the task sending to the new number")
+    assert moved["phone"] == new
+    await meta(system, new, "пишу с нового номера")
+    await comment_where(system, task["id"], lambda c: c["text"] == "пишу с нового номера",
+                        "the new number's message in the same task")
+    status, body = await system.api("POST", f"/api/v1/tasks/{task['id']}/comments",
+                                    json={"text": "Приняли новый номер"})
+    assert status == 201, body
+
+    async def at_new_number() -> list[dict[str, Any]] | None:
+        found = [r for r in await meta_sends(system, new)
+                 if "Приняли новый номер" in r["json"].get("text", {}).get("body", "")]
+        return found or None
+    await eventually(at_new_number, what="the manager's message at the new number")
+    sent_to_old = [r for r in await meta_sends(system, old) if "Приняли" in str(r["json"])]
+    assert sent_to_old == []
+
+
+async def _task_sending_to(system: System, task_id: str, address: str) -> dict[str, Any] | None:
+    status, task = await system.api("GET", f"/api/v1/tasks/{task_id}")
+    return task if status == 200 and task["chat"].get("address") == address else None
+
+
+async def test_message_without_a_sender_opens_no_task_and_sends_nothing(
+        system: System) -> None:
+    message_id = f"wamid.nosender-{uuid.uuid4().hex[:8]}"
+    await meta(system, "", "someone changed", kind="system", message_id=message_id,
+               system_type="customer_identity_changed")
+    await meta(system, new_chat(), "a later message is still handled")  # the queue moves on
+
+    async def listed() -> bool:
+        status, found = await system.api("GET", "/api/v1/problems")
+        assert status == 200, found
+        return any(p.get("gateway_message_id") == message_id for p in found["items"])
+    await eventually(listed, what="the problem listed")
+    assert await tasks_of(system, "") == []
+    assert await meta_sends(system, "") == []
+
+
+async def test_flow_answer_edit_revoke_reaction_unsupported_and_echo_in_one_dialogue(
+        system: System) -> None:
+    phone = new_chat()
+    await meta(system, phone, "здравствуйте")
+    task = await the_task(system, phone)
+    await meta(system, phone, None, kind="reaction", emoji="❤", target_message_id="wamid.x")
+    await meta(system, phone, "Это Мария из приложения", is_echo=True)
+    echo = await comment_where(system, task["id"],
+                               lambda c: c["text"] == "Это Мария из приложения", "the echo")
+    assert echo["direction"] == "out"
+    await comment_where(system, task["id"], lambda c: c["text"] == "[reaction ❤]", "reaction")
+    status, now = await system.api("GET", f"/api/v1/tasks/{task['id']}")
+    assert now["status"] == "Диалог с ботом", "no hand-over by a reaction or an echo"
+    await meta(system, phone, None, kind="flow", flow_name="booking",
+               flow_response={"screen_0_Full_name_0": "Ana Pérez", "email": "ana@example.com"})
+    form = await comment_where(system, task["id"], lambda c: c.get("form"), "the form answer")
+    assert form["text"].splitlines() == ["[form] booking", "Full name: Ana Pérez",
+                                         "Email: ana@example.com"]
+    assert [f["label"] for f in form["form"]] == ["Full name", "Email"]
+
+    await meta(system, phone, "мой заказ 1234", message_id=f"wamid.o-{phone}")
+    original = await comment_where(system, task["id"], lambda c: c["text"] == "мой заказ 1234",
+                                   "the original")
+    await meta(system, phone, "мой заказ 12345", kind="edit",
+               target_message_id=f"wamid.o-{phone}")
+    await comment_where(system, task["id"], lambda c: c["id"] == original["id"]
+                        and c.get("current_text") == "мой заказ 12345", "the edit")
+    await meta(system, phone, None, kind="revoke", target_message_id=f"wamid.o-{phone}")
+    await comment_where(system, task["id"], lambda c: c["id"] == original["id"]
+                        and c.get("deleted"), "the revoke")
+    status, revs = await system.api("GET", f"/api/v1/comments/{original['id']}/revisions")
+    assert status == 200 and [r["kind"] for r in revs["items"]] == ["edited", "deleted"]
+
+    await meta(system, phone, None, kind="reaction", emoji="👍",
+               target_message_id=f"wamid.o-{phone}")
+    await comment_where(system, task["id"], lambda c: c["text"] == "[reaction 👍]",
+                        "the reaction")
+    await meta(system, phone, "poll_creation", kind="unsupported")
+    await comment_where(system, task["id"], lambda c: "Message type unknown" in c["text"],
+                        "the unsupported message with Meta's title")
+
+
+async def meta_calls(system: System, test: Any) -> list[dict[str, Any]] | None:
+    found = [r for r in await system.sandbox("GET", "/sandbox/requests",
+                                             params={"provider": "meta"})
+             if isinstance(r.get("json"), dict) and test(r["json"])]
+    return found or None
+
+
+async def test_manager_marks_read_shows_typing_and_reacts_both_ways(system: System) -> None:
+    phone = new_chat()
+    await meta(system, phone, "здравствуйте", message_id=f"wamid.r-{phone}")
+    task = await the_task(system, phone)
+    question = await comment_where(system, task["id"], lambda c: c["text"] == "здравствуйте",
+                                   "the customer's message")
+    status, body = await system.api("POST", f"/api/v1/tasks/{task['id']}/read")
+    assert (status, body) == (202, {"sent": True}), body
+    await eventually(lambda: meta_calls(system, lambda j: j.get("status") == "read" and j.get(
+        "message_id") == f"wamid.r-{phone}"), what="the read mark at Meta")
+    status, body = await system.api("POST", f"/api/v1/tasks/{task['id']}/typing")
+    assert status == 202 and body["sent"], body
+    await eventually(lambda: meta_calls(system, lambda j: j.get("typing_indicator") == {
+        "type": "text"} and j.get("message_id") == f"wamid.r-{phone}"),
+        what="the typing indicator at Meta")
+
+    path = f"/api/v1/tasks/{task['id']}/comments/{question['id']}/reaction"
+    status, reaction = await system.api("PUT", path, json={"emoji": "👍"})
+    assert status == 201 and reaction["reply_to_comment_id"] == question["id"], reaction
+    await eventually(lambda: meta_calls(system, lambda j: j.get("reaction") == {
+        "message_id": f"wamid.r-{phone}", "emoji": "👍"}), what="the reaction at Meta")
+    status, _ = await system.api("DELETE", path)
+    assert status == 201
+    await eventually(lambda: meta_calls(system, lambda j: j.get("reaction") == {
+        "message_id": f"wamid.r-{phone}", "emoji": ""}), what="the reaction taken back")
+    texts = [c["text"] for c in await system.comments(task["id"])]
+    assert "[reaction 👍]" in texts and "[reaction removed]" in texts
+
+
+async def test_wazzup_has_no_read_marks_and_says_so(system: System) -> None:
+    chat = new_chat()
+    await system.inbound(chat, "здравствуйте")
+    task = await the_task(system, chat)
+    await comment_where(system, task["id"], lambda c: c["direction"] == "in", "the message")
+    status, body = await system.api("POST", f"/api/v1/tasks/{task['id']}/read")
+    assert status == 202 and body["sent"] is False and "wazzup" in body["reason"]
