@@ -56,6 +56,31 @@ async def test_a_dead_lettered_send_is_listed_and_replayed_from_the_command_line
     await eventually(sent, what="the comment no longer failed")
 
 
+async def test_dead_letters_are_inspected_and_purged_through_the_api(system: System) -> None:
+    chat = new_chat()
+    await system.sandbox("POST", "/sandbox/fail", json={"count": 1, "status": 400,
+                                                         "error": "CHANNEL_BLOCKED"})
+    await system.inbound(chat, "привет")
+
+    async def dead() -> Any:
+        status, body = await system.api("GET", "/api/v1/dead-letters")
+        assert status == 200, body
+        held = [q["queue"] for q in body["items"]
+                if q["queue"].startswith("outbound_sender.sends.") and q["count"]]
+        return held or None
+    [queue] = await eventually(dead, what="the dead letter counted")
+    status, held = await system.api("GET", f"/api/v1/dead-letters/{queue}")
+    assert status == 200 and held["items"][0]["x-error-code"] == "CHANNEL_BLOCKED"
+    assert (await system.api("DELETE", f"/api/v1/dead-letters/{queue}",
+                             token=IVANOVA))[0] == 403
+    status, purged = await system.api("DELETE", f"/api/v1/dead-letters/{queue}")
+    assert status == 200 and purged["purged"] >= 1
+    _, after = await system.api("GET", f"/api/v1/dead-letters/{queue}")
+    assert after["count"] == 0
+    _, log = await system.api("GET", "/api/v1/audit?action=dead_letters.purge")
+    assert log["items"][0]["target_id"] == queue
+
+
 async def test_wazzup_channels_and_webhooks_are_managed_from_the_command_line(
     system: System,
 ) -> None:

@@ -260,3 +260,34 @@ async def test_updated_user_reads_back_with_its_flags(db: Any) -> None:
     await directory.upsert_user(db, User(id="u1", full_name="Ivan", is_admin=True))
     assert await directory.user_by_token(db, "secret-token") == User(id="u1", full_name="Ivan",
                                                                      is_admin=True)
+
+
+async def test_group_members_are_found_through_their_lookups(db: Any) -> None:
+    await directory.ensure_indexes(db)
+    await directory.upsert_user(db, User(id="u1", full_name="A", group_ids=["g1", "g2"]))
+    await directory.upsert_user(db, User(id="u2", full_name="B", group_ids=["g2"]))
+    await directory.upsert_user(db, User(id="u3", full_name="C"))
+    assert await directory.members_of(db, ["g1"]) == {"u1"}
+    assert await directory.members_of(db, ["g2", "g9"]) == {"u1", "u2"}
+    await directory.upsert_user(db, User(id="u1", full_name="A", group_ids=["g9"]))
+    assert await directory.members_of(db, ["g1", "g2"]) == {"u2"}
+    await directory.delete_user(db, "u2")
+    assert await directory.members_of(db, ["g2"]) == set()
+
+
+async def test_users_stored_before_the_lookups_get_them_on_start(db: Any) -> None:
+    await db.users.insert_one({"_id": "u1", "full_name": "A", "group_ids": ["g1"]})
+    await directory.ensure_indexes(db)
+    assert await directory.members_of(db, ["g1"]) == {"u1"}
+
+
+async def test_a_login_belongs_to_one_user(db: Any) -> None:
+    await directory.ensure_indexes(db)
+    await directory.upsert_user(db, User(id="u1", full_name="A", login="anna"))
+    with pytest.raises(ValueError, match="anna"):
+        await directory.upsert_user(db, User(id="u2", full_name="B", login="anna"))
+    found = await directory.user_by_login(db, "anna")
+    assert found is not None and found.id == "u1" and found.role == "manager"
+    await directory.upsert_user(db, User(id="u1", full_name="A2", login="anna", role="admin"))
+    again = await directory.user_by_login(db, "anna")
+    assert again is not None and again.is_admin and again.full_name == "A2"
