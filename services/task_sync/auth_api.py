@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated, Any
 
 import msgspec
@@ -61,6 +62,19 @@ async def me_of(deps: Deps, user: User, csrf_token: str | None) -> Me:
               group_ids=user.group_ids, groups=groups, csrf_token=csrf_token)
 
 
+def client_address(request: web.Request) -> str:
+    """The address the throttle counts: the peer, or, when the peer is a proxy on a private
+    network (an ingress, a load balancer), the address it says it saw (the last
+    X-Forwarded-For entry). A client on the internet cannot choose it."""
+    peer = request.remote or "unknown"
+    forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+    try:
+        behind_proxy = ipaddress.ip_address(peer).is_private
+    except ValueError:
+        behind_proxy = False
+    return forwarded if forwarded and behind_proxy else peer
+
+
 def _secure(request: web.Request, deps: Deps) -> bool:
     return request.secure or deps.settings.wabridge_public_url.startswith("https://")
 
@@ -71,7 +85,7 @@ async def login(request: web.Request) -> web.Response:
     body = await read_body(request, LoginIn)
     try:
         signed = await signin.sign_in(deps, signin.SignIn(
-            login=body.login, password=body.password, address=request.remote or "unknown"))
+            login=body.login, password=body.password, address=client_address(request)))
     except signin.TooManyAttempts as exc:
         refused = problem(429, exc.error, exc.reason)
         refused.headers["Retry-After"] = str(exc.retry_after)

@@ -163,7 +163,7 @@ async def console(db: Any, mongo_url: str) -> AsyncIterator[Console]:
     bus = Recorder()
     deps = builtin_deps(db, bus, settings, robot_user_id="usr-robot",
                         group_bot_user_id="usr-robot")
-    app = web.Application(middlewares=[request_context, _forwarded_for])
+    app = web.Application(middlewares=[request_context])
     install_operator_api(app, deps)
     for module in (api, comments_api, files_api, conversations_api, directory_api, auth_api):
         module.routes(app)
@@ -174,14 +174,6 @@ async def console(db: Any, mongo_url: str) -> AsyncIterator[Console]:
         yield Console(client, db, bus)
     finally:
         await client.close()
-
-
-@web.middleware
-async def _forwarded_for(request: web.Request, handler: Any) -> Any:
-    # tests sign in from several client addresses
-    if address := request.headers.get("X-Forwarded-For"):
-        request = request.clone(remote=address)
-    return await handler(request)
 
 
 # ---- visibility: 404 through every route ----------------------------------------------------
