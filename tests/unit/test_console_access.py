@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +23,8 @@ from services.task_sync import (
     files_api,
 )
 from services.task_sync.api_common import install_operator_api
-from services.task_sync.application.passwords import hash_password_now
+from services.task_sync.application.passwords import hash_password_now, password_matches
+from services.task_sync.seed import load_demo_if_empty
 from services.task_sync.wiring import builtin_deps
 from shared import events
 from shared.config import TaskSyncSettings, load
@@ -488,3 +490,19 @@ async def test_audit_log_is_filtered_and_for_admins_only(console: Console) -> No
                                   params={"since": "2100-01-01T00:00:00Z"})
     assert later["items"] == []
     assert (await console.call("GET", "/api/v1/audit?since=yesterday"))[0] == 400
+
+
+async def test_demo_seed_signs_in_each_demo_login_with_its_password(db: Any) -> None:
+    await directory.ensure_indexes(db)
+    assert await load_demo_if_empty(db, Path("deploy/seed/demo.yaml"))
+    for login in ("admin", "ivanova", "petrov", "smirnov", "supervisor"):
+        user = await directory.user_by_login(db, login)
+        assert user is not None, login
+        hashed = await accounts.password_hash(db, user.id)
+        assert hashed is not None and await password_matches(hashed, f"demo-{login}")
+    supervisor = await directory.user_by_login(db, "supervisor")
+    assert supervisor is not None and supervisor.role == "supervisor"
+    assert await directory.members_of(db, supervisor.group_ids) >= {"usr-ivanova", "usr-petrov"}
+    sales = await directory.group_by_name(db, "Отдел продаж")
+    assert sales is not None and await directory.members_of(db, [sales.id]) == {"usr-smirnov"}
+    assert await directory.user_by_token(db, "demo-manager-ivanova") is not None
