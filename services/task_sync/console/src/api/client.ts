@@ -146,7 +146,9 @@ export const api = {
   renameGroup: (id: string, name: string) =>
     request<GroupRef>("PUT", `/groups/${enc(id)}`, { name }),
   deleteGroup: (id: string) => request<void>("DELETE", `/groups/${enc(id)}`),
-  contacts: (q?: string) => get<{ items: Contact[] }>("/contacts", { q, limit: 200 }),
+  /** Contacts by name, or by phone when the query is a phone number. */
+  contacts: (q?: string) => get<{ items: Contact[] }>("/contacts",
+    q && /^\+?[\d\s()-]{7,}$/.test(q) ? { phone: q.replace(/\D/g, "") } : { q, limit: 200 }),
   contact: (id: string) => get<Contact>(`/contacts/${enc(id)}`),
   saveContact: (contact: Partial<Contact>) => contact.id
     ? request<Contact>("PUT", `/contacts/${enc(contact.id)}`,

@@ -223,11 +223,13 @@ export interface DeadLetter {
 export interface AuditEntry {
   id?: string;
   at: string;
-  actor?: string | null;
+  actor_id?: string | null;
   actor_name?: string | null;
+  via?: "token" | "session" | "system";
   action: string;
-  target?: string | null;
-  details?: unknown;
+  target_kind?: string | null;
+  target_id?: string | null;
+  details?: Record<string, unknown>;
 }
 
 export interface ImportReport {

@@ -24,8 +24,12 @@ export function AuditLog() {
         <tbody>
           {(audit.data?.items ?? []).map((a) => (
             <tr>
-              <td>{full(a.at)}</td><td>{a.actor_name ?? a.actor ?? ""}</td><td>{a.action}</td>
-              <td>{a.target ?? ""}{a.details !== undefined && <details><summary>…</summary><pre class="json">{JSON.stringify(a.details, null, 2)}</pre></details>}</td>
+              <td>{full(a.at)}</td><td>{a.actor_name ?? a.actor_id ?? ""} <span class="muted">{a.via ?? ""}</span></td>
+              <td>{a.action}</td>
+              <td>{a.target_kind ?? ""} {a.target_id ?? ""}
+                {a.details && Object.keys(a.details).length > 0 && (
+                  <details><summary>…</summary><pre class="json">{JSON.stringify(a.details, null, 2)}</pre></details>
+                )}</td>
             </tr>
           ))}
         </tbody>
