@@ -58,7 +58,7 @@ class Topology(msgspec.Struct, frozen=True):
         # one chat's sends in one queue with one active consumer: a customer gets them in order
         # whichever outbound-sender replica is active, and a short retry keeps its place
         sends = [
-            QueueSpec(f"outbound_sender.sends.{n}", "commands", (f"outbound.send.{n}",),
+            QueueSpec(send_queue(n), "commands", (f"outbound.send.{n}",),
                       single_active_consumer=True)
             for n in range(self.shards)
         ]
@@ -68,10 +68,12 @@ class Topology(msgspec.Struct, frozen=True):
             QueueSpec("task_sync.commands", "commands", ("task.*", "directory.*")),
             QueueSpec("task_sync.events", "events",
                       ("send.succeeded", "send.failed", "status.updated", "channel.updated",
-                       "media.stored", "media.failed", "template.status_changed")),
+                       "media.stored", "media.failed", "template.status_changed",
+                       "template.listed")),
             QueueSpec("outbound_sender.media", "commands", ("media.fetch",)),
             # read marks, typing and reactions: not messages, so outside the chat's send order
-            QueueSpec("outbound_sender.signals", "commands", ("outbound.signal",)),
+            QueueSpec("outbound_sender.signals", "commands",
+                      ("outbound.signal", "outbound.templates")),
         ]
 
     def queues_of(self, service: str) -> list[QueueSpec]:
@@ -93,6 +95,11 @@ class Topology(msgspec.Struct, frozen=True):
 def bot_inbound_queue(shard: int) -> str:
     """The name (unprefixed, as in ``Topology.queues``) of bot-router's inbound queue ``shard``."""
     return f"bot_router.inbound.{shard}"
+
+
+def send_queue(shard: int) -> str:
+    """The name (unprefixed) of outbound-sender's send queue ``shard``."""
+    return f"outbound_sender.sends.{shard}"
 
 
 def parse_shards(text: str, total: int) -> list[int]:
@@ -208,20 +215,22 @@ class Bus:
         exchanges = await declare(channel, topology)
         return cls(connection, channel, exchanges, topology)
 
-    async def publish(self, message: events.Message) -> None:
-        """Publish and wait for the broker's confirm; ``RetryableError`` when it does not come."""
+    async def publish(self, message: events.Message, *, timeout: float = 10.0) -> None:
+        """Publish and wait for the broker's confirm; ``RetryableError`` when it does not come
+        within ``timeout`` seconds (waiting for a lost connection to come back included)."""
         kind, key = self.topology.route(message)
         properties = Basic.Properties(
             content_type="application/msgpack", delivery_mode=2, message_id=message.id,
             correlation_id=message.correlation_id, message_type=events.message_type(message),
             timestamp=datetime.now(UTC), headers={"x-schema-version": message.schema_version})
         try:
-            # straight to aiormq: aio-pika's Message wrapper costs ~20% of a publish's CPU,
-            # and ingest publishes on its hot path; a returned (unroutable) message raises
-            raw_channel = await self.channel.get_underlay_channel()
-            confirmation = await raw_channel.basic_publish(
-                events.encode(message), exchange=self.exchanges[kind].name, routing_key=key,
-                properties=properties, mandatory=True, timeout=10)
+            async with asyncio.timeout(timeout):
+                # straight to aiormq: aio-pika's Message wrapper costs ~20% of a publish's CPU,
+                # and ingest publishes on its hot path; a returned (unroutable) message raises
+                raw_channel = await self.channel.get_underlay_channel()
+                confirmation = await raw_channel.basic_publish(
+                    events.encode(message), exchange=self.exchanges[kind].name,
+                    routing_key=key, properties=properties, mandatory=True)
         except (TimeoutError, aio_pika.exceptions.AMQPError, ConnectionError,
                 aio_pika.exceptions.ChannelInvalidStateError) as exc:
             raise RetryableError(
@@ -232,13 +241,15 @@ class Bus:
                                  code="BUS_UNAVAILABLE")
         PUBLISHES.labels(kind, _metric_key(key)).inc()
 
-    async def publish_all(self, messages: Sequence[events.Message]) -> None:
+    async def publish_all(self, messages: Sequence[events.Message], *,
+                          timeout: float = 10.0) -> None:
         """Publish concurrently (confirms pipeline); raises if any one was not confirmed."""
         if len(messages) <= 1:
             for message in messages:
-                await self.publish(message)
+                await self.publish(message, timeout=timeout)
             return
-        results = await asyncio.gather(*(self.publish(m) for m in messages), return_exceptions=True)
+        results = await asyncio.gather(*(self.publish(m, timeout=timeout) for m in messages),
+                                       return_exceptions=True)
         for result in results:
             if isinstance(result, BaseException):
                 raise result
@@ -267,3 +278,24 @@ class Bus:
 
     async def close(self) -> None:
         await self.connection.close()
+
+
+# What every task-sync replica follows for its consoles' live updates: (exchange, routing key)
+CONSOLE_FEED: tuple[tuple[str, str], ...] = (
+    ("events", "task.activity"), ("events", "send.succeeded"), ("events", "send.failed"),
+    ("events", "status.updated"), ("events", "media.stored"), ("events", "media.failed"),
+    ("commands", "task.add_comment"), ("commands", "task.add_comments"),
+)
+
+
+async def declare_follower_queue(
+    channel: AbstractChannel, topology: Topology,
+    bindings: Sequence[tuple[str, str]] = CONSOLE_FEED,
+) -> aio_pika.abc.AbstractQueue:
+    """A private, auto-deleted queue per process that sees a copy of every bound message
+    (the work queues are not affected: each exchange copies to every bound queue)."""
+    queue = await channel.declare_queue(exclusive=True, auto_delete=True,
+                                        arguments={"x-max-length": 100_000})
+    for kind, key in bindings:
+        await queue.bind(await channel.get_exchange(topology.exchange_name(kind)), key)
+    return queue

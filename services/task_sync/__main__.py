@@ -13,26 +13,30 @@ from services.task_sync import (
     comments_api,
     conversations_api,
     directory_api,
+    events_api,
     files_api,
+    inbox_api,
     messaging_api,
 )
 from services.task_sync.api_common import install_operator_api
+from services.task_sync.application.activity import run_activity_writer
 from services.task_sync.application.outgoing import run_clearer, run_sweeper
 from services.task_sync.console_static import routes as console_routes
 from services.task_sync.handlers import handle
+from services.task_sync.live_follow import follow
 from services.task_sync.seed import prepare
 from services.task_sync.wiring import builtin_deps
 from shared.channels_config import load_channels
 from shared.config import TaskSyncSettings, load
 from shared.runtime import Connections, main_entry, new_app, retry_policy, serve_until_stopped
-from shared.store import accounts, audit, comments, directory, files, revisions, tasks
+from shared.store import accounts, audit, comments, directory, files, inbox, revisions, tasks
 from shared.worker import Worker
 
 
 async def run() -> None:
     settings = load(TaskSyncSettings)
     conns = await Connections.open(settings)
-    for module in (tasks, comments, directory, files, revisions, accounts, audit):
+    for module in (tasks, comments, directory, files, revisions, inbox, accounts, audit):
         await module.ensure_indexes(conns.db)
     robot_id, group_bot_id = await prepare(conns.db, settings)
     deps = builtin_deps(conns.db, conns.bus, settings, robot_user_id=robot_id,
@@ -45,7 +49,8 @@ async def run() -> None:
     ]
     app = new_app(conns)
     install_operator_api(app, deps)
-    for module in (api, comments_api, files_api, conversations_api, directory_api):
+    for module in (api, comments_api, files_api, conversations_api, directory_api, inbox_api,
+                   events_api):
         module.routes(app)
     for module in (auth_api, admin_api):  # sign-in and administration (issue 9)
         module.routes(app)
@@ -58,8 +63,14 @@ async def run() -> None:
     async def clearer(stop: asyncio.Event) -> None:
         await run_clearer(deps, stop)
 
+    async def activity_writer(stop: asyncio.Event) -> None:
+        await run_activity_writer(deps, stop)
+
+    async def live_updates(stop: asyncio.Event) -> None:
+        await follow(deps, conns.bus, stop, settings.wabridge_robot_user)
+
     await serve_until_stopped("task-sync", settings, settings.task_sync_port, app, workers,
-                              conns, background=[sweeper, clearer])
+                              conns, background=[sweeper, clearer, activity_writer, live_updates])
 
 
 if __name__ == "__main__":

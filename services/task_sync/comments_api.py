@@ -4,7 +4,6 @@ multipart with files), resending a failed one, and the revisions made in WhatsAp
 from __future__ import annotations
 
 import mimetypes
-from typing import Any
 
 import msgspec
 from aiohttp import BodyPartReader, web
@@ -12,25 +11,16 @@ from aiohttp import BodyPartReader, web
 from services.task_sync.api_common import DEPS
 from services.task_sync.application import comments as use_cases
 from services.task_sync.application.access import visible_comment, visible_task
+from services.task_sync.application.chat import PAGE_MAX, comment_page
 from services.task_sync.application.commands import PostComment, Resend
+from services.task_sync.application.views import comment_view
 from services.task_sync.auth import current_actor, current_viewer
 from services.task_sync.deps import Deps
 from services.task_sync.http_json import json_response, problem, read_body
 from services.task_sync.schemas import CommentIn
-from shared.domain.comments import Comment
-from shared.domain.files import AttachmentRecord, Upload
+from shared.domain.files import Upload
 
 MAX_FILES = 10
-
-
-class AttachmentView(msgspec.Struct, omit_defaults=True):
-    id: str
-    file_name: str
-    mime_type: str
-    state: str
-    url: str
-    size: int | None = None
-    reason: str | None = None
 
 
 def routes(app: web.Application) -> None:
@@ -40,23 +30,17 @@ def routes(app: web.Application) -> None:
     app.router.add_get("/api/v1/comments/{comment_id}/revisions", list_revisions)
 
 
-def _view(comment: Comment, attached: list[AttachmentRecord]) -> dict[str, Any]:
-    out: dict[str, Any] = msgspec.to_builtins(comment)
-    out["attachments"] = [msgspec.to_builtins(AttachmentView(
-        id=a.id, file_name=a.file_name, mime_type=a.mime_type, state=a.state, size=a.size,
-        reason=a.reason, url=f"/api/v1/files/{a.id}")) for a in attached]
-    return out
-
-
 async def list_comments(request: web.Request) -> web.Response:
     deps = request.app[DEPS]
     task = await visible_task(deps, current_viewer(request), request.match_info["task_id"])
-    found = await deps.tasks.comments_of_task(task.id)
-    by_comment: dict[str, list[AttachmentRecord]] = {}
-    for record in await deps.tasks.attachments_of_task(task.id):
-        by_comment.setdefault(record.comment_id, []).append(record)
-    return json_response({"items": [_view(c, sorted(by_comment.get(c.id, []),
-                                                     key=lambda a: a.id)) for c in found]})
+    before = request.query.get("before")
+    if before is not None and not before.isdigit():
+        raise problem(400, "bad_query", "before must be the order of a comment (an integer)")
+    limit = request.query.get("limit", "50")
+    if not limit.isdigit() or not 1 <= int(limit) <= PAGE_MAX:
+        raise problem(400, "bad_query", f"limit must be an integer from 1 to {PAGE_MAX}")
+    return json_response(await comment_page(deps, task, before=int(before) if before else None,
+                                            limit=int(limit)))
 
 
 async def _read_multipart(deps: Deps, request: web.Request) -> tuple[CommentIn, list[Upload]]:
@@ -111,7 +95,7 @@ async def post_comment(request: web.Request) -> web.Response:
         task_id=request.match_info["task_id"], actor=current_actor(request), text=body.text,
         reply_to=body.reply_to, uploads=uploads,
         idempotency_key=request.headers.get("Idempotency-Key")))
-    return json_response(_view(posted.comment, posted.attachments),
+    return json_response(comment_view(posted.comment, posted.attachments),
                          status=201 if posted.created else 200)
 
 
@@ -122,7 +106,7 @@ async def resend(request: web.Request) -> web.Response:
                                                   comment_id=request.match_info["comment_id"],
                                                   actor=current_actor(request)))
     attached = await deps.tasks.attachments_of_comment(comment.id)
-    return json_response(_view(comment, attached), status=202)
+    return json_response(comment_view(comment, attached), status=202)
 
 
 async def list_revisions(request: web.Request) -> web.Response:

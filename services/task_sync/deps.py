@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from services.task_sync.application import console_ports
+from services.task_sync.application.activity_buffer import ActivityBuffer
+from services.task_sync.application.live import LiveHub
 from services.task_sync.application.outbox_state import OutboxState
 from services.task_sync.application.ports import (
     ChannelStates,
     Directory,
     FileStore,
+    Inbox,
     Publisher,
     Scenarios,
     TaskSystem,
@@ -28,17 +31,20 @@ class Deps:
     channels: ChannelStates
     bus: Publisher
     scenarios: Scenarios
+    inbox: Inbox
     settings: TaskSyncSettings
     robot_user_id: str
     group_bot_user_id: str
     # the configured gateway connections (listed by the API; their secrets are never shown)
     connections: list[ChannelConfig] = field(default_factory=list)
     outbox: OutboxState = field(default_factory=OutboxState)
+    # messages no task could hold (issue 11), listed by the API
+    problems: Problems = field(default_factory=LoggedProblems)
     # console sign-in and the audit log (MongoDB in builtin_deps; null objects otherwise)
     accounts: console_ports.Accounts = field(default_factory=console_ports.NoAccounts)
     audit: console_ports.AuditTrail = field(default_factory=console_ports.NoAudit)
-    # messages no task could hold (issue 11), listed by the API
-    problems: Problems = field(default_factory=LoggedProblems)
+    activity: ActivityBuffer = field(default_factory=ActivityBuffer)
+    live: LiveHub = field(default_factory=LiveHub)
 
     @property
     def statuses(self) -> Statuses:

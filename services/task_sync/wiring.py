@@ -9,7 +9,13 @@ from services.task_sync.deps import Deps
 from shared.channels_config import ChannelConfig
 from shared.config import TaskSyncSettings
 from shared.store.account_ports import MongoAccounts, MongoAudit
-from shared.store.builtin_ports import MongoChannels, MongoDirectory, MongoFiles, MongoScenarios
+from shared.store.builtin_ports import (
+    MongoChannels,
+    MongoDirectory,
+    MongoFiles,
+    MongoInbox,
+    MongoScenarios,
+)
 from shared.store.mongo import Database
 from shared.store.problems import MongoProblems
 from shared.store.task_system import MongoTaskSystem
@@ -21,7 +27,7 @@ def builtin_deps(db: Database, bus: Publisher, settings: TaskSyncSettings, *,
     """Every port backed by the built-in MongoDB store."""
     return Deps(tasks=MongoTaskSystem(db), files=MongoFiles(db), directory=MongoDirectory(db),
                 channels=CachedChannels(MongoChannels(db)), bus=bus,
-                scenarios=MongoScenarios(db), settings=settings,
+                scenarios=MongoScenarios(db), inbox=MongoInbox(db), settings=settings,
                 robot_user_id=robot_user_id, group_bot_user_id=group_bot_user_id,
                 problems=MongoProblems(db),
                 connections=connections or [], accounts=MongoAccounts(db),

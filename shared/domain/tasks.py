@@ -24,6 +24,12 @@ class Task(msgspec.Struct, kw_only=True, omit_defaults=True):
     assignee_user_id: str | None = None
     assignee_group_id: str | None = None
     status_version: int = 0
+    # the latest message, for the inbox (written together, a moment after the message)
+    last_activity_at: datetime | None = None
+    last_preview: str | None = None
+    last_direction: str | None = None
+    inbound_count: int = 0  # customer messages so far; unread = this minus what one has seen
+    last_inbound_at: datetime | None = None  # the 24-hour window runs from here
 
 
 class Statuses(msgspec.Struct, frozen=True, kw_only=True):

@@ -9,8 +9,10 @@ from typing import Any
 
 from shared.domain.directory import Contact, Group, User
 from shared.domain.files import StoredFile
+from shared.domain.inbox import Activity, InboxQuery
 from shared.domain.scenarios import Scenario, ScenarioSet
-from shared.store import channels, directory, files, scenarios
+from shared.domain.tasks import Task
+from shared.store import channels, directory, files, inbox, scenarios
 from shared.store.mongo import Database
 
 
@@ -43,6 +45,31 @@ class MongoChannels:
 
     async def all(self) -> list[dict[str, Any]]:
         return await channels.all_channels(self._db)
+
+
+class MongoInbox:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def record_activity(self, items: list[Activity]) -> None:
+        await inbox.record_activity(self._db, items)
+
+    async def find(self, query: InboxQuery) -> list[Task]:
+        return await inbox.find(self._db, query)
+
+    async def count(self, query: InboxQuery) -> int:
+        return await inbox.count(self._db, query)
+
+    async def mark_seen(self, user_id: str, task_id: str, seen_count: int,
+                        at: datetime) -> None:
+        await inbox.mark_seen(self._db, user_id, task_id, seen_count, at)
+
+    async def seen_counts(self, user_id: str, task_ids: list[str]) -> dict[str, int]:
+        return await inbox.seen_counts(self._db, user_id, task_ids)
+
+    async def tasks_with_text(self, text: str, since: datetime,
+                              limit: int = 200) -> list[str]:
+        return await inbox.tasks_with_text(self._db, text, since, limit)
 
 
 class MongoScenarios:

@@ -204,3 +204,24 @@ async def last_inbound_at(db: Database, task_ids: list[str]) -> datetime | None:
         doc = await db.comments.find_one(
             {"task_id": {"$in": task_ids}, "direction": "in"}, sort=[("order", -1)])
     return with_utc(doc)["at"] if doc else None
+
+
+async def page_of_task(db: Database, task_id: str, *, before: int | None = None,
+                       limit: int = 50) -> tuple[list[Comment], bool]:
+    """The newest ``limit`` comments before the order ``before`` (oldest first), and whether
+    older ones exist: one index range, however long the chat."""
+    query: dict[str, Any] = {"task_id": task_id, "duplicate_of": {"$exists": False}}
+    if before is not None:
+        query["order"] = {"$lt": before}
+    with db_errors("listing comments"):
+        docs = await db.comments.find(query).sort([("order", -1), ("_id", -1)]) \
+            .limit(limit + 1).to_list(None)
+    return [_from_doc(d) for d in reversed(docs[:limit])], len(docs) > limit
+
+
+async def by_ids(db: Database, comment_ids: list[str]) -> list[Comment]:
+    if not comment_ids:
+        return []
+    with db_errors("reading comments"):
+        docs = await db.comments.find({"_id": {"$in": comment_ids}}).to_list(None)
+    return [_from_doc(d) for d in docs]

@@ -141,3 +141,11 @@ async def get_attachment(db: Database, file_id: str) -> AttachmentRecord | None:
 
 def _record(doc: dict[str, Any]) -> AttachmentRecord:
     return read_as(AttachmentRecord, doc)
+
+
+async def of_comments(db: Database, comment_ids: list[str]) -> list[AttachmentRecord]:
+    if not comment_ids:
+        return []
+    with db_errors("listing attachments"):
+        docs = await db.attachments.find({"comment_id": {"$in": comment_ids}}).to_list(None)
+    return [_record(d) for d in docs]

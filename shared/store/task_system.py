@@ -73,6 +73,17 @@ class MongoTaskSystem:
     async def comments_of_task(self, task_id: str) -> list[Comment]:
         return await comments.of_task(self._db, task_id)
 
+    async def comment_page(self, task_id: str, *, before: int | None = None,
+                           limit: int = 50) -> tuple[list[Comment], bool]:
+        return await comments.page_of_task(self._db, task_id, before=before, limit=limit)
+
+    async def comments_by_ids(self, comment_ids: list[str]) -> list[Comment]:
+        return await comments.by_ids(self._db, comment_ids)
+
+    async def attachments_of_comments(self, comment_ids: list[str]
+                                      ) -> list[AttachmentRecord]:
+        return await files.of_comments(self._db, comment_ids)
+
     async def unsent_people_comments(self, older_than: datetime) -> list[Comment]:
         # in the built-in store people write through our API, which flags each comment
         # until its sends are published (the outbox)

@@ -13,11 +13,16 @@ from shared.store.mongo import Database, db_errors, read_as, stamp, to_doc
 __all__ = ["Task"]
 
 
-_INTERNAL = ("chat_key", "status_event_pending")
+INTERNAL_FIELDS = ("chat_key", "status_event_pending", "search_name")
+
+
+def search_name(task: Task) -> str:
+    """What a name search matches (by prefix): the contact's name or the title, lowercased."""
+    return (task.contact_name or task.title).lower().replace("ё", "е")
 
 
 def _from_doc(doc: dict[str, Any]) -> Task:
-    return read_as(Task, doc, drop=_INTERNAL)
+    return read_as(Task, doc, drop=INTERNAL_FIELDS)
 
 
 async def ensure_indexes(db: Database) -> None:
@@ -31,7 +36,10 @@ async def ensure_indexes(db: Database) -> None:
 async def create(db: Database, task: Task, *, announce: bool = False) -> None:
     """Insert the task unless it exists (the command was redelivered); ``announce`` flags its
     status for publishing in the same write (the outbox), so a crash cannot lose it."""
-    doc = to_doc(task, chat_key=task.chat.key, updated_at=stamp(task.updated_at))
+    doc = to_doc(task, chat_key=task.chat.key, updated_at=stamp(task.updated_at),
+                 search_name=search_name(task))
+    if task.last_activity_at is not None:  # a text stamp, as activity updates write it
+        doc["last_activity_at"] = stamp(task.last_activity_at)
     if announce:
         doc["status_event_pending"] = True
     with db_errors("creating a task"):

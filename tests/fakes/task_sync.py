@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ from shared.domain.access import Actor, Viewer
 from shared.domain.comments import DELIVERY_RANK, Comment, Revision
 from shared.domain.directory import Contact, Group, User, digits
 from shared.domain.files import AttachmentRecord, AttachmentState, StoredFile
+from shared.domain.inbox import Activity, InboxQuery
 from shared.domain.scenarios import Scenario, ScenarioSet
 from shared.domain.tasks import Task
 from shared.errors import RetryableError
@@ -147,6 +149,15 @@ class FakeTaskSystem:
         found = [c for c in self.comments.values()
                  if c.task_id == task_id and c.duplicate_of is None]
         return [_copy(c) for c in sorted(found, key=lambda c: (c.order, c.id))]
+
+    async def comment_page(self, task_id: str, *, before: int | None = None,
+                           limit: int = 50) -> tuple[list[Comment], bool]:
+        found = [c for c in await self.comments_of_task(task_id)
+                 if before is None or c.order < before]
+        return found[-limit:] if limit else [], len(found) > limit
+
+    async def comments_by_ids(self, comment_ids: list[str]) -> list[Comment]:
+        return [_copy(self.comments[i]) for i in comment_ids if i in self.comments]
 
     async def unsent_people_comments(self, older_than: datetime) -> list[Comment]:
         return [_copy(c) for c in self.comments.values()
@@ -280,9 +291,89 @@ class FakeTaskSystem:
         return [_copy(a) for i, a in sorted(self.attachments.items())
                 if a.comment_id == comment_id]
 
+    async def attachments_of_comments(self, comment_ids: list[str]
+                                      ) -> list[AttachmentRecord]:
+        return [_copy(a) for _, a in sorted(self.attachments.items())
+                if a.comment_id in comment_ids]
+
     async def get_attachment(self, file_id: str) -> AttachmentRecord | None:
         record = self.attachments.get(file_id)
         return _copy(record) if record else None
+
+
+class FakeInbox:
+    """Mirrors ``shared/store/inbox.py`` over a ``FakeTaskSystem``'s tasks."""
+
+    def __init__(self, tasks: FakeTaskSystem) -> None:
+        self.tasks = tasks
+        self.seen: dict[tuple[str, str], int] = {}
+        self.writes = 0
+
+    async def record_activity(self, items: list[Activity]) -> None:
+        self.writes += 1
+        for item in items:
+            task = self.tasks.tasks.get(item.task_id)
+            if task is None:
+                continue
+            newer = task.last_activity_at is None or task.last_activity_at < item.at
+            fields: dict[str, Any] = {"inbound_count": task.inbound_count + item.inbound}
+            if newer:
+                fields |= {"last_activity_at": item.at, "last_preview": item.preview,
+                           "last_direction": item.direction}
+            if item.inbound_at and (task.last_inbound_at is None
+                                    or task.last_inbound_at < item.inbound_at):
+                fields["last_inbound_at"] = item.inbound_at
+            self.tasks.tasks[task.id] = msgspec.structs.replace(task, **fields)
+
+    async def find(self, query: InboxQuery) -> list[Task]:
+        found = [t for t in self.tasks.tasks.values() if _in_list(query, t)]
+        found.sort(key=lambda t: (t.last_activity_at or t.created_at, t.id), reverse=True)
+        return [_copy(t) for t in found[:query.limit]]
+
+    async def count(self, query: InboxQuery) -> int:
+        return sum(1 for t in self.tasks.tasks.values() if _in_list(query, t))
+
+    async def mark_seen(self, user_id: str, task_id: str, seen_count: int,
+                        at: datetime) -> None:
+        key = (user_id, task_id)
+        self.seen[key] = max(self.seen.get(key, 0), seen_count)
+
+    async def seen_counts(self, user_id: str, task_ids: list[str]) -> dict[str, int]:
+        return {t: self.seen[(user_id, t)] for t in task_ids if (user_id, t) in self.seen}
+
+    async def tasks_with_text(self, text: str, since: datetime,
+                              limit: int = 200) -> list[str]:
+        hits = sorted((c for c in self.tasks.comments.values()
+                       if c.at >= since and text.lower() in c.text.lower()),
+                      key=lambda c: c.order, reverse=True)
+        return list(dict.fromkeys(c.task_id for c in hits))[:limit]
+
+
+def _in_list(query: InboxQuery, task: Task) -> bool:
+    viewer, open_ = query.viewer, task.status in query.open_statuses
+    if query.view == "mine":
+        listed = task.assignee_user_id == viewer.user_id and open_
+    elif query.view == "queue":
+        listed = (task.assignee_user_id is None and task.assignee_group_id in viewer.group_ids
+                  and open_)
+    else:
+        listed = access.can_see(viewer, task) and (
+            task.status == query.closed_status if query.view == "closed" else open_)
+    return listed and all((
+        query.status is None or task.status == query.status,
+        query.provider is None or task.chat.provider == query.provider,
+        query.channel_id is None or task.chat.channel_id == query.channel_id,
+        query.assignee_user_id is None or task.assignee_user_id == query.assignee_user_id,
+        query.task_ids is None or task.id in query.task_ids,
+        query.search is None or _matches(query.search, task)))
+
+
+def _matches(search: str, task: Task) -> bool:
+    wanted = re.sub(r"\D", "", search)
+    if wanted and not search.strip("0123456789 ()+-"):
+        return (task.phone or "").startswith(wanted)
+    name = (task.contact_name or task.title).lower().replace("ё", "е")
+    return name.startswith(search.strip().lower().replace("ё", "е"))
 
 
 class FakeFiles:
@@ -542,7 +633,9 @@ def fake_deps(*, tasks: FakeTaskSystem | None = None, files: FakeFiles | None = 
     """task-sync's ``Deps`` over fakes (fresh ones for those not given), wired as
     ``services.task_sync.wiring.builtin_deps`` wires the store: channel states cached.
     ``more_ports``: any other field of ``Deps``, passed as given."""
-    return Deps(tasks=tasks or FakeTaskSystem(), files=files or FakeFiles(),
+    tasks = tasks or FakeTaskSystem()
+    more_ports.setdefault("inbox", FakeInbox(tasks))
+    return Deps(tasks=tasks, files=files or FakeFiles(),
                 directory=directory or FakeDirectory(),
                 channels=CachedChannels(channels or FakeChannels()), bus=bus or FakePublisher(),
                 scenarios=scenarios or FakeScenarios(), settings=config or settings(),

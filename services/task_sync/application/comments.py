@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from services.task_sync.application.access import ensure_can_post, visible_task
+from services.task_sync.application.activity import announce, note_comments
 from services.task_sync.application.commands import PostComment, Resend
 from services.task_sync.application.errors import Conflict, Invalid, NotFound
 from services.task_sync.application.outgoing import (
@@ -68,6 +69,8 @@ async def post_comment(deps: Deps, cmd: PostComment) -> Posted:
         existing = await deps.tasks.get_comment(comment_id)
         return Posted(comment=existing or comment, attachments=attached, created=False)
     published = await publish_sends(deps, comment.id, commands)
+    note_comments(deps, [comment])
+    await announce(deps, "comment.added", task, comment.id, comment)
     return Posted(comment=msgspec.structs.replace(comment, outbox=None if published else True),
                   attachments=attached, created=True)
 

@@ -6,6 +6,7 @@ import msgspec
 
 from services.task_sync.application import audit
 from services.task_sync.application.access import ensure_may_start_for
+from services.task_sync.application.activity import announce, note_comments
 from services.task_sync.application.commands import StartConversation
 from services.task_sync.application.errors import Conflict, Invalid
 from services.task_sync.application.outgoing import publish_sends, publish_status, sends_of
@@ -44,7 +45,8 @@ async def start_conversation(deps: Deps, cmd: StartConversation) -> Started:
         chat=chat, conversation_id=events.derive_id("conversation", task_id), created_at=now,
         updated_at=now, phone=phone, contact_id=contact.id if contact else None,
         contact_name=contact.name if contact else phone,
-        assignee_user_id=cmd.assignee_user_id or cmd.author.id, status_version=1)
+        assignee_user_id=cmd.assignee_user_id or cmd.author.id, status_version=1,
+        last_activity_at=now)
     if not cmd.template_id:
         await ensure_free_text_allowed(deps, task)
     # bot-router learns of the conversation through the status event (outbox: never lost)
@@ -65,6 +67,8 @@ async def start_conversation(deps: Deps, cmd: StartConversation) -> Started:
         await publish_sends(deps, comment.id, sends_of(deps, task, comment, [], None))
     await audit.record(deps, cmd.actor, "conversation.start", "task", task.id,
                        assignee_user_id=task.assignee_user_id)
+    note_comments(deps, [comment])
+    await announce(deps, "task.created", task, task.id)
     return Started(task=task, comment_id=comment.id, created=True)
 
 

@@ -9,10 +9,9 @@ the repeat by id.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
 from datetime import timedelta
-from typing import Any
 
+from services.task_sync.application.batching import first_of, run_batched_writes
 from services.task_sync.deps import Deps
 from shared import events
 from shared.domain.comments import Comment
@@ -116,19 +115,9 @@ async def flush_published(deps: Deps) -> None:
 
 
 async def run_clearer(deps: Deps, stop: asyncio.Event) -> None:
-    """Write outbox clears a few times a second while there are any; once more at the end."""
-    while not stop.is_set():
-        await _first_of(stop.wait(), deps.outbox.has_published.wait(), timeout=None)
-        await _first_of(stop.wait(), timeout=CLEAR_EVERY_S)  # gather a batch
-        try:
-            await flush_published(deps)
-        except RetryableError as exc:
-            log.warning("could not mark published sends; trying again", reason=str(exc))
-            await _first_of(stop.wait(), timeout=CLEAR_EVERY_S * 4)
-    try:
-        await flush_published(deps)
-    except RetryableError as exc:  # the sweeper of the next start publishes them again
-        log.warning("could not mark published sends at stop", reason=str(exc))
+    """Write outbox clears a few times a second while there are any."""
+    await run_batched_writes(stop, deps.outbox.has_published, lambda: flush_published(deps),
+                             every_s=CLEAR_EVERY_S, what="published marks")
 
 
 async def run_sweeper(deps: Deps, stop: asyncio.Event) -> None:
@@ -148,18 +137,9 @@ async def run_sweeper(deps: Deps, stop: asyncio.Event) -> None:
         except Exception:  # a sweeper that dies silently would leave sends unpublished
             deps.outbox.pending.set()
             log.exception("outbox sweep failed unexpectedly; trying again soon")
-        await _first_of(stop.wait(), deps.outbox.pending.wait(),
-                        timeout=settings.wabridge_outbox_safety_sweep_seconds)
+        await first_of(stop, deps.outbox.pending,
+                       timeout=settings.wabridge_outbox_safety_sweep_seconds)
         if deps.outbox.pending.is_set() and not stop.is_set():
             # let the broker come back before trying again (and the grace period pass)
-            await _first_of(stop.wait(), timeout=settings.wabridge_outbox_sweep_seconds)
+            await first_of(stop, timeout=settings.wabridge_outbox_sweep_seconds)
 
-
-async def _first_of(*waits: Coroutine[Any, Any, Any], timeout: float | None) -> None:
-    """Wait until the first of these coroutines finishes or the timeout passes."""
-    tasks = [asyncio.ensure_future(w) for w in waits]
-    try:
-        await asyncio.wait(tasks, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in tasks:
-            task.cancel()

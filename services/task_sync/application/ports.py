@@ -16,6 +16,7 @@ from shared.domain.access import Viewer
 from shared.domain.comments import Comment, Revision
 from shared.domain.directory import Contact, Group, User
 from shared.domain.files import AttachmentRecord, AttachmentState, StoredFile
+from shared.domain.inbox import Activity, InboxQuery
 from shared.domain.scenarios import Scenario, ScenarioSet
 from shared.domain.tasks import Task
 
@@ -65,6 +66,13 @@ class TaskSystem(Protocol):
 
     async def comments_of_task(self, task_id: str) -> list[Comment]: ...
 
+    async def comment_page(self, task_id: str, *, before: int | None = None,
+                           limit: int = 50) -> tuple[list[Comment], bool]:
+        """The newest ``limit`` comments before the order ``before`` (oldest first), and
+        whether there are older ones."""
+
+    async def comments_by_ids(self, comment_ids: list[str]) -> list[Comment]: ...
+
     async def unsent_people_comments(self, older_than: datetime) -> list[Comment]:
         """Comments people wrote in the task system whose sends are not published yet."""
 
@@ -103,6 +111,9 @@ class TaskSystem(Protocol):
     async def attachments_of_task(self, task_id: str) -> list[AttachmentRecord]: ...
 
     async def attachments_of_comment(self, comment_id: str) -> list[AttachmentRecord]: ...
+
+    async def attachments_of_comments(self, comment_ids: list[str]
+                                      ) -> list[AttachmentRecord]: ...
 
     async def get_attachment(self, file_id: str) -> AttachmentRecord | None: ...
 
@@ -196,3 +207,21 @@ class Scenarios(Protocol):
 
     async def replace(self, items: list[Scenario]) -> ScenarioSet:
         """Replace the whole set atomically; raises ValueError when it is invalid."""
+
+
+class Inbox(Protocol):
+    """The lists people work from: tasks by view, newest activity first, and read markers."""
+
+    async def record_activity(self, items: list[Activity]) -> None: ...
+
+    async def find(self, query: InboxQuery) -> list[Task]: ...
+
+    async def count(self, query: InboxQuery) -> int: ...
+
+    async def mark_seen(self, user_id: str, task_id: str, seen_count: int,
+                        at: datetime) -> None: ...
+
+    async def seen_counts(self, user_id: str, task_ids: list[str]) -> dict[str, int]: ...
+
+    async def tasks_with_text(self, text: str, since: datetime,
+                              limit: int = 200) -> list[str]: ...

@@ -3,6 +3,7 @@ comments (with their authors and files), and the edits and deletions made in Wha
 
 from __future__ import annotations
 
+from services.task_sync.application.activity import announce, note_comments
 from services.task_sync.deps import Deps
 from shared import events
 from shared.domain.comments import Comment, Revision, initial_delivery, order_of
@@ -19,25 +20,33 @@ async def open_task(deps: Deps, cmd: events.OpenTask) -> None:
     """A new chat's task, with its contact found by phone."""
     contact = await deps.directory.contact_by_phone(cmd.phone) if cmd.phone else None
     name = contact.name if contact else (cmd.contact_name or cmd.phone or cmd.chat.chat_id)
-    await deps.tasks.create_task(Task(
+    task = Task(
         id=cmd.task_id, title=f"WhatsApp: {name}", category=deps.settings.wabridge_category,
         status=cmd.status, chat=cmd.chat, conversation_id=cmd.conversation_id,
         created_at=cmd.occurred_at, updated_at=cmd.occurred_at, phone=cmd.phone,
-        contact_id=contact.id if contact else None, contact_name=name))
+        contact_id=contact.id if contact else None, contact_name=name,
+        last_activity_at=cmd.occurred_at)
+    await deps.tasks.create_task(task)
+    await announce(deps, "task.created", task, cmd.id)
 
 
 async def add_comment(deps: Deps, cmd: events.AddComment) -> None:
     if cmd.is_edit or cmd.is_delete:
         await revise_comment(deps, cmd)
         return
-    if not await deps.tasks.add_comment(await _comment_of(deps, cmd)):
+    comment = await _comment_of(deps, cmd)
+    if not await deps.tasks.add_comment(comment):
         log.info("comment already recorded; duplicate dropped", comment_id=cmd.comment_id)
+        return
+    note_comments(deps, [comment])
 
 
 async def add_comments(deps: Deps, cmd: events.AddComments) -> None:
     """A decision's comments in one write; those recorded before are skipped."""
     prepared = [await _comment_of(deps, item) for item in cmd.items]
     inserted = await deps.tasks.add_comments(prepared)
+    if inserted:  # a repeated bundle adds nothing, so its messages are not counted again
+        note_comments(deps, prepared)
     if inserted < len(prepared):
         log.info("some comments were recorded before; duplicates dropped",
                  duplicates=len(prepared) - inserted)

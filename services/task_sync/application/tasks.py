@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.task_sync.application import audit
 from services.task_sync.application.access import ensure_can_change_status, visible_task
+from services.task_sync.application.activity import announce
 from services.task_sync.application.commands import ChangeStatus
 from services.task_sync.application.errors import Conflict, Invalid
 from services.task_sync.application.outgoing import publish_status
@@ -35,6 +36,7 @@ async def change_status(deps: Deps, cmd: ChangeStatus) -> Task:
         raise Conflict("changed_meanwhile", "the task's status changed meanwhile; reload it")
     await publish_status(deps, updated)
     await audit.record(deps, cmd.actor, "task.status", "task", task.id, status=cmd.status)
+    await announce(deps, "task.updated", updated, f"{updated.id}:{updated.status_version}")
     return updated
 
 
@@ -55,17 +57,24 @@ async def hand_over(deps: Deps, cmd: events.HandOver) -> None:
                 f"group named {name!r} exists")
         fields = {"status": cmd.status, "assignee_group_id": group.id}
         unset = ("assignee_user_id",)
-    if await deps.tasks.update_task(task.id, cmd.occurred_at, fields=fields, unset=unset,
-                                    if_status_in=deps.statuses.open) is None:
+    updated = await deps.tasks.update_task(task.id, cmd.occurred_at, fields=fields, unset=unset,
+                                           if_status_in=deps.statuses.open)
+    if updated is None:
         log.info("task was closed meanwhile; hand-over dropped", task_id=task.id)
+        return
+    await announce(deps, "task.updated", updated, cmd.id)
 
 
 async def set_status(deps: Deps, cmd: events.SetTaskStatus) -> None:
     """The bot moves a task (a scenario's action); never out of closed."""
     await _task(deps, cmd.task_id)
-    if await deps.tasks.update_task(cmd.task_id, cmd.occurred_at, fields={"status": cmd.status},
-                                    if_status_in=deps.statuses.open) is None:
+    updated = await deps.tasks.update_task(cmd.task_id, cmd.occurred_at,
+                                           fields={"status": cmd.status},
+                                           if_status_in=deps.statuses.open)
+    if updated is None:
         log.info("task was closed meanwhile; status change dropped", task_id=cmd.task_id)
+        return
+    await announce(deps, "task.updated", updated, cmd.id)
 
 
 async def _task(deps: Deps, task_id: str) -> Task:

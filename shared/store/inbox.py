@@ -1,0 +1,171 @@
+"""The inbox over the tasks collection: lists, counts, search, activity and read markers.
+
+Activity (the newest message's time and preview, and the customer-message count) is written
+to the task documents in one bulk write for many messages; a task's last-activity stamp only
+moves forward. What each person has seen is one document per (person, task) in ``task_seen``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, UpdateOne
+
+from shared.domain.access import Viewer
+from shared.domain.inbox import Activity, InboxQuery
+from shared.domain.tasks import Task
+from shared.store import tasks
+from shared.store.mongo import Database, db_errors, read_as, stamp
+
+_SORT = [("last_activity_at", DESCENDING), ("_id", DESCENDING)]
+
+
+async def ensure_indexes(db: Database) -> None:
+    await db.tasks.create_index([("last_activity_at", DESCENDING)])
+    await db.tasks.create_index([("assignee_user_id", ASCENDING), ("status", ASCENDING),
+                                 ("last_activity_at", DESCENDING)], sparse=True)
+    await db.tasks.create_index([("assignee_group_id", ASCENDING), ("status", ASCENDING),
+                                 ("last_activity_at", DESCENDING)], sparse=True)
+    await db.tasks.create_index([("status", ASCENDING), ("last_activity_at", DESCENDING)])
+    await db.tasks.create_index("phone", sparse=True)
+    await db.tasks.create_index("search_name", sparse=True)
+    await db.task_seen.create_index([("user_id", ASCENDING), ("task_id", ASCENDING)])
+    await db.comments.create_index([("order", DESCENDING)])
+
+
+async def record_activity(db: Database, items: list[Activity]) -> None:
+    """Write many tasks' activity in one round trip (the caller merges per task)."""
+    ops: list[UpdateOne] = []
+    for item in items:
+        at = stamp(item.at)
+        fields = {"last_activity_at": at, "last_preview": item.preview,
+                  "last_direction": item.direction}
+        ops.append(UpdateOne({"_id": item.task_id, "last_activity_at": {"$lt": at}},
+                             {"$set": fields}))
+        # a task created before activity was kept has no stamp to compare with
+        ops.append(UpdateOne({"_id": item.task_id, "last_activity_at": {"$exists": False}},
+                             {"$set": fields}))
+        if item.inbound:
+            ops.append(UpdateOne({"_id": item.task_id}, {"$inc": {"inbound_count": item.inbound}}))
+        if item.inbound_at is not None:
+            inbound_at = stamp(item.inbound_at)
+            for absent_or_older in ({"$exists": False}, {"$lt": inbound_at}):
+                ops.append(UpdateOne({"_id": item.task_id, "last_inbound_at": absent_or_older},
+                                     {"$set": {"last_inbound_at": inbound_at}}))
+    if not ops:
+        return
+    with db_errors("recording task activity"):
+        await db.tasks.bulk_write(ops, ordered=False)
+
+
+def _scope(viewer: Viewer) -> dict[str, Any]:
+    """The tasks ``viewer`` may see (shared/domain/access.py, as a query)."""
+    if viewer.role == "admin":
+        return {}
+    if viewer.role == "supervisor":
+        return {"$or": [
+            {"assignee_group_id": {"$in": sorted(viewer.group_ids)}},
+            {"assignee_user_id": {"$in": sorted(viewer.group_member_ids | {viewer.user_id})}},
+            {"assignee_user_id": {"$exists": False}, "assignee_group_id": {"$exists": False}},
+        ]}
+    return {"$or": [
+        {"assignee_user_id": viewer.user_id},
+        {"assignee_user_id": {"$exists": False},
+         "assignee_group_id": {"$in": sorted(viewer.group_ids)}},
+    ]}
+
+
+def _filter(query: InboxQuery) -> dict[str, Any]:
+    viewer = query.viewer
+    open_ = {"$in": list(query.open_statuses)}
+    parts: list[dict[str, Any]] = []
+    if query.view == "mine":
+        parts.append({"assignee_user_id": viewer.user_id, "status": open_})
+    elif query.view == "queue":
+        parts.append({"assignee_user_id": {"$exists": False},
+                      "assignee_group_id": {"$in": sorted(viewer.group_ids)}, "status": open_})
+    else:
+        parts.append(_scope(viewer))
+        parts.append({"status": query.closed_status if query.view == "closed" else open_})
+    extra: dict[str, Any] = {}
+    if query.status:
+        extra["status"] = query.status
+    if query.provider:
+        extra["chat.provider"] = query.provider
+    if query.channel_id:
+        extra["chat.channel_id"] = query.channel_id
+    if query.assignee_user_id:
+        extra["assignee_user_id"] = query.assignee_user_id
+    if query.task_ids is not None:
+        extra["_id"] = {"$in": list(query.task_ids)}
+    if query.search:
+        extra |= _search(query.search)
+    if extra:
+        parts.append(extra)
+    if query.before is not None:
+        at, task_id = query.before
+        parts.append({"$or": [{"last_activity_at": {"$lt": at}},
+                              {"last_activity_at": at, "_id": {"$lt": task_id}}]})
+    parts = [p for p in parts if p]
+    return parts[0] if len(parts) == 1 else {"$and": parts} if parts else {}
+
+
+def _search(text: str) -> dict[str, Any]:
+    """Digits search the phone, other text the name; both by prefix (an index range)."""
+    digits = re.sub(r"\D", "", text)
+    if digits and not re.sub(r"[\d\s()+-]", "", text):
+        return {"phone": {"$regex": f"^{digits}"}}
+    name = text.strip().lower().replace("ё", "е")
+    return {"search_name": {"$regex": f"^{re.escape(name)}"}}
+
+
+async def find(db: Database, query: InboxQuery) -> list[Task]:
+    with db_errors("listing the inbox"):
+        docs = await db.tasks.find(_filter(query)).sort(_SORT).limit(query.limit).to_list(None)
+    return [read_as(Task, d, drop=tasks.INTERNAL_FIELDS) for d in docs]
+
+
+async def count(db: Database, query: InboxQuery) -> int:
+    with db_errors("counting the inbox"):
+        return await db.tasks.count_documents(_filter(query))
+
+
+async def mark_seen(db: Database, user_id: str, task_id: str, seen_count: int,
+                    at: datetime) -> None:
+    """What ``user_id`` has seen of ``task_id``: its first ``seen_count`` customer messages."""
+    with db_errors("recording what a person has read"):
+        await db.task_seen.update_one(
+            {"_id": f"{user_id}:{task_id}", "seen_count": {"$lt": seen_count}},
+            {"$set": {"seen_count": seen_count, "seen_at": stamp(at)}})
+        await db.task_seen.update_one(
+            {"_id": f"{user_id}:{task_id}"},
+            {"$setOnInsert": {"user_id": user_id, "task_id": task_id, "seen_count": seen_count,
+                              "seen_at": stamp(at)}}, upsert=True)
+
+
+async def seen_counts(db: Database, user_id: str, task_ids: list[str]) -> dict[str, int]:
+    if not task_ids:
+        return {}
+    with db_errors("reading what a person has read"):
+        docs = await db.task_seen.find(
+            {"_id": {"$in": [f"{user_id}:{t}" for t in task_ids]}}).to_list(None)
+    return {d["task_id"]: int(d.get("seen_count", 0)) for d in docs}
+
+
+async def tasks_with_text(db: Database, text: str, since: datetime, limit: int = 200
+                          ) -> list[str]:
+    """Tasks whose messages since ``since`` contain ``text`` (a bounded scan of recent
+    messages, newest first; a search on request, not per keystroke)."""
+    pattern = re.escape(text.strip())
+    with db_errors("searching message text"):
+        docs = await db.comments.find(
+            {"order": {"$gte": int(since.timestamp() * 1_000_000)},
+             "text": {"$regex": pattern, "$options": "i"}}, {"task_id": 1}) \
+            .sort("order", DESCENDING).limit(limit * 5).to_list(None)
+    found: list[str] = []
+    for doc in docs:
+        if doc["task_id"] not in found:
+            found.append(doc["task_id"])
+    return found[:limit]
