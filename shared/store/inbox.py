@@ -13,11 +13,11 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, UpdateOne
 
-from shared.domain.access import Viewer
 from shared.domain.inbox import Activity, InboxQuery
 from shared.domain.tasks import Task
 from shared.store import tasks
 from shared.store.mongo import Database, db_errors, read_as, stamp
+from shared.store.visibility import task_scope
 
 _SORT = [("last_activity_at", DESCENDING), ("_id", DESCENDING)]
 
@@ -60,23 +60,6 @@ async def record_activity(db: Database, items: list[Activity]) -> None:
         await db.tasks.bulk_write(ops, ordered=False)
 
 
-def _scope(viewer: Viewer) -> dict[str, Any]:
-    """The tasks ``viewer`` may see (shared/domain/access.py, as a query)."""
-    if viewer.role == "admin":
-        return {}
-    if viewer.role == "supervisor":
-        return {"$or": [
-            {"assignee_group_id": {"$in": sorted(viewer.group_ids)}},
-            {"assignee_user_id": {"$in": sorted(viewer.group_member_ids | {viewer.user_id})}},
-            {"assignee_user_id": {"$exists": False}, "assignee_group_id": {"$exists": False}},
-        ]}
-    return {"$or": [
-        {"assignee_user_id": viewer.user_id},
-        {"assignee_user_id": {"$exists": False},
-         "assignee_group_id": {"$in": sorted(viewer.group_ids)}},
-    ]}
-
-
 def _filter(query: InboxQuery) -> dict[str, Any]:
     viewer = query.viewer
     open_ = {"$in": list(query.open_statuses)}
@@ -87,7 +70,7 @@ def _filter(query: InboxQuery) -> dict[str, Any]:
         parts.append({"assignee_user_id": {"$exists": False},
                       "assignee_group_id": {"$in": sorted(viewer.group_ids)}, "status": open_})
     else:
-        parts.append(_scope(viewer))
+        parts.append(task_scope(viewer))
         parts.append({"status": query.closed_status if query.view == "closed" else open_})
     extra: dict[str, Any] = {}
     if query.status:

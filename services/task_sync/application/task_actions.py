@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.task_sync.application import audit
 from services.task_sync.application.access import ensure_can_change_status, visible_task
+from services.task_sync.application.activity import announce
 from services.task_sync.application.commands import AssignTask, ClaimTask, ReopenTask
 from services.task_sync.application.errors import Conflict, Forbidden, Invalid
 from services.task_sync.application.outgoing import publish_status
@@ -35,6 +36,7 @@ async def claim_task(deps: Deps, cmd: ClaimTask) -> Task:
     if updated is None:
         raise Conflict("taken", "someone else took this task or closed it meanwhile")
     await audit.record(deps, cmd.actor, "task.claim", "task", task.id)
+    await announce(deps, "task.updated", updated, events.new_id())
     return updated
 
 
@@ -69,6 +71,7 @@ async def assign_task(deps: Deps, cmd: AssignTask) -> Task:
         raise Conflict("task_closed", "the task was closed meanwhile")
     await audit.record(deps, cmd.actor, "task.assign", "task", task.id, user_id=cmd.user_id,
                        group_id=cmd.group_id)
+    await announce(deps, "task.updated", updated, events.new_id())
     return updated
 
 
@@ -90,4 +93,5 @@ async def reopen_task(deps: Deps, cmd: ReopenTask) -> Task:
         raise Conflict("changed_meanwhile", "the task's status changed meanwhile; reload it")
     await publish_status(deps, updated)
     await audit.record(deps, cmd.actor, "task.reopen", "task", task.id)
+    await announce(deps, "task.updated", updated, f"{updated.id}:{updated.status_version}")
     return updated
