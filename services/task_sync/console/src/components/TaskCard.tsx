@@ -4,6 +4,8 @@ import type { GroupRef, TaskDetail, User } from "../api/types";
 import { t } from "../i18n";
 import { full, timeLeft } from "../lib/time";
 import { link } from "../lib/router";
+import { useStore } from "../lib/store";
+import { session } from "../state";
 
 const DEFAULT_STATUSES = { bot: "Диалог с ботом", manager: "Диалог с менеджером", closed: "Закрыта" };
 
@@ -16,6 +18,7 @@ export function statusesOf(task: TaskDetail): { bot: string; manager: string; cl
 export function TaskCard({ task, open, onChanged }: {
   task: TaskDetail; open: boolean; onChanged: () => Promise<void>;
 }) {
+  const me = useStore(session)!;
   const p = task.permissions;
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
@@ -53,10 +56,10 @@ export function TaskCard({ task, open, onChanged }: {
     <aside class={`card${open ? " open" : ""}`} aria-label={t("card.label")}>
       <dl>
         <dt>{t("card.contact")}</dt>
-        <dd>{task.contact
+        <dd>{task.contact && me.role !== "manager"
           ? <a href={`/admin/contacts?id=${encodeURIComponent(task.contact.id)}`}
                onClick={link(`/admin/contacts?id=${encodeURIComponent(task.contact.id)}`)}>{task.contact.name}</a>
-          : (task.contact_name || t("card.noContact"))}</dd>
+          : (task.contact?.name || task.contact_name || t("card.noContact"))}</dd>
         <dt>{t("card.phone")}</dt>
         <dd>{task.phone ? <a class="nowrap" href={`tel:+${task.phone}`}>+{task.phone}</a> : task.chat.chat_id}</dd>
         <dt>{t("card.channel")}</dt>
