@@ -199,7 +199,7 @@ export const en: Record<Key, string> = {
   "admin.responsible": "Responsible employee",
   "admin.addContact": "Add a contact",
   "admin.import": "Import CSV",
-  "admin.importHint": "Columns: name, phone, responsible (login or id). The first row is the header.",
+  "admin.importHint": "UTF-8 CSV with a header row: name, phones (several separated by , ; or |), responsible (login or id), id (optional).",
   "admin.importDone": "Imported: {n}. Rejected rows: {rejected}.",
   "admin.importRow": "Row {row}: {reason}",
   "admin.provider": "Provider",

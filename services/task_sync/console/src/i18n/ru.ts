@@ -197,7 +197,7 @@ export const ru = {
   "admin.responsible": "Ответственный сотрудник",
   "admin.addContact": "Добавить контакт",
   "admin.import": "Импорт CSV",
-  "admin.importHint": "Столбцы: name, phone, responsible (логин или id). Первая строка — заголовок.",
+  "admin.importHint": "CSV в UTF-8, первая строка — заголовок: name, phones (несколько через , ; или |), responsible (логин или id), id (необязательно).",
   "admin.importDone": "Импортировано: {n}. Отклонено строк: {rejected}.",
   "admin.importRow": "Строка {row}: {reason}",
   "admin.provider": "Провайдер",

@@ -19,7 +19,7 @@ const TITLES: Record<Section, Key> = {
   channels: "admin.channels", "dead-letters": "admin.deadLetters", audit: "admin.audit",
 };
 /** Supervisors edit the directory; the system's insides are the admins'. */
-const SUPERVISOR: Section[] = ["users", "groups", "contacts", "channels"];
+const SUPERVISOR: Section[] = ["groups", "contacts", "channels"];
 
 export function AdminPage({ section }: { section: string }) {
   const me = useStore(session)!;

@@ -31,11 +31,8 @@ export function Users() {
     const body = { full_name: draft.full_name, login: draft.login || undefined, role: draft.role,
       group_ids: draft.group_ids, is_admin: draft.role === "admin",
       phones: draft.phones.split(",").map((p) => p.trim()).filter(Boolean) };
-    const ok = await attempt(async () => {
-      const saved = draft.id ? await api.updateUser(draft.id, body)
-        : await api.createUser(body);
-      if (!draft.id && draft.password) await api.setPassword(saved.id, draft.password);
-    }, fail, users.reload);
+    const ok = await attempt(() => (draft.id ? api.updateUser(draft.id, body)
+      : api.createUser({ ...body, password: draft.password || undefined })), fail, users.reload);
     if (ok) setDraft(null);
   };
   const password = async (u: User) => {
