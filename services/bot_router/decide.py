@@ -285,15 +285,17 @@ def _bot_says(b: _Builder, conv: Conversation, text: str, policy: BotPolicy) -> 
 def follow_status_change(
     conv: Conversation | None, event: events.TaskStatusChanged, now: datetime
 ) -> Decision:
-    """A person changed the task's status: the bot dialogue follows (closed ends it). A task
-    bot-router does not know yet is a dialogue started from our side: it opens here."""
+    """A person changed the task's status: the bot dialogue follows (closed ends it, a reopened
+    task continues it). A task bot-router does not know yet is a dialogue started from our
+    side: it opens here."""
     if conv is None:
         opened = Conversation(id=event.conversation_id, chat=event.chat, task_id=event.task_id,
                               state=event.state, version=1, opened_at=now)
         return Decision(event_id=event.id, conversation=opened, previous_version=None,
                         commands=[])
-    if conv.state == event.state or not conv.is_open:
+    if conv.state == event.state:
         return Decision(event_id=event.id, conversation=None, previous_version=None, commands=[])
+    # a closed dialogue continues only when a person reopened its task (state bot or manager)
     new = msgspec.structs.replace(conv, state=event.state, version=conv.version + 1)
     return Decision(event_id=event.id, conversation=new, previous_version=conv.version,
                     commands=[])

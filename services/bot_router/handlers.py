@@ -80,13 +80,14 @@ async def on_task_status_changed(deps: Deps, event: events.TaskStatusChanged) ->
         await _carry_out(deps, earlier, replay=True)
         return
     conv = await store.get(event.conversation_id)
-    if conv is None:
+    if conv is None or (not conv.is_open and event.state != "closed"):
         other = await store.find_open(event.chat.key)
-        if other is not None:
+        if other is not None and (conv is None or other.id != conv.id):
+            how = "started from our side" if conv is None else "reopened"
             raise PermanentError(
-                f"task {event.task_id} was started from our side while conversation {other.id} "
-                f"(task {other.task_id}) is open in the same chat; the customer's replies go "
-                "to the open one")
+                f"task {event.task_id} was {how} while conversation {other.id} (task "
+                f"{other.task_id}) is open in the same chat; the customer's replies go to the "
+                "open one")
     decision = follow_status_change(conv, event, events.utcnow())
     if not await store.record_decision(decision, events.utcnow()):
         return  # decided concurrently by a replay; its effects are idempotent

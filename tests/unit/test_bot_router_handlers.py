@@ -186,6 +186,29 @@ async def test_closed_task_ends_the_conversation_so_the_next_message_opens_a_new
     assert sent_texts(published) == [POLICY.greeting]
 
 
+async def test_a_reopened_task_gets_the_customers_next_message() -> None:
+    bot = Bot()
+    conv = await bot.open_conversation()
+    await bot.handle(status_changed(conv.id, conv.task_id, "closed"))
+    await bot.handle(status_changed(conv.id, conv.task_id, "manager", n=2))
+
+    published = await bot.handle(message("I am back", n=3))
+
+    assert of(published, events.OpenTask) == []
+    [comment] = of(published, events.AddComment)
+    assert comment.task_id == conv.task_id
+
+
+async def test_reopening_while_another_conversation_is_open_is_refused() -> None:
+    bot = Bot()
+    conv = await bot.open_conversation()
+    await bot.handle(status_changed(conv.id, conv.task_id, "closed"))
+    await bot.handle(message("a new question", n=2))  # opens a new task
+
+    with pytest.raises(PermanentError, match="reopened"):
+        await bot.handle(status_changed(conv.id, conv.task_id, "manager", n=3))
+
+
 async def test_task_started_from_our_side_opens_its_conversation() -> None:
     bot = Bot()
     await bot.handle(status_changed("conv-ours", "task-ours", "manager"))

@@ -336,8 +336,15 @@ def test_status_change_to_the_current_state_changes_nothing() -> None:
     assert (decision.conversation, decision.event_id) == (None, "st-1")
 
 
-def test_status_change_of_a_closed_conversation_changes_nothing() -> None:
-    decision = follow_status_change(conversation("closed"), status_change("manager"), NOW)
+def test_a_reopened_task_continues_its_closed_conversation_with_the_manager() -> None:
+    decision = follow_status_change(conversation("closed", version=3), status_change("manager"),
+                                    NOW)
+    assert decision.conversation is not None
+    assert (decision.conversation.state, decision.previous_version) == ("manager", 3)
+
+
+def test_closing_a_closed_conversation_again_changes_nothing() -> None:
+    decision = follow_status_change(conversation("closed"), status_change("closed"), NOW)
     assert decision.conversation is None
 
 
