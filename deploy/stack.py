@@ -161,6 +161,7 @@ class Stack:
             "META_APP_SECRET": "sandbox-meta-app-secret",
             "META_VERIFY_TOKEN": "sandbox-meta-verify-token",
             "META_PHONE_NUMBER_ID": "100000000000001",
+            "META_WABA_ID": "100000000000099",
             "META_WEBHOOK_TOKEN": "sandbox-meta-webhook-token",
             "CHAT_API_URL": f"{sandbox}/chat-api/instance100001",
             "CHAT_API_TOKEN": "sandbox-chat-api-token", "CHAT_API_INSTANCE": "100001",

@@ -56,6 +56,7 @@ class ChannelConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     sender_id: str = ""
     channel_id: str = ""
     rate_per_second: float = 0.0
+    account_id: str = ""  # Meta: the WhatsApp Business Account id (template list)
 
     def __post_init__(self) -> None:
         if self.provider not in REGISTRY:
@@ -68,7 +69,8 @@ class ChannelConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
         return GatewayAccount(
             api_url=self.api_url, api_key=self.api_key, webhook_token=self.webhook_token,
             channel_id=self.channel_id or self.sender_id, app_secret=self.app_secret,
-            verify_token=self.verify_token, sender_id=self.sender_id)
+            verify_token=self.verify_token, sender_id=self.sender_id,
+            account_id=self.account_id)
 
     @property
     def rate(self) -> float:
@@ -115,6 +117,7 @@ def _from_env(env: Mapping[str, str]) -> list[dict[str, Any]]:
                       "app_secret": env.get("META_APP_SECRET", ""),
                       "verify_token": env.get("META_VERIFY_TOKEN", ""),
                       "sender_id": env.get("META_PHONE_NUMBER_ID", ""),
+                      "account_id": env.get("META_WABA_ID", ""),
                       "rate_per_second": env.get("META_RATE_PER_SECOND", 0)})
     if "chat_api" in on:
         instance = env.get("CHAT_API_INSTANCE", "")

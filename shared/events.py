@@ -13,6 +13,8 @@ from typing import Literal
 
 import msgspec
 
+from shared.domain.templates import Template
+
 SCHEMA_VERSION = 1
 _ID_NAMESPACE = uuid.UUID("0f8b6a52-3c1e-4d7a-9a47-5b0c2e1d9f10")
 
@@ -243,6 +245,14 @@ class TemplateStatusChanged(Envelope, frozen=True, kw_only=True, tag="template.s
     account_id: str = ""
 
 
+class TemplatesListed(Envelope, frozen=True, kw_only=True, tag="template.listed"):
+    """A connection's message templates as its gateway lists them now (the whole set)."""
+
+    provider: str
+    connection: str
+    templates: list[Template]
+
+
 class ScenariosChanged(Envelope, frozen=True, kw_only=True, tag="scenarios.changed"):
     """An admin replaced the bot's scenarios; bot-router instances reload them."""
 
@@ -367,6 +377,13 @@ class SendSignal(Envelope, frozen=True, kw_only=True, tag="outbound.signal"):
     emoji: str = ""
 
 
+class RefreshTemplates(Envelope, frozen=True, kw_only=True, tag="outbound.templates"):
+    """List the message templates of the connections of ``provider`` (empty: every gateway
+    that has a template list) and report them as ``template.listed``."""
+
+    provider: str = ""
+
+
 class FetchMedia(Envelope, frozen=True, kw_only=True, tag="media.fetch"):
     """Download an inbound file from its gateway and store it under ``file_id``."""
 
@@ -380,11 +397,11 @@ class FetchMedia(Envelope, frozen=True, kw_only=True, tag="media.fetch"):
 Event = (
     MessageReceived | StatusUpdated | ChannelUpdated | SendSucceeded | SendFailed
     | TaskStatusChanged | ScenariosChanged | MediaStored | MediaFetchFailed | TaskActivity
-    | TemplateStatusChanged
+    | TemplateStatusChanged | TemplatesListed
 )
 Command = (
     OpenTask | AddComment | AddComments | HandOver | SetTaskStatus | SendMessage | FetchMedia
-    | CreateContact | ChangeTaskChat | RecordProblem | SendSignal
+    | CreateContact | ChangeTaskChat | RecordProblem | SendSignal | RefreshTemplates
 )
 Message = Event | Command
 

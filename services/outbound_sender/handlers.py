@@ -16,6 +16,7 @@ import msgspec
 from services.outbound_sender.deps import Deps
 from services.outbound_sender.media import fetch_media
 from services.outbound_sender.signals import send_signal
+from services.outbound_sender.templates import refresh_templates
 from shared import events
 from shared.channels_config import ChannelConfig
 from shared.errors import PermanentError, RetryableError, WabridgeError
@@ -141,7 +142,8 @@ def _failure_fields(message: events.Message, error: WabridgeError,
 
 
 HANDLERS: dict[type, Handler] = {events.SendMessage: send, events.FetchMedia: fetch_media,
-                                 events.SendSignal: send_signal}
+                                 events.SendSignal: send_signal,
+                                 events.RefreshTemplates: refresh_templates}
 FAILURE_REPORTS: dict[type, FailureReport] = {
     events.SendMessage: send_failed, events.FetchMedia: fetch_failed,
 }

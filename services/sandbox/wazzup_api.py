@@ -179,8 +179,21 @@ def _nonempty_str(value: object) -> bool:
     return isinstance(value, str) and value != ""
 
 
+async def list_templates(request: web.Request) -> web.Response:
+    """``GET /v3/templates/whatsapp``: the WABA templates (one demo template)."""
+    if (refusal := _unauthorized(request)) is not None:
+        return refusal
+    return web.json_response([{
+        "templateGuid": "tpl-1", "title": "appointment",
+        "name": "appointment_reminder", "language": "ru", "category": "UTILITY",
+        "status": "APPROVED", "components": [
+            {"type": "BODY", "text": "{{1}}, напоминаем о записи.",
+             "example": {"body_text": [["Анна"]]}}]}])
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_post("/v3/message", send_message)
+    app.router.add_get("/v3/templates/whatsapp", list_templates)
     app.router.add_get("/v3/channels", list_channels)
     app.router.add_get("/v3/webhooks", get_webhooks)
     app.router.add_patch("/v3/webhooks", patch_webhooks)

@@ -18,6 +18,7 @@ from services.task_sync.application.ports import (
     TaskSystem,
 )
 from services.task_sync.application.problem_ports import LoggedProblems, Problems
+from services.task_sync.application.template_ports import MemoryTemplates, Templates
 from shared.channels_config import ChannelConfig
 from shared.config import TaskSyncSettings
 from shared.domain.tasks import Statuses
@@ -40,6 +41,8 @@ class Deps:
     outbox: OutboxState = field(default_factory=OutboxState)
     # messages no task could hold (issue 11), listed by the API
     problems: Problems = field(default_factory=LoggedProblems)
+    # message templates as the gateways last listed them (issue 11)
+    templates: Templates = field(default_factory=MemoryTemplates)
     # console sign-in and the audit log (MongoDB in builtin_deps; null objects otherwise)
     accounts: console_ports.Accounts = field(default_factory=console_ports.NoAccounts)
     audit: console_ports.AuditTrail = field(default_factory=console_ports.NoAudit)

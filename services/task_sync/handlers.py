@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from services.task_sync.application import delivery, identity_records, records, tasks
+from services.task_sync.application import (
+    delivery,
+    identity_records,
+    records,
+    tasks,
+    templates,
+)
 from services.task_sync.deps import Deps
 from shared import events
 from shared.errors import PermanentError
@@ -27,7 +33,8 @@ HANDLERS: dict[type, Handler] = {
     events.MediaStored: delivery.record_media_stored,
     events.MediaFetchFailed: delivery.record_media_failure,
     events.ChannelUpdated: delivery.record_channel_state,
-    events.TemplateStatusChanged: delivery.record_template_status,
+    events.TemplatesListed: templates.record_listed,
+    events.TemplateStatusChanged: templates.record_template_status,
 }
 
 

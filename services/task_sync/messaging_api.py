@@ -1,6 +1,7 @@
 """Signals to the customer's chat and what could not be placed: read marks when a manager
 opens a chat, the typing indicator, reactions, and the list of problems (messages naming no
-sender). Parsing and authorisation only; the rules are in ``application/messaging``."""
+sender) and the message templates. Parsing and authorisation only; the rules are in
+``application/messaging`` and ``application/templates``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import msgspec
 from aiohttp import web
 
 from services.task_sync.api_common import DEPS
-from services.task_sync.application import messaging
+from services.task_sync.application import messaging, templates
 from services.task_sync.auth import current_user, require_admin
 from services.task_sync.http_json import json_response, read_body
 
@@ -25,6 +26,8 @@ def routes(app: web.Application) -> None:
     app.router.add_put("/api/v1/tasks/{task_id}/comments/{comment_id}/reaction", react)
     app.router.add_delete("/api/v1/tasks/{task_id}/comments/{comment_id}/reaction", unreact)
     app.router.add_get("/api/v1/problems", list_problems)
+    app.router.add_get("/api/v1/templates", list_templates)
+    app.router.add_post("/api/v1/templates/refresh", refresh_templates)
 
 
 async def mark_read(request: web.Request) -> web.Response:
@@ -63,3 +66,18 @@ async def list_problems(request: web.Request) -> web.Response:
     limit = min(int(request.query.get("limit", "100") or 100), MAX_PROBLEMS)
     found = await request.app[DEPS].problems.recent(limit)
     return json_response({"items": [msgspec.to_builtins(p) for p in found]})
+
+
+async def list_templates(request: web.Request) -> web.Response:
+    """Templates as last listed (``?provider=``); ``refreshing`` when a new list was asked."""
+    current_user(request)
+    found = await templates.list_templates(request.app[DEPS],
+                                           request.query.get("provider") or None)
+    return json_response(msgspec.to_builtins(found))
+
+
+async def refresh_templates(request: web.Request) -> web.Response:
+    """Ask the gateways for their template lists now (administrators)."""
+    require_admin(request)
+    await templates.refresh(request.app[DEPS], request.query.get("provider", ""))
+    return json_response({"refreshing": True}, status=202)

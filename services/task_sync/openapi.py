@@ -23,6 +23,7 @@ from services.task_sync.directory_schema import (
 from services.task_sync.schemas import AssignIn, CommentIn, ConversationIn, ScenariosIn, TaskPatch
 from shared.domain import comments, directory, scenarios, tasks
 from shared.domain.audit import AuditEntry
+from shared.domain.templates import Template
 
 
 def _op(summary: str, ok: str, *, body: str | None = None, status: str = "200",
@@ -298,6 +299,15 @@ class ProblemList(msgspec.Struct):
     items: list[dict[str, Any]]
 
 
+class TemplateList(msgspec.Struct):
+    items: list[Template]
+    refreshing: bool
+
+
+class Refreshing(msgspec.Struct):
+    refreshing: bool
+
+
 def _messaging_paths() -> dict[str, Any]:
     """Read marks, typing, reactions and unplaceable messages (issue 11)."""
     task_id = (("task_id", "path", ""),)
@@ -318,6 +328,13 @@ def _messaging_paths() -> dict[str, Any]:
         "/api/v1/problems": {"get": _also(_op(
             "Messages no task could hold (no usable sender), newest first (admins)",
             "ProblemList", params=(("limit", "query", ""),)), "403")},
+        "/api/v1/templates": {"get": _op(
+            "Message templates as the gateways last listed them (name, language, category, "
+            "status, parameters); an empty or hour-old list is fetched again "
+            "(refreshing: true)", "TemplateList", params=(("provider", "query", ""),))},
+        "/api/v1/templates/refresh": {"post": _also(_op(
+            "Fetch the template lists now (admins)", "Refreshing", status="202",
+            params=(("provider", "query", ""),)), "403")},
     }
 
 
@@ -329,7 +346,8 @@ def openapi_document() -> dict[str, Any]:
              UserFields, TokenIssued, directory.Group, GroupList, GroupIn, GroupFields,
              ConversationIn, ConversationStarted, RevisionList, ChannelList, LoginIn, LoggedIn,
              Me, AssignIn, PasswordIn, UserView, ImportReport, AuditList, QueueList,
-             DeadLetterList, Replayed, Purged, TaskCard, Signalled, ReactionIn, ProblemList)
+             DeadLetterList, Replayed, Purged, TaskCard, Signalled, ReactionIn, ProblemList,
+             TemplateList, Refreshing)
     _, components = msgspec.json.schema_components(
         types, ref_template="#/components/schemas/{name}")
     task_id = (("task_id", "path", ""),)

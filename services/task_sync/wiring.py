@@ -19,6 +19,7 @@ from shared.store.builtin_ports import (
 from shared.store.mongo import Database
 from shared.store.problems import MongoProblems
 from shared.store.task_system import MongoTaskSystem
+from shared.store.templates import MongoTemplates
 
 
 def builtin_deps(db: Database, bus: Publisher, settings: TaskSyncSettings, *,
@@ -29,6 +30,6 @@ def builtin_deps(db: Database, bus: Publisher, settings: TaskSyncSettings, *,
                 channels=CachedChannels(MongoChannels(db)), bus=bus,
                 scenarios=MongoScenarios(db), inbox=MongoInbox(db), settings=settings,
                 robot_user_id=robot_user_id, group_bot_user_id=group_bot_user_id,
-                problems=MongoProblems(db),
+                problems=MongoProblems(db), templates=MongoTemplates(db),
                 connections=connections or [], accounts=MongoAccounts(db),
                 audit=MongoAudit(db))

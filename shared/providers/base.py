@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import msgspec
 
+from shared.domain.templates import Template
 from shared.events import ChannelUpdated, MediaRef, Message, SendMessage, SendSignal
 
 
@@ -78,6 +79,9 @@ class Capabilities(msgspec.Struct, frozen=True, kw_only=True):
     reactions_out: bool = False
     read_marks: bool = False
     typing: bool = False
+    # how long the gateway refuses a repeat of a send carrying our send id (0: it has no such
+    # key, so a repeat after an unanswered attempt may reach the customer twice)
+    send_dedupe_window_s: float = 0.0
 
 
 class GatewayAccount(msgspec.Struct, frozen=True, kw_only=True):
@@ -96,6 +100,7 @@ class GatewayAccount(msgspec.Struct, frozen=True, kw_only=True):
     app_secret: str = ""
     verify_token: str = ""
     sender_id: str = ""
+    account_id: str = ""  # Meta's WhatsApp Business Account id (its templates live there)
 
 
 class Provider(Protocol):
@@ -182,4 +187,13 @@ class Provider(Protocol):
 
     def interpret_signal(self, status: int, body: bytes, headers: Mapping[str, str]) -> None:
         """Raise ``RetryableError``/``PermanentError`` unless the gateway took the signal."""
+        ...
+
+    def build_template_list(self, account: GatewayAccount) -> HttpRequest | None:
+        """The request listing the account's message templates; None where there is none."""
+        ...
+
+    def interpret_template_list(self, status: int, body: bytes, headers: Mapping[str, str],
+                                connection: str, now: datetime) -> list[Template]:
+        """The templates of a listing answer; raises like ``interpret_send``."""
         ...

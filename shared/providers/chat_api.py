@@ -24,7 +24,7 @@ from shared.providers.base import (
 )
 from shared.providers.chat_api_events import NAME, ack_event, message_event
 from shared.providers.chat_api_schema import HANDLED_KEYS, Delivery
-from shared.providers.common import SingleNumber, UrlMedia, decode_delivery
+from shared.providers.common import NoTemplates, SingleNumber, UrlMedia, decode_delivery
 from shared.providers.http_answer import (
     is_retryable_status,
     json_object,
@@ -36,7 +36,7 @@ from shared.providers.path_token import PathTokenWebhooks
 _delivery_decoder = msgspec.json.Decoder(Delivery)
 
 
-class ChatApiProvider(PathTokenWebhooks, UrlMedia, SingleNumber):
+class ChatApiProvider(PathTokenWebhooks, UrlMedia, SingleNumber, NoTemplates):
     """The chat-api.com dialect of ``shared.providers.base.Provider``."""
 
     display_name = "chat-api"

@@ -10,6 +10,7 @@ from typing import TypedDict, TypeVar
 
 import msgspec
 
+from shared.domain.templates import Template
 from shared.errors import BadPayload, PermanentError
 from shared.events import ChannelUpdated, MediaRef, SendSignal, derive_id
 from shared.providers.base import GatewayAccount, HttpRequest, OutboundMedia
@@ -100,3 +101,14 @@ class NoSignals:
 
     def interpret_signal(self, status: int, body: bytes, headers: Mapping[str, str]) -> None:
         return None
+
+
+class NoTemplates:
+    """The gateway has no template list."""
+
+    def build_template_list(self, account: GatewayAccount) -> HttpRequest | None:
+        return None
+
+    def interpret_template_list(self, status: int, body: bytes, headers: Mapping[str, str],
+                                connection: str, now: datetime) -> list[Template]:
+        return []

@@ -14,6 +14,7 @@ from typing import Literal, NamedTuple
 
 import msgspec
 
+from shared.domain.templates import Template
 from shared.errors import BadPayload, PermanentError
 from shared.events import MediaRef, Message, SendMessage, SendSignal
 from shared.providers.base import (
@@ -42,6 +43,7 @@ from shared.providers.meta_cloud_schema import (
 )
 from shared.providers.meta_cloud_send import message_body, signal_body
 from shared.providers.multipart import form_data
+from shared.providers.templates_listing import meta_templates
 
 WINDOW = timedelta(hours=24)
 SIGNATURE_HEADER = "X-Hub-Signature-256"
@@ -168,6 +170,21 @@ class MetaCloudProvider(SingleNumber):
 
     def interpret_signal(self, status: int, body: bytes, headers: Mapping[str, str]) -> None:
         raise_for_answer(status, json_object(body), headers)
+
+    def build_template_list(self, account: GatewayAccount) -> HttpRequest | None:
+        """``GET {api_url}/{waba_id}/message_templates``; None without the account id."""
+        if not account.account_id:
+            return None
+        fields = "name,language,status,category,components,rejected_reason"
+        return HttpRequest(method="GET", headers=_auth(account),
+                           url=f"{_base(account)}/{account.account_id}/message_templates"
+                               f"?fields={fields}&limit=250")
+
+    def interpret_template_list(self, status: int, body: bytes, headers: Mapping[str, str],
+                                connection: str, now: datetime) -> list[Template]:
+        answer = json_object(body)
+        raise_for_answer(status, answer, headers)
+        return meta_templates(answer, connection, now)
 
     def build_media_upload(
         self, account: GatewayAccount, media: OutboundMedia, content: bytes

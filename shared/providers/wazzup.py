@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 
+from shared.domain.templates import Template
 from shared.errors import PermanentError, RetryableError
 from shared.events import ChannelUpdated, Message, SendMessage
 from shared.providers.base import (
@@ -29,6 +30,7 @@ from shared.providers.http_answer import (
     str_or_none,
 )
 from shared.providers.path_token import PathTokenWebhooks
+from shared.providers.templates_listing import wazzup_templates
 from shared.providers.wazzup_crm import crm_reply
 from shared.providers.wazzup_events import (
     NAME,
@@ -56,6 +58,7 @@ class WazzupProvider(PathTokenWebhooks, UrlMedia, NoSignals):
     capabilities = Capabilities(
         groups=True, templates=True, window_24h=False, caption_with_media=False,
         edits_in=True, deletions_in=True,  # isEdited / isDeleted on messages
+        send_dedupe_window_s=60.0,  # a repeated crmMessageId is refused for 60 s
     )
 
     def parse_webhook(
@@ -142,6 +145,25 @@ class WazzupProvider(PathTokenWebhooks, UrlMedia, NoSignals):
             raise PermanentError(f"unexpected GET /v3/channels answer: {exc}",
                                  code="BAD_ANSWER") from exc
         return [channel_listed(item, received_at) for item in listed]
+
+    def build_template_list(self, account: GatewayAccount) -> HttpRequest | None:
+        """``GET /v3/templates/whatsapp``: the WABA templates of the account."""
+        return HttpRequest(method="GET",
+                           url=f"{account.api_url.rstrip('/')}/v3/templates/whatsapp?limit=100",
+                           headers={"Authorization": f"Bearer {account.api_key}"})
+
+    def interpret_template_list(self, status: int, body: bytes, headers: Mapping[str, str],
+                                connection: str, now: datetime) -> list[Template]:
+        if status != 200:
+            self.interpret_send(status, body, headers)  # raises the matching error
+            raise PermanentError(f"Wazzup answered HTTP {status} to GET /v3/templates",
+                                 code=f"HTTP_{status}")
+        try:
+            answer = msgspec.json.decode(body)
+        except msgspec.DecodeError as exc:
+            raise PermanentError(f"unexpected GET /v3/templates answer: {exc}",
+                                 code="BAD_ANSWER") from exc
+        return wazzup_templates(answer, connection, now)
 
 
 

@@ -550,12 +550,13 @@ async def test_handle_refuses_a_message_without_a_handler() -> None:
         await handle(ts.deps, stray)
 
 
-async def test_a_templates_review_status_is_acknowledged_not_dead_lettered() -> None:
+async def test_a_templates_review_status_is_kept_and_the_list_fetched_again() -> None:
     ts = FakeTaskSync()
     await handle(ts.deps, events.TemplateStatusChanged(
         id="tpl-1", correlation_id="c", occurred_at=NOW, provider="meta", name="hello",
-        language="ru", status="REJECTED", reason="INVALID_FORMAT"))
-    assert ts.bus.published == []
+        language="ru", status="rejected", reason="INVALID_FORMAT"))
+    [refresh] = ts.bus.published
+    assert isinstance(refresh, events.RefreshTemplates) and refresh.provider == "meta"
 
 
 async def test_a_comment_recorded_by_the_bot_is_in_its_task_in_order() -> None:

@@ -10,6 +10,7 @@ from services.task_sync.application.activity import announce, note_comments
 from services.task_sync.application.commands import StartConversation
 from services.task_sync.application.errors import Conflict, Invalid
 from services.task_sync.application.outgoing import publish_sends, publish_status, sends_of
+from services.task_sync.application.templates import ensure_template_fits
 from services.task_sync.application.window import ensure_free_text_allowed
 from services.task_sync.deps import Deps
 from shared import events
@@ -49,6 +50,9 @@ async def start_conversation(deps: Deps, cmd: StartConversation) -> Started:
         last_activity_at=now)
     if not cmd.template_id:
         await ensure_free_text_allowed(deps, task)
+    else:  # refused here rather than by the gateway after the task exists
+        await ensure_template_fits(deps, chat, cmd.template_id, cmd.template_language,
+                                   cmd.template_values)
     # bot-router learns of the conversation through the status event (outbox: never lost)
     await deps.tasks.create_task(task, announce=True)
     comment = Comment(

@@ -82,11 +82,3 @@ async def record_channel_state(deps: Deps, event: events.ChannelUpdated) -> None
     await deps.channels.record_state(event.channel_id, event.provider, event.state,
                                      event.tier, event.occurred_at, event.transport)
 
-
-async def record_template_status(deps: Deps, event: events.TemplateStatusChanged) -> None:
-    """A template's review outcome: nothing here keeps templates yet, so the log line is the
-    record (acknowledged, not dead-lettered as a message nobody handles)."""
-    report = log.warning if event.status.upper() in {"REJECTED", "PAUSED", "DISABLED"} else log.info
-    report("message template review status reported", provider=event.provider,
-           template=event.name or event.template_id, language=event.language,
-           status=event.status, reason=event.reason, category=event.category)
