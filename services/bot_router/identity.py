@@ -59,7 +59,8 @@ async def locate(conversations: ConversationStore, identities: IdentityStore,
     found = identifiers_of(event)
     keys = [i.key for i in found]
     changed = changed_identifiers(event)
-    conv = await conversations.find_open(aliases.get(event.chat.key))
+    looked_up = aliases.get(event.chat.key)
+    conv = await conversations.find_open(looked_up)
     if not found or (conv is not None and conv.knows(keys) and not changed):
         return Located(conv)
     source = LinkSource(event_id=event.id, gateway_message_id=event.gateway_message_id,
@@ -72,6 +73,8 @@ async def locate(conversations: ConversationStore, identities: IdentityStore,
         phone=customer.phone)
     chat = event.chat
     candidates = [f"{chat.channel_id}:{chat.chat_type}:{cid}" for cid in customer.chat_ids]
+    if candidates == [looked_up] and conv is None:
+        return Located(None, identity)  # a new customer with the one chat just looked up
     open_ones = await conversations.find_open_any(candidates)
     if not open_ones:
         return Located(None, identity)

@@ -93,6 +93,15 @@ def _injected(failure: FailureSpec) -> web.Response:
     return web.json_response({"error": message}, status=failure.status, headers=headers)
 
 
+async def read_chat(request: web.Request) -> web.Response:
+    """``readChat``: the chat's messages are marked read on the phone."""
+    _body, refusal = await _checked(request)
+    if refusal is not None:
+        return refusal
+    return web.json_response({"read": True})
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_post("/chat-api/instance{instance}/sendMessage", send_message)
+    app.router.add_post("/chat-api/instance{instance}/readChat", read_chat)
     app.router.add_post("/chat-api/instance{instance}/sendFile", send_file)

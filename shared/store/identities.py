@@ -67,7 +67,7 @@ async def _resolve_once(db: Database, scope: str, identifiers: list[Identifier],
                   db.identities.find({"_id": {"$in": keys}}, {"customer_id": 1})}
     customers = await _live(db, set(owners.values()))
     if not customers:
-        customers = [await _create(db, scope, wanted[0], chat_ids, now)]
+        customers = [await _create(db, scope, wanted, chat_ids, now)]
     keep = survivor(customers)
     absorbed = [c for c in customers if c.id != keep.id]
     for other in absorbed:
@@ -115,10 +115,12 @@ async def _live(db: Database, ids: set[str]) -> list[Customer]:
     return list(found.values())
 
 
-async def _create(db: Database, scope: str, first: Identifier, chat_ids: list[str],
+async def _create(db: Database, scope: str, named: list[Identifier], chat_ids: list[str],
                   now: datetime) -> Customer:
-    customer = Customer(id=customer_id_for(scope, first), scope=scope, created_at=now,
-                        chat_ids=chat_ids)
+    current = {i.kind: i.value for i in named}
+    customer = Customer(id=customer_id_for(scope, named[0]), scope=scope, created_at=now,
+                        chat_ids=chat_ids, phone=current.get("phone"),
+                        user_id=current.get("bsuid"), username=current.get("username"))
     with db_errors("creating a customer"):
         try:
             await db.customers.insert_one(to_doc(customer))

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -134,3 +135,17 @@ async def test_template_list_and_a_status_change_webhook(
     [event] = parse_delivery("meta", ingest[0].received[-1][2])
     assert isinstance(event, TemplateStatusChanged)
     assert (event.name, event.status) == ("welcome_back", "approved")
+
+
+async def test_chat_api_marks_a_chat_read_and_has_no_other_signals(client: Client) -> None:
+    from shared.providers.chat_api import CHAT_API
+    from tests.unit.test_sandbox_dialects import chat_api_account
+
+    chat = ChatRef(provider="chat_api", channel_id="100001", chat_type="whatsapp",
+                   chat_id="79011112233@c.us")
+    read = msgspec.structs.replace(signal("read"), chat=chat)
+    request = CHAT_API.build_signal(chat_api_account(client), read)
+    assert request is not None and request.url.split("?")[0].endswith("/readChat")
+    status, body, headers = await perform(client, request)
+    CHAT_API.interpret_signal(status, body, headers)
+    assert CHAT_API.build_signal(chat_api_account(client), signal("typing")) is None
