@@ -184,6 +184,13 @@ async def record_delivery(
     return _from_doc(doc) if doc else None
 
 
+async def record_pricing(db: Database, comment_id: str, category: str) -> None:
+    """The gateway's pricing category of a sent message (a string: safe for ``$set``)."""
+    with db_errors("recording a pricing category"):
+        await db.comments.update_one({"_id": comment_id},
+                                     {"$set": {"pricing_category": category}})
+
+
 async def clear_outbox(db: Database, comment_ids: list[str]) -> None:
     """The sends of these comments are published (one write for many)."""
     with db_errors("marking sends published"):

@@ -110,6 +110,9 @@ class MongoTaskSystem:
         return await comments.record_delivery(self._db, comment_id, status, code=code,
                                               reason=reason, retry_at=retry_at)
 
+    async def record_pricing(self, comment_id: str, category: str) -> None:
+        await comments.record_pricing(self._db, comment_id, category)
+
     async def reset_for_resend(self, comment_id: str, attempt: str, *,
                                first_part_sent: bool = False) -> bool:
         return await comments.reset_for_resend(self._db, comment_id, attempt,

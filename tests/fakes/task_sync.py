@@ -205,6 +205,11 @@ class FakeTaskSystem:
         parts = {part for owner, part in self.part_refs.values() if owner == comment.id}
         return parts | ({0} if comment.gateway_message_id else set())
 
+    async def record_pricing(self, comment_id: str, category: str) -> None:
+        if comment_id in self.comments:
+            self.comments[comment_id] = msgspec.structs.replace(
+                self.comments[comment_id], pricing_category=category)
+
     async def record_delivery(self, comment_id: str, status: str, *, code: str | None = None,
                               reason: str | None = None, retry_at: datetime | None = None
                               ) -> Comment | None:

@@ -87,3 +87,18 @@ async def test_notice_has_no_delivery_and_form_answers_stay_on_the_comment(db: A
     assert by_id["c-form"].form == form
     assert (by_id["c-echo"].author_user_id, by_id["c-echo"].delivery) == ("usr-robot", "sent")
     assert await d.tasks.last_inbound_at(CHAT.key) is not None  # the form's, not the notice's
+
+
+async def test_pricing_category_is_stored_on_the_comment(db: Any) -> None:
+    d = deps(db)
+    await open_task(d)
+    await handle(d, events.AddComment(**envelope("b1"), comment_id="c-out", task_id="t1",
+                                      author_kind="bot", direction="out", text="hi", at=NOW,
+                                      send_id="send-c-out"))
+    await handle(d, events.SendSucceeded(**envelope("ok"), send_id="send-c-out", task_id="t1",
+                                         comment_id="c-out", gateway_message_id="wamid.P"))
+    await handle(d, events.StatusUpdated(**envelope("st"), provider="meta",
+                                         gateway_message_id="wamid.P", status="delivered",
+                                         pricing_category="marketing"))
+    stored = await d.tasks.get_comment("c-out")
+    assert stored is not None and stored.pricing_category == "marketing"

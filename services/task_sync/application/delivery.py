@@ -62,6 +62,9 @@ async def record_status(deps: Deps, event: events.StatusUpdated) -> None:
         return
     await deps.tasks.record_delivery(comment.id, status, code=event.error_code,
                                      reason=event.error_text)
+    if event.pricing_category and comment.pricing_category != event.pricing_category:
+        # Meta repeats it on every status; it is written once (or when it changes)
+        await deps.tasks.record_pricing(comment.id, event.pricing_category)
 
 
 async def record_media_stored(deps: Deps, event: events.MediaStored) -> None:

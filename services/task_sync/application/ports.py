@@ -92,6 +92,9 @@ class TaskSystem(Protocol):
                               ) -> Comment | None:
         """Move the delivery status forward; None if nothing matched."""
 
+    async def record_pricing(self, comment_id: str, category: str) -> None:
+        """What the gateway bills the message as (Meta's pricing category), for cost reports."""
+
     async def reset_for_resend(self, comment_id: str, attempt: str, *,
                                first_part_sent: bool = False) -> bool: ...
 
