@@ -55,8 +55,8 @@ class Topology(msgspec.Struct, frozen=True):
                       single_active_consumer=True)
             for n in range(self.shards)
         ]
-        # one chat's sends in one queue with one active consumer: a customer gets them in order
-        # whichever outbound-sender replica is active, and a short retry keeps its place
+        # a chat's send wakes in one queue with one active consumer; the sends themselves wait
+        # in their chat's queue of records (shared.domain.sends), which keeps their order
         sends = [
             QueueSpec(send_queue(n), "commands", (f"outbound.send.{n}",),
                       single_active_consumer=True)

@@ -2,10 +2,11 @@
 
 Work queues retry a ``RetryableError`` through the delay queues (exponential backoff with
 jitter, or the peer's Retry-After). Ordered queues (single active consumer, sharded by chat:
-the bot's inbound messages and the sends) handle one chat's messages one at a time in
-delivery order and retry short waits (up to 30 s) in place, holding only that chat's lock,
-because a message sent round the delay queue would let the chat's next one overtake it;
-longer waits go round the delay queue so they do not hold the shard. Past ``max_attempts``,
+the bot's inbound messages and the sends' wakes) handle one chat's messages one at a time in
+delivery order and retry in place (each wait capped at 30 s), holding only that chat's lock,
+because a message sent round the delay queue would let the chat's next one overtake it; a
+chat's own long waits (a gateway's retries) live in the sends' queue records, not here
+(``shared.domain.sends``). Past ``max_attempts``,
 and at once for ``PermanentError``/``BadPayload``, the message goes to the dead-letter queue
 with the reason in its headers. Every step acks only after its effects are confirmed.
 """
@@ -38,7 +39,7 @@ FailureHook = Callable[[events.Message, WabridgeError, "datetime | None"], Await
 """Called with the retry time, or None when the message is being dead-lettered."""
 
 log = get_logger(__name__)
-# an ordered queue holds the chat's lock (and a prefetch slot) while it waits in place
+# the longest single wait of an ordered queue's in-place retry (it holds the chat's lock)
 INLINE_RETRY_MAX_S = 30.0
 
 
@@ -196,11 +197,14 @@ class Worker:
                 await self._dead_letter(incoming, message, error, attempt)
                 return
             delay = self.policy.backoff(attempt, error.retry_after)
-            if not self.ordered or delay > INLINE_RETRY_MAX_S:
-                # a long wait (a number disconnected, a database down) must not hold the
-                # chat's lock and a prefetch slot; it goes round the delay queue instead
+            if not self.ordered:
                 await self._schedule_retry(incoming, message, error, attempt, delay)
                 return
+            # an ordered queue never sends a message round the delay queue: the chat's next one
+            # would overtake it. What fails here is shared trouble (a database or broker away,
+            # a moment's conflict), not the chat's own, so waiting in place costs no other chat
+            # more than a prefetch slot; the waits are capped so recovery is noticed soon
+            delay = min(delay, INLINE_RETRY_MAX_S)
             if self._stopping:
                 await incoming.nack(requeue=True)
                 return
@@ -265,21 +269,25 @@ class Worker:
         headers = dict(incoming.headers or {})
         headers.setdefault("x-original-routing-key", incoming.routing_key or "")
         headers.setdefault("x-original-exchange", incoming.exchange or "")
-        headers.update({
-            "x-queue": self.queue_name,
-            "x-last-error": str(error)[:1000],
-            "x-error-code": error.code or error.__class__.__name__,
-            "x-error-kind": error.__class__.__name__,
-            "x-attempts": attempt,
-            "x-failed-at": datetime.now(UTC).isoformat(),
-        })
-        return headers
+        return headers | failure_headers(self.queue_name, error, attempt)
 
     def _observe(self, outcome: str, started: float, **fields: Any) -> None:
         elapsed = time.perf_counter() - started
         MESSAGES.labels(self.spec.name, outcome).inc()
         HANDLER_SECONDS.labels(self.spec.name).observe(elapsed)
         log.info("message handled", outcome=outcome, ms=round(elapsed * 1000, 2), **fields)
+
+
+def failure_headers(queue: str, error: WabridgeError, attempts: int) -> dict[str, Any]:
+    """What a dead letter (or a retry) records about why it left ``queue``."""
+    return {
+        "x-queue": queue,
+        "x-last-error": str(error)[:1000],
+        "x-error-code": error.code or error.__class__.__name__,
+        "x-error-kind": error.__class__.__name__,
+        "x-attempts": attempts,
+        "x-failed-at": datetime.now(UTC).isoformat(),
+    }
 
 
 def _properties(incoming: AbstractIncomingMessage) -> dict[str, Any]:

@@ -19,7 +19,9 @@ from shared.runtime import (
     retry_policy,
     serve_until_stopped,
 )
+from shared.send_queue import QueueingPublisher
 from shared.store import conversations, identities, scenarios
+from shared.store.sends import MongoSendLedger
 from shared.worker import Worker
 
 
@@ -40,7 +42,9 @@ async def run() -> None:
     await conversations.ensure_indexes(conns.db)
     await identities.ensure_indexes(conns.db)
     cache = ScenarioCache(partial(scenarios.load, conns.db))
-    deps = Deps(conversations=conversations.MongoConversations(conns.db), publisher=conns.bus,
+    # a decided send is queued in its chat's send queue, then woken (shared.send_queue)
+    publisher = QueueingPublisher(conns.bus, MongoSendLedger(conns.db))
+    deps = Deps(conversations=conversations.MongoConversations(conns.db), publisher=publisher,
                 policy=policy_from(settings), scenarios=cache,
                 identities=identities.MongoIdentities(conns.db))
     mine = {bot_inbound_queue(n) for n in

@@ -10,6 +10,7 @@ import aiohttp
 from aio_pika.abc import AbstractIncomingMessage
 
 from services.outbound_sender.channel_poll import run_channel_poll
+from services.outbound_sender.dead_letter import BusDeadLetters
 from services.outbound_sender.deps import ChannelStates, Deps
 from services.outbound_sender.gateway import GatewayClient
 from services.outbound_sender.handlers import (
@@ -18,20 +19,26 @@ from services.outbound_sender.handlers import (
     dispatch,
     report_failure,
 )
+from services.outbound_sender.waker import channel_changed, run_waker
 from shared import events
 from shared.bus import declare_broadcast_queue, routing_key_of
 from shared.channels_config import load_channels
 from shared.config import OutboundSenderSettings, load
+from shared.logs import get_logger
 from shared.runtime import Connections, main_entry, new_app, retry_policy, serve_until_stopped
+from shared.store import sends
 from shared.store.sender_views import MongoChannelStates, MongoFiles
 from shared.store.sends import MongoSendLedger
 from shared.worker import Worker
+
+log = get_logger(__name__)
 
 
 async def run() -> None:
     settings = load(OutboundSenderSettings)
     channels = load_channels(needs=("api_key",))
     conns = await Connections.open(settings)
+    await sends.ensure_indexes(conns.db)
     timeout = aiohttp.ClientTimeout(total=settings.gateway_timeout_seconds)
     session = aiohttp.ClientSession(timeout=timeout)
     hosts = {h.strip().lower() for h in settings.wabridge_media_hosts.split(",") if h.strip()}
@@ -40,7 +47,8 @@ async def run() -> None:
                 gateway=GatewayClient(session, {c.id: c.rate for c in channels}),
                 channels=channels, settings=settings,
                 channel_states=ChannelStates(MongoChannelStates(conns.db)),
-                media_hosts=frozenset(h for h in hosts if h))
+                media_hosts=frozenset(h for h in hosts if h),
+                dead_letters=BusDeadLetters(conns.bus), retry=retry_policy(settings))
     workers = [
         Worker(conns.bus, spec, partial(dispatch, HANDLERS, deps),
                policy=retry_policy(settings), prefetch=settings.wabridge_prefetch,
@@ -50,11 +58,13 @@ async def run() -> None:
     await serve_until_stopped("outbound-sender", settings, settings.outbound_sender_port,
                               new_app(conns), workers, conns, cleanup=[session.close],
                               background=[partial(follow_channel_states, conns, deps),
-                                          partial(run_channel_poll, deps)])
+                                          partial(run_channel_poll, deps),
+                                          partial(run_waker, deps)])
 
 
 async def follow_channel_states(conns: Connections, deps: Deps, stop: asyncio.Event) -> None:
-    """Learn channel state changes as they happen (sends to an inactive number wait)."""
+    """Learn channel state changes as they happen (sends to an inactive number wait, and go
+    as soon as it is connected again)."""
     channel = await conns.bus.connection.channel()
     queue = await declare_broadcast_queue(channel, conns.bus.topology,
                                           [routing_key_of(events.ChannelUpdated)])
@@ -63,7 +73,9 @@ async def follow_channel_states(conns: Connections, deps: Deps, stop: asyncio.Ev
         try:
             event = events.decode(message.body)
             if isinstance(event, events.ChannelUpdated):
-                deps.channel_states.learn(event.channel_id, event.state)
+                await channel_changed(deps, event)
+        except Exception:  # a broadcast copy: the channel poll and the timer heal a missed one
+            log.exception("could not follow a channel state change")
         finally:
             await message.ack()
 

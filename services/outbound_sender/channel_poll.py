@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from services.outbound_sender.deps import Deps
+from services.outbound_sender.waker import channel_changed
 from shared import events
 from shared.errors import WabridgeError
 from shared.logs import get_logger
@@ -28,7 +29,7 @@ async def poll_once(deps: Deps) -> int:
             listed = provider.interpret_channel_list(answer.status, answer.body, answer.headers,
                                                      events.utcnow())
             for event in listed:
-                deps.channel_states.learn(event.channel_id, event.state)
+                await channel_changed(deps, event)
             await deps.bus.publish_all(listed)
             published += len(listed)
         except WabridgeError as exc:

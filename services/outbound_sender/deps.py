@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from services.outbound_sender.ports import (
     ChannelStateLookup,
+    DeadLetters,
     FileStore,
     Gateway,
     Publisher,
@@ -19,6 +20,7 @@ from shared.errors import PermanentError
 from shared.events import ChatRef
 from shared.providers import REGISTRY
 from shared.providers.base import Provider
+from shared.worker import RetryPolicy
 
 
 @dataclass
@@ -53,6 +55,8 @@ class Deps:
     settings: OutboundSenderSettings
     channel_states: ChannelStates
     media_hosts: frozenset[str]
+    dead_letters: DeadLetters
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
     # who holds a send's lease: this process
     instance_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 

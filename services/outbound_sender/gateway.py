@@ -45,10 +45,15 @@ class GatewayClient:
                     body = await _read_capped(resp, max_bytes, req.url)
                     outcome = str(resp.status)
                     return GatewayResponse(resp.status, body, dict(resp.headers))
-        except (TimeoutError, aiohttp.ClientError) as exc:
+        except aiohttp.ClientConnectorError as exc:  # nothing was sent
             host = urlsplit(req.url).netloc
             raise RetryableError(f"{provider} gateway unreachable at {host}: {exc!r}",
                                  code="GATEWAY_UNREACHABLE") from exc
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            # the request may have arrived: the gateway may have acted on it (ambiguous)
+            host = urlsplit(req.url).netloc
+            raise RetryableError(f"{provider} gateway at {host} did not answer: {exc!r}",
+                                 code="GATEWAY_TIMEOUT") from exc
         finally:
             GATEWAY_SECONDS.labels(provider, outcome).observe(time.perf_counter() - started)
 

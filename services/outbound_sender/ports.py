@@ -12,30 +12,63 @@ from datetime import datetime
 from typing import Protocol
 
 from shared import events
-from shared.domain.sends import SendRecord
+from shared.domain.sends import Claim, Retry, SendRecord
 from shared.providers.base import HttpRequest
 
 
 class SendLedger(Protocol):
-    """One record per send command, leased while a consumer attempts it."""
+    """The sends, each in its chat's queue (``shared.domain.sends``): the head is attempted
+    under a lease, then settled; results are reported until the bus confirmed them."""
 
-    async def begin(self, cmd: events.SendMessage, now: datetime, owner: str) -> SendRecord:
-        """The send's record, claimed by ``owner``; ``RetryableError`` while another holds it."""
+    async def enqueue(self, commands: Sequence[events.SendMessage], now: datetime) -> int:
+        """Put sends at the end of their chats' queues (one queued before keeps its place)."""
         ...
 
-    async def release(self, send_id: str, owner: str) -> None:
-        """Give up ``owner``'s claim after a retryable failure."""
+    async def requeue(self, cmd: events.SendMessage, now: datetime) -> bool:
+        """Put a failed send at the end of its chat's queue again (an operator replayed it)."""
         ...
+
+    async def get(self, send_id: str) -> SendRecord | None: ...
+
+    async def of_comment(self, comment_id: str) -> list[SendRecord]: ...
+
+    async def head(self, chat_key: str) -> SendRecord | None:
+        """The chat's open send with the lowest sequence number."""
+        ...
+
+    async def claim(self, record: SendRecord, taken: Claim, now_ms: int) -> bool:
+        """Take the head's lease; False when it changed since ``record`` was read."""
+        ...
+
+    async def renew(self, send_id: str, owner: str, until_ms: int) -> bool: ...
+
+    async def retry_later(self, send_id: str, owner: str, retry: Retry, code: str,
+                          error: str) -> None: ...
 
     async def mark_sent(self, send_id: str, gateway_message_id: str | None,
                         now: datetime) -> None: ...
 
-    async def mark_failed(self, send_id: str, reason: str) -> None:
-        """Record a final failure of a send still being attempted (a sent one stays sent)."""
+    async def mark_failed(self, send_id: str, code: str, reason: str, now: datetime) -> bool:
+        """Settle an open send as failed for good (a sent one stays sent)."""
         ...
 
-    async def reopen(self, send_id: str) -> None:
-        """Let a failed send be tried again (an operator replayed it)."""
+    async def mark_reported(self, send_ids: Sequence[str]) -> None: ...
+
+    async def hold(self, chat_key: str, until_ms: int) -> None:
+        """Nothing of the chat needs a wake before ``until_ms`` (its head waits till then)."""
+        ...
+
+    async def due(self, now_ms: int, limit: int = 200) -> list[SendRecord]: ...
+
+    async def postpone(self, send_ids: Sequence[str], now_ms: int, until_ms: int) -> int: ...
+
+    async def wake_channel(self, channel_id: str, now_ms: int) -> int: ...
+
+
+class DeadLetters(Protocol):
+    """Where a send that failed for good is kept for people (``wabridge dlq``)."""
+
+    async def put(self, cmd: events.SendMessage, code: str, reason: str, attempts: int) -> None:
         ...
 
 

@@ -8,6 +8,7 @@ from services.task_sync.application.ports import Publisher
 from services.task_sync.deps import Deps
 from shared.channels_config import ChannelConfig
 from shared.config import TaskSyncSettings
+from shared.send_queue import QueueingPublisher
 from shared.store.account_ports import MongoAccounts, MongoAudit
 from shared.store.builtin_ports import (
     MongoChannels,
@@ -18,6 +19,7 @@ from shared.store.builtin_ports import (
 )
 from shared.store.mongo import Database
 from shared.store.problems import MongoProblems
+from shared.store.sends import MongoSendLedger
 from shared.store.task_system import MongoTaskSystem
 from shared.store.templates import MongoTemplates
 
@@ -27,7 +29,9 @@ def builtin_deps(db: Database, bus: Publisher, settings: TaskSyncSettings, *,
                  connections: list[ChannelConfig] | None = None) -> Deps:
     """Every port backed by the built-in MongoDB store."""
     return Deps(tasks=MongoTaskSystem(db), files=MongoFiles(db), directory=MongoDirectory(db),
-                channels=CachedChannels(MongoChannels(db)), bus=bus,
+                channels=CachedChannels(MongoChannels(db)),
+                # a comment's sends are queued in their chat's send queue, then woken
+                bus=QueueingPublisher(bus, MongoSendLedger(db)),
                 scenarios=MongoScenarios(db), inbox=MongoInbox(db), settings=settings,
                 robot_user_id=robot_user_id, group_bot_user_id=group_bot_user_id,
                 problems=MongoProblems(db), templates=MongoTemplates(db),

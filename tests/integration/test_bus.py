@@ -9,6 +9,7 @@ import aio_pika
 import pytest
 
 from shared import events
+from shared import worker as worker_module
 from shared.bus import Bus, dead_letter_queue_name, declare
 from shared.errors import PermanentError, RetryableError, WabridgeError
 from shared.worker import RetryPolicy, Worker
@@ -202,6 +203,31 @@ async def test_ordered_queue_retries_in_place_so_the_chat_keeps_its_order(bus: B
         order.append(message.text)
 
     chat = "79015550000"
+    shard = bus.topology.shard_of(received(chat).chat.key)
+    spec = next(q for q in bus.topology.queues() if q.name == f"bot_router.inbound.{shard}")
+    worker = Worker(bus, spec, handler, policy=FAST)
+    await worker.start()
+    await bus.publish(received(chat, "first"))
+    await bus.publish(received(chat, "second"))
+    await wait_for(lambda: len(order) == 2)
+    await worker.stop()
+    assert order == ["first", "second"]
+
+
+async def test_ordered_queue_waits_in_place_even_when_told_to_wait_long(
+        bus: Bus, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(worker_module, "INLINE_RETRY_MAX_S", 0.1)
+    order: list[str] = []
+    failed_once: set[str] = set()
+
+    async def handler(message: events.Message) -> None:
+        assert isinstance(message, events.MessageReceived)
+        if message.text == "first" and "first" not in failed_once:
+            failed_once.add("first")
+            raise RetryableError("busy", retry_after=600)  # the delay queue would reorder
+        order.append(message.text)
+
+    chat = "79015550001"
     shard = bus.topology.shard_of(received(chat).chat.key)
     spec = next(q for q in bus.topology.queues() if q.name == f"bot_router.inbound.{shard}")
     worker = Worker(bus, spec, handler, policy=FAST)

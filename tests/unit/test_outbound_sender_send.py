@@ -1,166 +1,301 @@
-"""outbound-sender's send handler against fakes: the lease, resends, replays and failure reports."""
+"""outbound-sender's send queue against fakes: a chat's head only, in order, whatever fails;
+leases, crashes, replays, the timer and the reports."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
+import msgspec
 import pytest
 
-from services.outbound_sender.handlers import (
-    FAILURE_REPORTS,
-    HANDLERS,
-    dispatch,
-    report_failure,
-    send,
-)
+from services.outbound_sender.handlers import HANDLERS, dispatch
+from services.outbound_sender.sending import on_wake
+from services.outbound_sender.waker import channel_changed, wake_due
 from shared import events
 from shared.bus import Topology, routing_key_of
-from shared.domain.sends import LEASE_S
+from shared.domain.sends import LEASE_S, NEVER, epoch_ms
 from shared.errors import PermanentError, RetryableError
 from tests.fakes.outbound_sender import FakeSender, replaying
 
 CHAT = events.ChatRef(provider="wazzup", channel_id="ch-1", chat_type="whatsapp",
                       chat_id="79011112233", connection="wazzup")
+OTHER_CHAT = msgspec.structs.replace(CHAT, chat_id="79015556677")
 
 
-def command(send_id: str = "send-1") -> events.SendMessage:
+def command(send_id: str = "send-1", chat: events.ChatRef = CHAT, text: str = "Hello",
+            comment_id: str = "c1") -> events.SendMessage:
     return events.SendMessage(id=send_id, correlation_id="corr-1",
-                              occurred_at=datetime(2025, 6, 2, 12, 0, tzinfo=UTC), chat=CHAT,
-                              task_id="t1", comment_id="c1", text="Hello")
+                              occurred_at=datetime(2025, 6, 2, 12, 0, tzinfo=UTC), chat=chat,
+                              task_id="t1", comment_id=comment_id, text=text)
 
 
 def succeeded(sender: FakeSender) -> list[events.SendSucceeded]:
     return sender.bus.of_type(events.SendSucceeded)
 
 
-async def test_a_send_goes_to_the_gateway_once_and_reports_send_succeeded() -> None:
-    sender = FakeSender()
-    await send(sender.deps, command())
+def texts(sender: FakeSender) -> list[str]:
+    return [str(c.request.json["text"]) for c in sender.gateway.calls  # type: ignore[index]
+            if c.request.json]
 
-    assert len(sender.gateway.calls) == 1
-    assert sender.gateway.calls[0].request.json["text"] == "Hello"  # type: ignore[index]
+
+async def queued(sender: FakeSender, *commands: events.SendMessage) -> None:
+    await sender.sends.enqueue(list(commands), events.utcnow())
+
+
+def make_due(sender: FakeSender, send_id: str) -> None:
+    """Time passes: the send's retry time and lease are over."""
+    record = sender.sends.records[send_id]
+    sender.sends.records[send_id] = msgspec.structs.replace(
+        record, retry_at_ms=min(record.retry_at_ms, 1), lease_until=min(record.lease_until, 1))
+
+
+async def test_a_woken_send_goes_to_the_gateway_once_and_its_result_is_reported() -> None:
+    sender = FakeSender()
+    await queued(sender, command())
+    await on_wake(sender.deps, command())
+
+    assert texts(sender) == ["Hello"]
     [reported] = succeeded(sender)
     assert (reported.send_id, reported.gateway_message_id) == ("send-1", "gw-1")
-    assert sender.sends.records["send-1"].state == "sent"
+    record = sender.sends.records["send-1"]
+    assert (record.state, record.unreported) == ("sent", None)
 
 
-async def test_a_redelivered_copy_of_a_sent_send_reports_again_without_calling_the_gateway(
-) -> None:
+async def test_a_chats_sends_go_in_queue_order_whichever_wake_comes_first() -> None:
     sender = FakeSender()
-    await send(sender.deps, command())
-    await send(sender.deps, command())
+    first, second = command("s1", text="first"), command("s2", text="second")
+    await queued(sender, first, second)
 
-    assert len(sender.gateway.calls) == 1
-    assert [m.gateway_message_id for m in succeeded(sender)] == ["gw-1", "gw-1"]
+    await on_wake(sender.deps, second)
+    await on_wake(sender.deps, first)
+
+    assert texts(sender) == ["first", "second"]
 
 
-async def test_a_copy_arriving_while_another_consumer_holds_the_lease_waits() -> None:
+async def test_a_later_send_never_overtakes_a_head_waiting_for_its_retry() -> None:
     sender = FakeSender()
-    await sender.sends.begin(command(), events.utcnow(), "other-consumer")
+    sender.gateway.will_answer(503, {"error": "SERVICE_UNAVAILABLE"})
+    await queued(sender, command("s1", text="first"), command("s2", text="second"))
 
-    with pytest.raises(RetryableError) as caught:
-        await send(sender.deps, command())
-    assert caught.value.code == "SEND_LEASED"
-    assert sender.gateway.calls == []
-    assert sender.bus.published == []
+    await on_wake(sender.deps, command("s2", text="second"))
+    assert texts(sender) == ["first"]  # the head failed; the second stays behind it
+    [waiting] = sender.bus.of_type(events.SendFailed)
+    assert (waiting.send_id, waiting.final) == ("s1", False)
+    await on_wake(sender.deps, command("s2", text="second"))
+    assert texts(sender) == ["first"]
+
+    make_due(sender, "s1")
+    await on_wake(sender.deps, command("s2", text="second"))
+    assert texts(sender) == ["first", "first", "second"]
+    assert [s.send_id for s in succeeded(sender)] == ["s1", "s2"]
 
 
-async def test_an_expired_lease_is_taken_over_and_the_send_goes_out() -> None:
+async def test_a_head_that_fails_for_good_is_dead_lettered_and_releases_the_next() -> None:
     sender = FakeSender()
-    long_ago = events.utcnow() - timedelta(seconds=LEASE_S + 1)
-    await sender.sends.begin(command(), long_ago, "consumer-that-died")
+    sender.gateway.will_answer(400, {"error": "BAD_CONTACT", "description": "No account"})
+    await queued(sender, command("s1", text="first"), command("s2", text="second"))
 
-    await send(sender.deps, command())
+    await on_wake(sender.deps, command("s1"))
+
+    assert texts(sender) == ["first", "second"]
+    [failed] = sender.bus.of_type(events.SendFailed)
+    assert (failed.send_id, failed.final, failed.code) == ("s1", True, "BAD_CONTACT")
+    assert sender.dead_letters.put_aside == [("s1", "BAD_CONTACT", 1)]
+    assert [s.send_id for s in succeeded(sender)] == ["s2"]
+
+
+async def test_one_chats_waiting_head_does_not_hold_another_chat() -> None:
+    sender = FakeSender()
+    sender.gateway.will_answer(429, {"error": "TOO_MANY"}, {"Retry-After": "60"})
+    await queued(sender, command("a1", text="a"), command("b1", chat=OTHER_CHAT, text="b"))
+
+    await on_wake(sender.deps, command("a1"))
+    await on_wake(sender.deps, command("b1", chat=OTHER_CHAT))
+
+    assert texts(sender) == ["a", "b"]
+    assert sender.sends.records["a1"].state == "queued"
+    assert sender.sends.records["b1"].state == "sent"
+
+
+async def test_a_redelivered_wake_of_a_sent_send_calls_and_reports_nothing() -> None:
+    sender = FakeSender()
+    await queued(sender, command())
+    await on_wake(sender.deps, command())
+    await on_wake(sender.deps, command())
 
     assert len(sender.gateway.calls) == 1
     assert len(succeeded(sender)) == 1
 
 
-async def test_a_retryable_gateway_failure_releases_the_lease_for_any_consumer() -> None:
+async def test_a_result_whose_event_was_not_confirmed_is_reported_on_the_next_wake() -> None:
     sender = FakeSender()
-    sender.gateway.will_answer(503, {"error": "SERVICE_UNAVAILABLE"})
-
+    await queued(sender, command())
+    sender.bus.fail_next = RetryableError("broker away", code="BUS_UNAVAILABLE")
     with pytest.raises(RetryableError):
-        await send(sender.deps, command())
+        await on_wake(sender.deps, command())
+    assert sender.sends.records["send-1"].unreported == 1
 
-    record = await sender.sends.begin(command(), events.utcnow(), "another-consumer")
-    assert record.state == "sending"
-    assert sender.bus.published == []
+    assert await wake_due(sender.deps) == 0  # not due for a few seconds
+    sender.sends.due_ms["send-1"] = 0
+    assert await wake_due(sender.deps) == 1
+    [wake] = sender.bus.of_type(events.SendMessage)
+    await on_wake(sender.deps, wake)
+
+    assert len(sender.gateway.calls) == 1
+    assert [s.send_id for s in succeeded(sender)] == ["send-1"]
+    assert sender.sends.records["send-1"].unreported is None
 
 
-async def test_a_failed_send_is_refused_without_calling_the_gateway() -> None:
+async def test_a_head_a_live_holder_attempts_is_left_alone_and_the_chat_held() -> None:
     sender = FakeSender()
-    await sender.sends.begin(command(), events.utcnow(), "this-consumer")
-    await sender.sends.mark_failed("send-1", "400: bad phone")
+    await queued(sender, command("s1"), command("s2"))
+    head = sender.sends.records["s1"]
+    sender.sends.records["s1"] = msgspec.structs.replace(
+        head, lease_owner="other", lease_until=epoch_ms(events.utcnow()) + LEASE_S * 1000)
 
-    with pytest.raises(PermanentError) as caught:
-        await send(sender.deps, command())
-    assert caught.value.code == "FAILED_BEFORE"
+    await on_wake(sender.deps, command("s2"))
+
     assert sender.gateway.calls == []
+    assert sender.sends.due_ms["s2"] >= sender.sends.records["s1"].lease_until
 
 
-async def test_a_replayed_failed_send_is_reopened_and_sent() -> None:
+async def test_a_send_whose_holder_died_is_retried_soon_and_counted_interrupted() -> None:
     sender = FakeSender()
-    await sender.sends.begin(command(), events.utcnow(), "this-consumer")
-    await sender.sends.mark_failed("send-1", "400: bad phone")
+    await queued(sender, command())
+    now = epoch_ms(events.utcnow())
+    sender.sends.records["send-1"] = msgspec.structs.replace(
+        sender.sends.records["send-1"], lease_owner="dead", lease_until=now - 1,
+        claimed_ms=now - LEASE_S * 1000)
+
+    await on_wake(sender.deps, command())
+
+    record = sender.sends.records["send-1"]
+    assert (record.state, record.interrupted) == ("sent", 1)
+    assert len(sender.gateway.calls) == 1
+
+
+async def test_an_interrupted_wazzup_send_past_its_duplicate_window_is_settled_unknown() -> None:
+    sender = FakeSender()
+    await queued(sender, command())
+    long_ago = epoch_ms(events.utcnow()) - 120_000
+    sender.sends.records["send-1"] = msgspec.structs.replace(
+        sender.sends.records["send-1"], lease_owner="dead", lease_until=long_ago + LEASE_S,
+        claimed_ms=long_ago)
+
+    await on_wake(sender.deps, command())
+
+    assert sender.gateway.calls == []  # a second copy could reach the customer
+    [failed] = sender.bus.of_type(events.SendFailed)
+    assert (failed.code, failed.final) == (NEVER, True)
+
+
+async def test_a_gateway_timeout_is_retried_within_seconds_inside_the_window() -> None:
+    sender = FakeSender()
+    sender.gateway.will_raise(RetryableError("no answer", code="GATEWAY_TIMEOUT"))
+    await queued(sender, command())
+
+    await on_wake(sender.deps, command())
+
+    record = sender.sends.records["send-1"]
+    assert record.ambiguous_since_ms is not None
+    assert record.retry_at_ms - epoch_ms(events.utcnow()) <= 2_000
+
+
+async def test_a_send_to_a_disconnected_number_waits_uncounted_and_goes_on_reconnect() -> None:
+    sender = FakeSender()
+    sender.channel_lookup.states["ch-1"] = "phoneUnavailable"
+    await queued(sender, command())
+
+    await on_wake(sender.deps, command())
+    assert sender.gateway.calls == []
+    record = sender.sends.records["send-1"]
+    assert (record.attempts, record.last_code) == (0, "CHANNEL_NOT_ACTIVE")
+
+    await channel_changed(sender.deps, events.ChannelUpdated(
+        id="u", correlation_id="u", occurred_at=events.utcnow(), provider="wazzup",
+        channel_id="ch-1", state="active"))
+    assert await wake_due(sender.deps) == 1
+    [wake] = sender.bus.of_type(events.SendMessage)
+    await on_wake(sender.deps, wake)
+    assert len(sender.gateway.calls) == 1
+
+
+async def test_retries_give_up_at_the_attempt_limit_and_the_comment_shows_it() -> None:
+    sender = FakeSender()
+    for _ in range(5):
+        sender.gateway.will_answer(500, {"error": "INTERNAL"})
+    await queued(sender, command())
+
+    for _ in range(5):
+        await on_wake(sender.deps, command())
+        make_due(sender, "send-1")
+
+    assert len(sender.gateway.calls) == 5
+    final = [f for f in sender.bus.of_type(events.SendFailed) if f.final]
+    assert [f.send_id for f in final] == ["send-1"]
+    assert sender.sends.records["send-1"].state == "failed"
+
+
+async def test_a_replayed_failed_send_goes_again_at_the_end_of_its_chat() -> None:
+    sender = FakeSender()
+    sender.gateway.will_answer(400, {"error": "CHANNEL_BLOCKED"})
+    await queued(sender, command("s1", text="first"))
+    await on_wake(sender.deps, command("s1"))
+    await queued(sender, command("s2", text="second", comment_id="c2"))
 
     with replaying():
-        await send(sender.deps, command())
+        await on_wake(sender.deps, command("s1", text="first"))
+
+    assert texts(sender) == ["first", "second", "first"]
+    assert [(s.send_id, s.replayed) for s in succeeded(sender)] == [("s2", False), ("s1", True)]
+
+
+async def test_replaying_a_send_whose_comment_was_resent_since_sends_nothing() -> None:
+    sender = FakeSender()
+    sender.gateway.will_answer(400, {"error": "CHANNEL_BLOCKED"})
+    await queued(sender, command("s1"))
+    await on_wake(sender.deps, command("s1"))
+    resend = command("s1-resend")  # the same comment, a new attempt
+    await queued(sender, resend)
+    await on_wake(sender.deps, resend)
+
+    with replaying():
+        await on_wake(sender.deps, command("s1"))
+
+    assert len(sender.gateway.calls) == 2
+    assert sender.sends.records["s1"].state == "failed"
+
+
+async def test_replaying_a_send_that_was_sent_sends_nothing() -> None:
+    sender = FakeSender()
+    await queued(sender, command())
+    await on_wake(sender.deps, command())
+
+    with replaying():
+        await on_wake(sender.deps, command())
 
     assert len(sender.gateway.calls) == 1
-    record = sender.sends.records["send-1"]
-    assert (record.state, record.failure) == ("sent", None)
-    [reported] = succeeded(sender)
-    assert reported.replayed
 
 
-async def test_a_channel_not_active_waits_before_any_gateway_call() -> None:
+async def test_a_wake_for_a_send_nobody_queued_queues_and_sends_it() -> None:
     sender = FakeSender()
-    sender.channel_lookup.states["ch-1"] = "disconnected"
-
-    with pytest.raises(RetryableError) as caught:
-        await send(sender.deps, command())
-    assert caught.value.code == "CHANNEL_NOT_ACTIVE"
-    assert sender.gateway.calls == []
+    await on_wake(sender.deps, command())
+    assert texts(sender) == ["Hello"]
 
 
-async def test_a_channel_state_learned_from_an_event_is_used_without_a_lookup() -> None:
+async def test_the_timer_wakes_each_due_chat_once() -> None:
     sender = FakeSender()
-    sender.channel_lookup.states["ch-1"] = "disconnected"
-    sender.deps.channel_states.learn("ch-1", "active")
+    await queued(sender, command("s1"), command("s2"), command("b1", chat=OTHER_CHAT))
+    for send_id in ("s1", "s2", "b1"):
+        sender.sends.due_ms[send_id] = 0
 
-    await send(sender.deps, command())
-
-    assert len(sender.gateway.calls) == 1
-    assert sender.channel_lookup.lookups == 0
-
-
-async def test_a_final_failure_marks_the_send_failed_and_reports_it_final() -> None:
-    sender = FakeSender()
-    await sender.sends.begin(command(), events.utcnow(), "this-consumer")
-    error = PermanentError("phone is not on WhatsApp", code="BAD_PHONE")
-
-    await report_failure(FAILURE_REPORTS, sender.deps, command(), error, None)
-
-    assert sender.sends.records["send-1"].state == "failed"
-    [reported] = sender.bus.of_type(events.SendFailed)
-    assert (reported.send_id, reported.code, reported.final) == ("send-1", "BAD_PHONE", True)
+    assert await wake_due(sender.deps) == 2
+    assert await wake_due(sender.deps) == 0  # moved on: a lost wake comes again later
+    woken = sender.bus.of_type(events.SendMessage)
+    assert sorted(w.id for w in woken) == ["b1", "s1"]
 
 
-async def test_a_failure_to_be_retried_is_reported_waiting_and_leaves_the_send_open() -> None:
-    sender = FakeSender()
-    await sender.sends.begin(command(), events.utcnow(), "this-consumer")
-    retry_at = events.utcnow() + timedelta(seconds=30)
-
-    await report_failure(FAILURE_REPORTS, sender.deps, command(),
-                         RetryableError("gateway busy", code="HTTP_503"), retry_at)
-
-    assert sender.sends.records["send-1"].state == "sending"
-    [reported] = sender.bus.of_type(events.SendFailed)
-    assert (reported.final, reported.retry_at) == (False, retry_at)
-
-
-async def test_dispatch_hands_a_send_command_to_the_send_handler() -> None:
+async def test_dispatch_hands_a_send_command_to_the_send_queue() -> None:
     sender = FakeSender()
     await dispatch(HANDLERS, sender.deps, command())
     assert len(succeeded(sender)) == 1

@@ -1,9 +1,10 @@
 """Publishing what the use cases recorded: at once, and again by the sweeper if that failed.
 
 A person's comment and a status change are written first, with an outbox flag on the same
-document (single-document atomic), then published with confirms, then the flag is cleared. If
-the process dies in between, the sweeper finds the flag and publishes again; the consumers drop
-the repeat by id.
+document (single-document atomic), then published with confirms (a comment's sends: queued in
+their chat's send queue, see ``shared.send_queue``), then the flag is cleared. If the process
+dies in between, the sweeper finds the flag and does it again; the consumers drop the repeat by
+id, and a send queued before keeps its place.
 """
 
 from __future__ import annotations
@@ -51,17 +52,37 @@ async def remaining_sends(deps: Deps, task: Task, comment: Comment) -> list[even
 
 
 async def publish_sends(deps: Deps, comment_id: str, commands: list[events.SendMessage]) -> bool:
-    """Publish a comment's sends; False (left for the sweeper) when the broker did not confirm."""
+    """Queue a comment's sends at the end of their chat's queue (the publisher queues, then
+    wakes the sender); False (left for the sweeper) when that failed."""
     try:
+        if commands:
+            await _queue_earlier_first(deps, commands[0].task_id, comment_id)
         for command in commands:  # in order: the parts of one comment arrive in sequence
             await deps.bus.publish(command)
     except RetryableError as exc:
-        log.warning("send not published yet; the outbox sweeper will retry",
+        log.warning("send not queued yet; the outbox sweeper will retry",
                     comment_id=comment_id, reason=str(exc))
         deps.outbox.pending.set()
         return False
     deps.outbox.mark_published(comment_id)
     return True
+
+
+async def _queue_earlier_first(deps: Deps, task_id: str, comment_id: str) -> None:
+    """A comment posted earlier in the task whose sends could not be queued yet (the database
+    failed a moment) goes first: the customer reads the task's messages in the order they were
+    posted, whichever of them had to wait for the sweeper."""
+    earlier = [c for c in await deps.tasks.unsent_people_comments(events.utcnow())
+               if c.task_id == task_id and c.id != comment_id and c.send_id is not None
+               and c.id not in deps.outbox.published]
+    if not earlier:
+        return
+    task = await deps.tasks.get_task(task_id)
+    for comment in sorted(earlier, key=lambda c: c.order):
+        if task is not None:
+            for command in await remaining_sends(deps, task, comment):
+                await deps.bus.publish(command)
+            deps.outbox.mark_published(comment.id)
 
 
 async def publish_status(deps: Deps, task: Task) -> bool:

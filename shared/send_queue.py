@@ -1,0 +1,68 @@
+"""Deciding a send: put it at the end of its chat's queue (the ``sends`` records), then wake
+the sender on the bus.
+
+The records are the queue and the order (``shared.domain.sends``); the bus only says "look at
+this chat". So a send counts as decided once it is queued: a wake the broker did not confirm
+is no failure (outbound-sender's timer wakes the chat within seconds), and a broker that is
+away never lets a later message of the chat overtake an earlier one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from shared import events
+from shared.errors import RetryableError
+from shared.logs import get_logger
+
+log = get_logger(__name__)
+
+
+class SendQueue(Protocol):
+    async def enqueue(self, commands: Sequence[events.SendMessage], now: datetime) -> int:
+        """Put sends at the end of their chats' queues (one queued before keeps its place)."""
+        ...
+
+
+class Publisher(Protocol):
+    async def publish(self, message: events.Message) -> None: ...
+
+    async def publish_all(self, messages: Sequence[events.Message]) -> None: ...
+
+
+class QueueingPublisher:
+    """A publisher for the services that decide sends (bot-router, task-sync): other messages
+    are published as they are; sends are queued first, in order, then woken."""
+
+    def __init__(self, bus: Publisher, queue: SendQueue) -> None:
+        self._bus = bus
+        self._queue = queue
+
+    async def publish(self, message: events.Message) -> None:
+        if not isinstance(message, events.SendMessage):
+            await self._bus.publish(message)
+            return
+        await self._queue.enqueue([message], events.utcnow())
+        await self._wake([message])
+
+    async def publish_all(self, messages: Sequence[events.Message]) -> None:
+        """Publish the others (raises unless confirmed), then queue and wake the sends."""
+        sends = [m for m in messages if isinstance(m, events.SendMessage)]
+        others = [m for m in messages if not isinstance(m, events.SendMessage)]
+        if others:
+            await self._bus.publish_all(others)
+        if sends:
+            await self._queue.enqueue(sends, events.utcnow())
+            await self._wake(sends)
+
+    async def _wake(self, sends: list[events.SendMessage]) -> None:
+        try:
+            if len(sends) == 1:
+                await self._bus.publish(sends[0])
+            else:
+                await self._bus.publish_all(sends)
+        except RetryableError as exc:
+            log.warning("sends queued, but their wake was not confirmed; the sender's timer "
+                        "wakes them", sends=len(sends), reason=str(exc))
