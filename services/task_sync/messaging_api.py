@@ -10,7 +10,7 @@ from aiohttp import web
 
 from services.task_sync.api_common import DEPS
 from services.task_sync.application import messaging, templates
-from services.task_sync.auth import current_user, require_admin
+from services.task_sync.auth import current_actor, current_user, current_viewer, require_admin
 from services.task_sync.http_json import json_response, read_body
 
 MAX_PROBLEMS = 500
@@ -32,15 +32,15 @@ def routes(app: web.Application) -> None:
 
 async def mark_read(request: web.Request) -> web.Response:
     """The manager opened the chat: the customer's messages show as read (where supported)."""
-    current_user(request)
-    done = await messaging.mark_read(request.app[DEPS], request.match_info["task_id"])
+    done = await messaging.mark_read(request.app[DEPS], current_viewer(request),
+                                     request.match_info["task_id"])
     return json_response(msgspec.to_builtins(done), status=202)
 
 
 async def show_typing(request: web.Request) -> web.Response:
     """The manager is typing (the console sends this at most every few seconds)."""
-    current_user(request)
-    done = await messaging.show_typing(request.app[DEPS], request.match_info["task_id"])
+    done = await messaging.show_typing(request.app[DEPS], current_viewer(request),
+                                       request.match_info["task_id"])
     return json_response(msgspec.to_builtins(done), status=202)
 
 
@@ -54,9 +54,9 @@ async def unreact(request: web.Request) -> web.Response:
 
 
 async def _react(request: web.Request, emoji: str) -> web.Response:
-    comment = await messaging.react(request.app[DEPS], request.match_info["task_id"],
-                                    request.match_info["comment_id"], emoji,
-                                    current_user(request))
+    comment = await messaging.react(request.app[DEPS], current_actor(request),
+                                    request.match_info["task_id"],
+                                    request.match_info["comment_id"], emoji)
     return json_response(msgspec.to_builtins(comment), status=201)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from tests.e2e.conftest import System, eventually, new_chat
+from tests.e2e.conftest import IVANOVA, System, eventually, new_chat
 
 GREETING_START = "Здравствуйте! Вас приветствует чат-бот."
 
@@ -203,6 +203,8 @@ async def test_manager_marks_read_shows_typing_and_reacts_both_ways(system: Syst
         what="the typing indicator at Meta")
 
     path = f"/api/v1/tasks/{task['id']}/comments/{question['id']}/reaction"
+    status, refused = await system.api("PUT", path, token=IVANOVA, json={"emoji": "👍"})
+    assert status in (403, 404), refused  # not hers: she may not write into it
     status, reaction = await system.api("PUT", path, json={"emoji": "👍"})
     assert status == 201 and reaction["reply_to_comment_id"] == question["id"], reaction
     await eventually(lambda: meta_calls(system, lambda j: j.get("reaction") == {

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import msgspec
 
-from services.task_sync.application.comments import comment_in_task, task_or_not_found
+from services.task_sync.application.access import ensure_can_post, visible_task
+from services.task_sync.application.comments import comment_in_task
 from services.task_sync.application.errors import Invalid
 from services.task_sync.deps import Deps
 from shared import events
+from shared.domain.access import Actor, Viewer
 from shared.domain.comments import Comment, order_of
-from shared.domain.directory import User
 from shared.domain.tasks import Task
 from shared.providers import REGISTRY
 
@@ -29,26 +30,31 @@ class Signalled(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     reason: str | None = None
 
 
-async def mark_read(deps: Deps, task_id: str) -> Signalled:
-    """The customer's messages are read (Meta: up to the newest; chat-api: the chat)."""
-    task = await task_or_not_found(deps, task_id)
+async def mark_read(deps: Deps, viewer: Viewer, task_id: str) -> Signalled:
+    """The customer's messages are read (Meta: up to the newest; chat-api: the chat); anyone
+    who may see the task opens it."""
+    task = await visible_task(deps, viewer, task_id)
     if not _read_receipts_on(deps, task):
         return Signalled(sent=False, reason="read receipts are off for this channel")
     return await _signal(deps, task, "read", events.derive_id("read", task.id))
 
 
-async def show_typing(deps: Deps, task_id: str) -> Signalled:
-    """Meta shows "typing…" (for up to 25 s, or until our answer); the console debounces."""
-    task = await task_or_not_found(deps, task_id)
+async def show_typing(deps: Deps, viewer: Viewer, task_id: str) -> Signalled:
+    """Meta shows "typing…" (for up to 25 s, or until our answer); the console debounces.
+    Only who may write into the task types in it."""
+    task = await visible_task(deps, viewer, task_id)
+    ensure_can_post(viewer, task)
     return await _signal(deps, task, "typing", events.new_id())
 
 
-async def react(deps: Deps, task_id: str, comment_id: str, emoji: str, user: User) -> Comment:
+async def react(deps: Deps, actor: Actor, task_id: str, comment_id: str, emoji: str
+                ) -> Comment:
     """A reaction (``emoji``; empty takes it back) to a message of the chat, sent to WhatsApp
     and kept in the task as the manager's comment replying to that message."""
     if len(emoji) > MAX_EMOJI_CHARS or (emoji and not emoji.strip()):
         raise Invalid("invalid_emoji", "a reaction is one emoji (empty removes it)")
-    task = await task_or_not_found(deps, task_id)
+    task = await visible_task(deps, actor.viewer, task_id)
+    ensure_can_post(actor.viewer, task)
     target = await comment_in_task(deps, task, comment_id)
     if not target.gateway_message_id:
         raise Invalid("not_in_whatsapp", "this comment has no WhatsApp message to react to")
@@ -56,7 +62,7 @@ async def react(deps: Deps, task_id: str, comment_id: str, emoji: str, user: Use
     if provider is None or not provider.capabilities.reactions_out:
         raise Invalid("reactions_not_supported",
                       f"{task.chat.provider} cannot send reactions to WhatsApp")
-    now = events.utcnow()
+    now, user = events.utcnow(), actor.user
     reaction_id = events.derive_id("reaction", target.id, user.id, emoji, now.isoformat())
     comment = Comment(
         id=reaction_id, task_id=task.id, order=order_of(now), at=now, author_kind="user",
