@@ -271,6 +271,8 @@ class OpenTask(Envelope, frozen=True, kw_only=True, tag="task.open"):
     status: str
     phone: str | None = None
     contact_name: str | None = None
+    user_id: str | None = None  # the customer's BSUID (Meta), shown on the task
+    username: str | None = None
 
 
 class AddComment(Envelope, frozen=True, kw_only=True, tag="task.add_comment"):
@@ -341,6 +343,9 @@ class SendMessage(Envelope, frozen=True, kw_only=True, tag="outbound.send"):
     template_id: str | None = None
     template_values: list[str] = []
     template_language: str | None = None
+    # a question, not a send: "what became of this send?" (task-sync's reconciliation). The
+    # sender reports the send's result or why it waits, and never queues it.
+    reconcile: bool = False
 
 
 class ChangeTaskChat(Envelope, frozen=True, kw_only=True, tag="task.change_chat"):
@@ -350,6 +355,7 @@ class ChangeTaskChat(Envelope, frozen=True, kw_only=True, tag="task.change_chat"
     task_id: str
     chat: ChatRef
     phone: str | None = None
+    user_id: str | None = None  # the new BSUID after user_changed_user_id
 
 
 class RecordProblem(Envelope, frozen=True, kw_only=True, tag="task.record_problem"):

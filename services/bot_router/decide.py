@@ -115,7 +115,8 @@ def decide(
         b.add(events.OpenTask(
             **b.base("open"), task_id=conv.task_id, conversation_id=conv.id, chat=event.chat,
             status=policy.status_bot if state == "bot" else policy.status_manager,
-            phone=_task_phone(event, identity), contact_name=event.contact_name))
+            phone=_task_phone(event, identity), contact_name=event.contact_name,
+            user_id=event.user_id, username=event.username))
     else:
         state = conv.state
     known = _with_identity(conv, identity)
@@ -172,10 +173,11 @@ def _notice(b: _Builder, conv: Conversation | None, event: events.MessageReceive
     known = _with_identity(conv, identity)
     address = address_after_change(conv.chat, event)
     chat = msgspec.structs.replace(conv.chat, address=address) if address else conv.chat
-    if address or event.new_phone:
+    if address or event.new_phone or event.new_user_id:
         b.add(events.ChangeTaskChat(
             **b.base("change_chat"), task_id=conv.task_id, chat=chat,
-            phone=digits(event.new_phone) if event.new_phone else None))
+            phone=digits(event.new_phone) if event.new_phone else None,
+            user_id=event.new_user_id))
     if known is conv and chat is conv.chat:
         return _unchanged(b)
     new = msgspec.structs.replace(known, chat=chat, version=conv.version + 1)

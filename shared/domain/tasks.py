@@ -19,6 +19,9 @@ class Task(msgspec.Struct, kw_only=True, omit_defaults=True):
     created_at: datetime
     updated_at: datetime
     phone: str | None = None
+    # the customer's other WhatsApp identifiers (Meta): business-scoped user id, username
+    user_id: str | None = None
+    username: str | None = None
     contact_id: str | None = None
     contact_name: str | None = None
     assignee_user_id: str | None = None

@@ -34,7 +34,8 @@ def envelope(n: str) -> dict[str, Any]:
 
 async def open_task(d: Deps) -> None:
     await handle(d, events.OpenTask(**envelope("open"), task_id="t1", conversation_id="cv1",
-                                    chat=CHAT, status="Диалог с ботом", phone="34600111222"))
+                                    chat=CHAT, status="Диалог с ботом", phone="34600111222",
+                                    user_id="ES.1", username="@ana"))
 
 
 async def test_changed_number_moves_the_tasks_sends_and_phone(db: Any) -> None:
@@ -42,10 +43,13 @@ async def test_changed_number_moves_the_tasks_sends_and_phone(db: Any) -> None:
     await open_task(d)
     moved = events.ChatRef(provider="meta", channel_id="pn1", chat_type="whatsapp",
                            chat_id="34600111222", address="34600999888")
+    task = await d.tasks.get_task("t1")
+    assert task is not None and (task.user_id, task.username) == ("ES.1", "@ana")
     await handle(d, events.ChangeTaskChat(**envelope("chg"), task_id="t1", chat=moved,
-                                          phone="34600999888"))
+                                          phone="34600999888", user_id="ES.2"))
     task = await d.tasks.get_task("t1")
     assert task is not None and task.chat == moved and task.phone == "34600999888"
+    assert task.user_id == "ES.2"
     assert task.chat.key == CHAT.key and task.chat.send_to == "34600999888"
 
 

@@ -87,10 +87,11 @@ async def test_phone_only_then_phone_and_bsuid_is_one_conversation_with_one_gree
 
 async def test_bsuid_only_then_phone_is_one_conversation() -> None:
     bot = Bot()
-    first = await bot.handle(meta("hello", phone=None))
+    first = await bot.handle(meta("hello", phone=None, username="@ana"))
     second = await bot.handle(meta("and my phone", phone=PHONE, bsuid=BSUID))
     third = await bot.handle(meta("phone only now", phone=PHONE, bsuid=None))
     [opened] = of(first, events.OpenTask)
+    assert (opened.user_id, opened.username, opened.phone) == (BSUID, "@ana", None)
     assert of(second + third, events.OpenTask) == []
     assert {c.task_id for c in of(second + third, events.AddComment)} == {opened.task_id}
 

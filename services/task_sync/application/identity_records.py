@@ -17,6 +17,8 @@ async def change_task_chat(deps: Deps, cmd: events.ChangeTaskChat) -> None:
     fields: dict[str, object] = {"chat": msgspec.to_builtins(cmd.chat)}
     if cmd.phone:
         fields["phone"] = cmd.phone
+    if cmd.user_id:
+        fields["user_id"] = cmd.user_id
     if await deps.tasks.update_task(cmd.task_id, cmd.occurred_at, fields=fields) is None:
         raise RetryableError(f"task {cmd.task_id} is not recorded yet",
                              code="TASK_NOT_YET_RECORDED")

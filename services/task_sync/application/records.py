@@ -19,12 +19,14 @@ log = get_logger(__name__)
 async def open_task(deps: Deps, cmd: events.OpenTask) -> None:
     """A new chat's task, with its contact found by phone."""
     contact = await deps.directory.contact_by_phone(cmd.phone) if cmd.phone else None
-    name = contact.name if contact else (cmd.contact_name or cmd.phone or cmd.chat.chat_id)
+    name = contact.name if contact else (
+        cmd.contact_name or cmd.phone or cmd.username or cmd.chat.chat_id)
     task = Task(
         id=cmd.task_id, title=f"WhatsApp: {name}", category=deps.settings.wabridge_category,
         status=cmd.status, chat=cmd.chat, conversation_id=cmd.conversation_id,
         created_at=cmd.occurred_at, updated_at=cmd.occurred_at, phone=cmd.phone,
-        contact_id=contact.id if contact else None, contact_name=name,
+        contact_id=contact.id if contact else None, contact_name=name, user_id=cmd.user_id,
+        username=cmd.username,
         last_activity_at=cmd.occurred_at)
     await deps.tasks.create_task(task)
     await announce(deps, "task.created", task, cmd.id)
