@@ -121,8 +121,8 @@ export const api = {
   resend: (taskId: string, commentId: string) =>
     request<CommentView>("POST", `/tasks/${enc(taskId)}/comments/${enc(commentId)}/resend`),
   revisions: (commentId: string) => get<RevisionList>(`/comments/${enc(commentId)}/revisions`),
-  templates: (channelId: string) =>
-    get<{ items: Template[] }>("/templates", { channel_id: channelId }),
+  templates: (provider: string) =>
+    get<{ items: Template[]; refreshing?: boolean }>("/templates", { provider }),
 
   setStatus: (taskId: string, status: string) =>
     request<Task>("PATCH", `/tasks/${enc(taskId)}`, { status }),

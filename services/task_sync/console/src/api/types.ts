@@ -160,11 +160,25 @@ export interface RevisionList {
   items: Revision[];
 }
 
+export interface TemplateParameter {
+  component: "header" | "body" | "button" | string;
+  name: string;
+  example?: string;
+}
+
+/** A template as its gateway lists it; a send names it by ``send_as`` (Meta: the name, with
+ * the language; Wazzup: the template's GUID). */
 export interface Template {
+  id: string;
+  provider: string;
+  connection?: string;
+  send_as: string;
   name: string;
   language: string;
-  category?: string;
-  parameters: number;
+  status: string;
+  category?: string | null;
+  text?: string;
+  parameters: TemplateParameter[];
 }
 
 export interface TemplateSend {

@@ -118,7 +118,7 @@ export function NewDialogue({ onClose }: { onClose: () => void }) {
           {t("new.useTemplate")}
         </label>
         {useTemplate && picked
-          ? <TemplateFields channelId={picked.channel_id} value={template} onChange={setTemplate} />
+          ? <TemplateFields provider={picked.provider} value={template} onChange={setTemplate} />
           : (
             <label>
               {t("new.text")}

@@ -5,33 +5,47 @@ import { t } from "../i18n";
 
 /** The fields of a template message: a listed template and its parameters, or (when the
  * channel lists none) the name of an approved one. */
-export function TemplateFields({ channelId, value, onChange }: {
-  channelId: string; value: TemplateSend; onChange: (v: TemplateSend) => void;
+export function TemplateFields({ provider, value, onChange }: {
+  provider: string; value: TemplateSend; onChange: (v: TemplateSend) => void;
 }) {
   const [templates, setTemplates] = useState<Template[] | null>(null);
   useEffect(() => {
-    api.templates(channelId).then((r) => setTemplates(r.items), () => setTemplates([]));
-  }, [channelId]);
+    let timer: number | undefined;
+    const load = (again: number) => api.templates(provider).then((r) => {
+      setTemplates(r.items.filter((x) => x.provider === provider && x.status.toLowerCase() === "approved"));
+      // an empty or old list is being fetched from the gateway: look again shortly
+      if (r.refreshing && again > 0) timer = window.setTimeout(() => void load(again - 1), 1500);
+    }, () => setTemplates([]));
+    void load(3);
+    return () => window.clearTimeout(timer);
+  }, [provider]);
 
-  const chosen = templates?.find((tpl) => tpl.name === value.template_id);
-  const count = chosen ? chosen.parameters : Math.max(1, value.template_values.length);
+  const chosen = templates?.find((tpl) => tpl.send_as === value.template_id
+    && (tpl.language === value.template_language || !value.template_language));
+  const body = chosen?.parameters.filter((p) => p.component === "body") ?? [];
+  const listed = !!templates && templates.length > 0;
+  // a listed template says how many values it takes; a typed name takes what is typed
+  const count = chosen ? body.length : listed ? 0 : Math.max(1, value.template_values.length);
   const setParam = (i: number, v: string) => {
     const values = Array.from({ length: count }, (_, n) => value.template_values[n] ?? "");
     values[i] = v;
     onChange({ ...value, template_values: values });
   };
+  const key = (tpl: Template) => `${tpl.send_as}|${tpl.language}`;
+  if (templates === null) return <p class="hint" role="status">{t("app.loading")}</p>;
   return (
     <div class="template-fields">
-      {templates && templates.length > 0 ? (
+      {listed ? (
         <label>
           {t("template.pick")}
-          <select value={value.template_id} required onChange={(e) => {
-            const tpl = templates.find((x) => x.name === e.currentTarget.value);
-            onChange({ template_id: e.currentTarget.value, template_language: tpl?.language ?? null,
-              template_values: Array.from({ length: tpl?.parameters ?? 0 }, () => "") });
+          <select value={chosen ? key(chosen) : ""} required onChange={(e) => {
+            const tpl = templates.find((x) => key(x) === e.currentTarget.value);
+            onChange({ template_id: tpl?.send_as ?? "", template_language: tpl?.language ?? null,
+              template_values: (tpl?.parameters ?? []).filter((p) => p.component === "body")
+                .map(() => "") });
           }}>
             <option value="" />
-            {templates.map((tpl) => <option value={tpl.name}>{tpl.name} ({tpl.language})</option>)}
+            {templates.map((tpl) => <option value={key(tpl)}>{tpl.name} ({tpl.language})</option>)}
           </select>
         </label>
       ) : (
@@ -53,13 +67,17 @@ export function TemplateFields({ channelId, value, onChange }: {
         <label>
           {t("template.param", { n: i + 1 })}
           <input name={`template_param_${i + 1}`} value={value.template_values[i] ?? ""}
+                 placeholder={body[i]?.example ?? ""}
                  onInput={(e) => setParam(i, e.currentTarget.value)} />
         </label>
       ))}
-      {!chosen && (
-        <button type="button" class="link" onClick={() => onChange({ ...value,
-          template_values: [...value.template_values, ""] })}>+ {t("template.param", { n: count + 1 })}</button>
+      {!listed && (
+        <button type="button" class="link" onClick={() => onChange({ ...value, template_values:
+          [...Array.from({ length: count }, (_, n) => value.template_values[n] ?? ""), ""] })}>
+          + {t("template.param", { n: count + 1 })}
+        </button>
       )}
+      {chosen?.text && <p class="template-text">{chosen.text}</p>}
     </div>
   );
 }
@@ -91,7 +109,7 @@ export function TemplateComposer({ task, onSent }: {
     <form class="composer composer-template" onSubmit={submit} aria-label={t("template.title")}
           data-blocked="window">
       <p class="warn" role="status">{t("composer.windowClosed")}</p>
-      <TemplateFields channelId={task.chat.channel_id} value={value} onChange={setValue} />
+      <TemplateFields provider={task.chat.provider} value={value} onChange={setValue} />
       <button type="submit" class="primary" disabled={busy || !value.template_id}>{t("template.send")}</button>
       {problem && <p class="error" role="alert">{problem}</p>}
     </form>
