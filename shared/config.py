@@ -113,6 +113,8 @@ class TaskSyncSettings(Texts, kw_only=True, frozen=True, rename="upper"):
     wabridge_seed_file: str = ""
     wabridge_outbox_sweep_seconds: float = 5.0
     wabridge_outbox_safety_sweep_seconds: float = 300.0
+    # an outgoing comment with no send result after this long: ask what became of its sends
+    wabridge_reconcile_after_seconds: float = 180.0
     # channels whose customers see our read marks when a manager opens the chat: `*` every
     # channel, or channel ids separated by commas; empty: none
     wabridge_read_receipts: str = "*"

@@ -41,16 +41,17 @@ class QueueingPublisher:
         self._queue = queue
 
     async def publish(self, message: events.Message) -> None:
-        if not isinstance(message, events.SendMessage):
+        if not _is_send(message):
             await self._bus.publish(message)
             return
+        assert isinstance(message, events.SendMessage)
         await self._queue.enqueue([message], events.utcnow())
         await self._wake([message])
 
     async def publish_all(self, messages: Sequence[events.Message]) -> None:
         """Publish the others (raises unless confirmed), then queue and wake the sends."""
-        sends = [m for m in messages if isinstance(m, events.SendMessage)]
-        others = [m for m in messages if not isinstance(m, events.SendMessage)]
+        sends = [m for m in messages if isinstance(m, events.SendMessage) and _is_send(m)]
+        others = [m for m in messages if not _is_send(m)]
         if others:
             await self._bus.publish_all(others)
         if sends:
@@ -66,3 +67,8 @@ class QueueingPublisher:
         except RetryableError as exc:
             log.warning("sends queued, but their wake was not confirmed; the sender's timer "
                         "wakes them", sends=len(sends), reason=str(exc))
+
+
+def _is_send(message: events.Message) -> bool:
+    """A send to queue (a reconciliation's question is published as it is)."""
+    return isinstance(message, events.SendMessage) and not message.reconcile

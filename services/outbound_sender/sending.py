@@ -46,6 +46,9 @@ MAX_PER_WAKE = 100  # a chat's backlog is sent in one go up to this; a wake cont
 async def on_wake(deps: Deps, cmd: events.SendMessage) -> None:
     """A wake for ``cmd``'s chat (a decider's, the timer's, a replay or a reconciliation)."""
     record = await deps.sends.get(cmd.id)
+    if cmd.reconcile:
+        await _answer(deps, cmd, record)
+        return
     if record is None:
         await deps.sends.enqueue([cmd], events.utcnow())  # a producer that did not queue it
     elif record.unreported:
@@ -55,6 +58,25 @@ async def on_wake(deps: Deps, cmd: events.SendMessage) -> None:
     elif record.open and not record.chat_key:  # recorded before sends were queued
         await deps.sends.requeue(cmd, events.utcnow())
     await drain(deps, cmd.chat.key)
+
+
+async def _answer(deps: Deps, cmd: events.SendMessage, record: SendRecord | None) -> None:
+    """task-sync asks what became of a send whose comment has no result yet: say it."""
+    if record is None:
+        log.warning("asked about a send that was never queued", send_id=cmd.id)
+        await deps.bus.publish(_failed(cmd, "SEND_UNKNOWN", "wabridge has no record of this "
+                                       "send: it never reached the send queue. Resend it", None))
+        return
+    if record.open:
+        await drain(deps, record.chat_key)
+        record = await deps.sends.get(cmd.id) or record
+    if record.open:
+        retry_at = from_ms(record.retry_at_ms) if record.retry_at_ms else None
+        why = record.last_error or "it waits for the chat's earlier messages to go first"
+        await deps.bus.publish(_failed(cmd, record.last_code or "QUEUED", why, retry_at,
+                                       final=False))
+        return
+    await report(deps, record)
 
 
 async def _replay(deps: Deps, cmd: events.SendMessage, record: SendRecord) -> None:
@@ -209,11 +231,11 @@ def succeeded(cmd: events.SendMessage, gateway_message_id: str | None, *,
         replayed=replayed)
 
 
-def _failed(cmd: events.SendMessage, code: str, reason: str,
-            retry_at: datetime | None) -> events.SendFailed:
-    """The send failed for good (``retry_at`` None), or waits until ``retry_at``."""
+def _failed(cmd: events.SendMessage, code: str, reason: str, retry_at: datetime | None, *,
+            final: bool | None = None) -> events.SendFailed:
+    """The send failed for good (``retry_at`` None), or waits (until ``retry_at``)."""
     return events.SendFailed(
-        id=events.derive_id("failed", cmd.id, code, str(retry_at)),
+        id=events.derive_id("failed", cmd.id, code, str(retry_at), str(final)),
         correlation_id=cmd.correlation_id, occurred_at=events.utcnow(), send_id=cmd.id,
         task_id=cmd.task_id, comment_id=cmd.comment_id, reason=reason, code=code,
-        final=retry_at is None, retry_at=retry_at, part=cmd.part)
+        final=retry_at is None if final is None else final, retry_at=retry_at, part=cmd.part)

@@ -21,6 +21,7 @@ from services.task_sync import (
 from services.task_sync.api_common import install_operator_api
 from services.task_sync.application.activity import run_activity_writer
 from services.task_sync.application.outgoing import run_clearer, run_sweeper
+from services.task_sync.application.reconcile import run_reconciler
 from services.task_sync.console_static import routes as console_routes
 from services.task_sync.handlers import handle
 from services.task_sync.live_follow import follow
@@ -60,6 +61,9 @@ async def run() -> None:
     async def sweeper(stop: asyncio.Event) -> None:
         await run_sweeper(deps, stop)
 
+    async def reconciler(stop: asyncio.Event) -> None:
+        await run_reconciler(deps, stop)
+
     async def clearer(stop: asyncio.Event) -> None:
         await run_clearer(deps, stop)
 
@@ -70,7 +74,8 @@ async def run() -> None:
         await follow(deps, conns.bus, stop, settings.wabridge_robot_user)
 
     await serve_until_stopped("task-sync", settings, settings.task_sync_port, app, workers,
-                              conns, background=[sweeper, clearer, activity_writer, live_updates])
+                              conns, background=[sweeper, clearer, reconciler, activity_writer,
+                                                 live_updates])
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ async def ensure_indexes(db: Database) -> None:
     await db.comments.create_index([("task_id", ASCENDING), ("order", ASCENDING)])
     await db.comments.create_index("gateway_message_id", unique=True, sparse=True)
     await db.comments.create_index("outbox", sparse=True)
+    await db.comments.create_index([("delivery", ASCENDING), ("at", ASCENDING)])
     await db.gateway_refs.create_index([("comment_id", ASCENDING)])
 
 
@@ -147,11 +148,18 @@ async def record_sent(db: Database, comment_id: str, gateway_message_id: str | N
             result = await db.comments.update_one(query, {"$set": fields, "$unset": unset})
         if result.matched_count:
             return True
-        if gateway_message_id:  # already further along: still remember the gateway id
-            result = await db.comments.update_one(
+        if not await db.comments.count_documents({"_id": comment_id}, limit=1):
+            return False  # not recorded yet: the caller retries
+        # It exists now. It may have been inserted (queued) just after the update missed it:
+        # update again, so the result is never dropped by that race. A second miss means it
+        # is already further along (sent, delivered...), which the update must not undo.
+        if (await db.comments.update_one(query, {"$set": fields, "$unset": unset})).matched_count:
+            return True
+        if gateway_message_id:  # further along: still remember the gateway id
+            await db.comments.update_one(
                 {"_id": comment_id, "gateway_message_id": {"$exists": False}},
                 {"$set": {"gateway_message_id": gateway_message_id}})
-        return await db.comments.count_documents({"_id": comment_id}, limit=1) > 0
+        return True
 
 
 async def absorb_echo(db: Database, comment_id: str, gateway_message_id: str) -> None:
@@ -202,6 +210,16 @@ async def pending_outbox(db: Database, older_than: datetime, limit: int = 100) -
     with db_errors("reading unpublished sends"):
         docs = await db.comments.find(
             {"outbox": {"$exists": True}, "at": {"$lt": older_than}}).limit(limit).to_list(None)
+    return [_from_doc(d) for d in docs]
+
+
+async def queued_before(db: Database, older_than: datetime, limit: int = 100) -> list[Comment]:
+    """Outgoing comments still ``queued`` (no send result, no reason to wait) since before
+    ``older_than``, oldest first: the reconciliation asks what became of their sends."""
+    with db_errors("reading unsettled sends"):
+        docs = await db.comments.find(
+            {"delivery": "queued", "at": {"$lt": older_than}, "outbox": {"$exists": False}}
+        ).sort("at", ASCENDING).limit(limit).to_list(None)
     return [_from_doc(d) for d in docs]
 
 

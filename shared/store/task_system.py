@@ -92,6 +92,9 @@ class MongoTaskSystem:
     async def mark_published(self, comment_ids: list[str]) -> None:
         await comments.clear_outbox(self._db, comment_ids)
 
+    async def unsettled_comments(self, older_than: datetime) -> list[Comment]:
+        return await comments.queued_before(self._db, older_than)
+
     async def record_sent(self, comment_id: str, gateway_message_id: str | None, *,
                           after_failure: bool = False) -> bool:
         return await comments.record_sent(self._db, comment_id, gateway_message_id,

@@ -163,6 +163,11 @@ class FakeTaskSystem:
         return [_copy(c) for c in self.comments.values()
                 if c.outbox is not None and c.at < older_than][:_PENDING_LIMIT]
 
+    async def unsettled_comments(self, older_than: datetime) -> list[Comment]:
+        found = [c for c in self.comments.values() if c.delivery == "queued"
+                 and c.at < older_than and c.outbox is None]
+        return [_copy(c) for c in sorted(found, key=lambda c: c.at)][:_PENDING_LIMIT]
+
     async def mark_published(self, comment_ids: list[str]) -> None:
         for comment_id in comment_ids:
             if comment_id in self.comments:

@@ -211,3 +211,37 @@ async def test_cleared_outbox_comment_is_no_longer_pending(db: Any) -> None:
 
     pending = await comments.pending_outbox(db, NOW + timedelta(seconds=1))
     assert [c.id for c in pending] == ["c2"]
+
+
+class _InsertedDuringTheCheck:
+    """The comments collection, where the comment gets inserted right after the first
+    send-result update missed it (the send result outran the comment)."""
+
+    def __init__(self, real: Any, late: Comment) -> None:
+        self._real, self._late, self._inserted = real, late, False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    async def count_documents(self, *args: Any, **kwargs: Any) -> int:
+        if not self._inserted:
+            self._inserted = True
+            await self._real.insert_one(comments.to_doc(self._late))
+        return int(await self._real.count_documents(*args, **kwargs))
+
+
+class _RacyDb:
+    def __init__(self, db: Any, late: Comment) -> None:
+        self.comments = _InsertedDuringTheCheck(db.comments, late)
+        self.gateway_refs = db.gateway_refs
+
+
+async def test_a_send_result_is_kept_when_the_comment_is_inserted_during_the_check(
+        db: Any) -> None:
+    racy = _RacyDb(db, outgoing("c1"))
+
+    assert await comments.record_sent(racy, "c1", "gw-1") is True  # type: ignore[arg-type]
+
+    stored = await comments.get(db, "c1")
+    assert stored is not None
+    assert (stored.delivery, stored.gateway_message_id) == ("sent", "gw-1")

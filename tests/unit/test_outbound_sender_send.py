@@ -295,6 +295,45 @@ async def test_the_timer_wakes_each_due_chat_once() -> None:
     assert sorted(w.id for w in woken) == ["b1", "s1"]
 
 
+def question(send_id: str = "send-1") -> events.SendMessage:
+    """task-sync's reconciliation asking what became of a send."""
+    return msgspec.structs.replace(command(send_id), reconcile=True)
+
+
+async def test_asked_about_a_send_never_queued_it_answers_failed_and_queues_nothing() -> None:
+    sender = FakeSender()
+    await on_wake(sender.deps, question())
+
+    [answer] = sender.bus.of_type(events.SendFailed)
+    assert (answer.code, answer.final) == ("SEND_UNKNOWN", True)
+    assert sender.sends.records == {}
+    assert sender.gateway.calls == []
+
+
+async def test_asked_about_a_sent_send_it_reports_the_result_again() -> None:
+    sender = FakeSender()
+    await queued(sender, command())
+    await on_wake(sender.deps, command())
+
+    await on_wake(sender.deps, question())
+
+    assert [s.gateway_message_id for s in succeeded(sender)] == ["gw-1", "gw-1"]
+    assert len(sender.gateway.calls) == 1
+
+
+async def test_asked_about_a_waiting_send_it_says_why_and_until_when() -> None:
+    sender = FakeSender()
+    sender.gateway.will_answer(429, {"error": "TOO_MANY"}, {"Retry-After": "60"})
+    await queued(sender, command())
+    await on_wake(sender.deps, command())
+
+    await on_wake(sender.deps, question())
+
+    answers = sender.bus.of_type(events.SendFailed)
+    assert [(a.final, a.retry_at is not None) for a in answers] == [(False, True)] * 2
+    assert len(sender.gateway.calls) == 1
+
+
 async def test_dispatch_hands_a_send_command_to_the_send_queue() -> None:
     sender = FakeSender()
     await dispatch(HANDLERS, sender.deps, command())

@@ -35,10 +35,14 @@ async def record_send_result(deps: Deps, event: events.SendSucceeded) -> None:
 async def record_send_failure(deps: Deps, event: events.SendFailed) -> None:
     """A send failed for good, or waits for a retry: the comment shows why."""
     status = "failed" if event.final else "waiting"
-    updated = await deps.tasks.record_delivery(
-        event.comment_id, status, code=event.code, reason=event.reason, retry_at=event.retry_at)
-    if updated is None and await deps.tasks.get_comment(event.comment_id) is None:
-        raise _not_yet(f"comment {event.comment_id}")
+    for _ in range(2):
+        if await deps.tasks.record_delivery(event.comment_id, status, code=event.code,
+                                            reason=event.reason, retry_at=event.retry_at):
+            return
+        if await deps.tasks.get_comment(event.comment_id) is None:
+            raise _not_yet(f"comment {event.comment_id}")
+        # it exists: either the status does not move it (already further along), or it was
+        # inserted just after the first try missed it; the second try tells them apart
 
 
 async def record_status(deps: Deps, event: events.StatusUpdated) -> None:

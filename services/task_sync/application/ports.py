@@ -78,6 +78,11 @@ class TaskSystem(Protocol):
 
     async def mark_published(self, comment_ids: list[str]) -> None: ...
 
+    async def unsettled_comments(self, older_than: datetime) -> list[Comment]:
+        """Outgoing comments queued since before ``older_than`` with no send result yet
+        (and none waiting in the outbox), oldest first, a hundred at most."""
+        ...
+
     async def record_sent(self, comment_id: str, gateway_message_id: str | None, *,
                           after_failure: bool = False) -> bool:
         """The gateway accepted part 0; False when the comment is not recorded yet."""
