@@ -24,6 +24,8 @@ from shared.providers import REGISTRY
 from shared.providers.base import Provider
 
 log = get_logger(__name__)
+PUBLISH_TIMEOUT_S = 3.0  # the longest a webhook waits for the broker's confirms
+RETRY_AFTER_S = 5
 
 
 @dataclass(frozen=True)
@@ -95,11 +97,15 @@ async def _receive(deps: Deps, request: web.Request, name: str) -> web.Response:
         return error_response(400, "bad_payload", exc.reason)
     stamped = [_stamp(event, connection, connections) for event in parsed.events]
     try:
-        await deps.bus.publish_all(stamped)
+        # bounded: a gateway gives up after about 30 s, and a broker that is away answers
+        # nothing at all; a quick 503 with Retry-After lets it deliver again sooner
+        await deps.bus.publish_all(stamped, timeout=PUBLISH_TIMEOUT_S)
     except RetryableError as exc:
         log.error("webhook not accepted: broker did not confirm; the gateway will redeliver",
                   provider=name, reason=str(exc), events=len(stamped))
-        return error_response(503, "unavailable", "could not queue the delivery; retry later")
+        refused = error_response(503, "unavailable", "could not queue the delivery; retry later")
+        refused.headers["Retry-After"] = str(RETRY_AFTER_S)
+        return refused
     for event in stamped:
         EVENTS_PARSED.labels(name, events.message_type(event)).inc()
     if parsed.ignored:
