@@ -19,7 +19,7 @@ import pytest
 
 from deploy.stack import PORT_VARS, ROOT, Stack, free_port
 from shared.bus import Topology
-from tests.e2e.conftest import System
+from tests.e2e.conftest import System, eventually
 from tests.topology_cleanup import delete_topology
 
 CHROMIUM = Path(os.environ.get("WABRIDGE_CHROMIUM", "/usr/bin/chromium"))
@@ -31,7 +31,14 @@ ADMIN_TOKEN = "demo-admin-token"
 TIMEZONE = "Europe/Moscow"
 
 try:
-    from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+    from playwright.async_api import (
+        Browser,
+        BrowserContext,
+        Locator,
+        Page,
+        async_playwright,
+        expect,
+    )
 except ImportError:  # pragma: no cover - the dev extras install it
     async_playwright = None  # type: ignore[assignment]
 
@@ -39,6 +46,32 @@ except ImportError:  # pragma: no cover - the dev extras install it
 def password_of(login: str) -> str:
     """The demo seed's password of a demo login (README: replace them for anything real)."""
     return f"demo-{login}"
+
+
+async def templates_listed(system: System, provider: str) -> None:
+    """Let task-sync fetch the gateway's template list first (where it lists them), so the
+    form a test fills does not change under it."""
+    async def listed() -> Any:
+        status, body = await system.api("GET", f"/api/v1/templates?provider={provider}")
+        return status == 404 or (status == 200 and not body.get("refreshing") and body["items"])
+    try:
+        await eventually(listed, timeout=10, what="the template list")
+    except AssertionError:
+        pass  # the form then asks for the template's name: the path is the same
+
+
+async def fill_template(form: Locator, name: str, values: list[str]) -> None:
+    """Pick a listed template, or type the name of one when the channel lists none."""
+    picker = form.get_by_role("combobox", name="Шаблон", exact=True)
+    await expect(picker.or_(form.get_by_label("Название шаблона"))).to_be_visible()
+    if await picker.count():
+        await picker.select_option(label=f"{name} (ru)")
+    else:
+        await form.get_by_label("Название шаблона").fill(name)
+        for n in range(2, len(values) + 1):
+            await form.get_by_role("button", name=f"+ Параметр {n}").click()
+    for n, value in enumerate(values, start=1):
+        await form.get_by_label(f"Параметр {n}").fill(value)
 
 
 @pytest.fixture(scope="session", autouse=True)

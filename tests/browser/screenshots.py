@@ -20,7 +20,14 @@ from playwright.async_api import Page, async_playwright, expect
 
 from deploy.stack import PORT_VARS, ROOT, Stack, free_port
 from shared.bus import Topology
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEZONE, password_of
+from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    TIMEZONE,
+    fill_template,
+    password_of,
+    templates_listed,
+)
 from tests.e2e.conftest import System, eventually
 from tests.topology_cleanup import delete_topology
 
@@ -98,6 +105,7 @@ async def take(stack: Stack, out: Path) -> None:
     async with aiohttp.ClientSession() as http:
         system = System(stack, http)
         task = await demo_dialogues(system)
+        await templates_listed(system, "meta")
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=str(CHROMIUM),
                                                        args=CHROMIUM_ARGS)
@@ -115,8 +123,7 @@ async def take(stack: Stack, out: Path) -> None:
             dialog = page.get_by_role("dialog")
             await dialog.get_by_label("Канал").select_option(f"meta:{META_CHANNEL}")
             await dialog.get_by_label("Телефон").fill(NEW_CUSTOMER)
-            await dialog.get_by_label("Название шаблона").fill("order_ready")
-            await dialog.get_by_label("Параметр 1").fill("Ольга")
+            await fill_template(dialog, "order_ready", ["Ольга", "1042"])
             await dialog.get_by_role("button", name="Начать диалог").click()
             await expect(page.locator('[data-blocked="window"]')).to_be_visible()
             await page.screenshot(path=str(out / "template.png"))

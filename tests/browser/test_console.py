@@ -7,9 +7,9 @@ import hashlib
 import re
 from typing import Any
 
-from playwright.async_api import FilePayload, Locator, expect
+from playwright.async_api import FilePayload, expect
 
-from tests.browser.conftest import ADMIN_TOKEN, Console
+from tests.browser.conftest import ADMIN_TOKEN, Console, fill_template, templates_listed
 from tests.e2e.conftest import System, eventually, new_chat
 
 META_CHANNEL = "100000000000001"
@@ -34,32 +34,6 @@ async def comment_where(system: System, task_id: str, test: Any, what: str) -> A
     async def probe() -> Any:
         return next((c for c in await system.comments(task_id) if test(c)), None)
     return await eventually(probe, what=what)
-
-
-async def templates_listed(system: System, provider: str) -> None:
-    """Let task-sync fetch the gateway's template list first (where it lists them), so the
-    form a test fills does not change under it."""
-    async def listed() -> Any:
-        status, body = await system.api("GET", f"/api/v1/templates?provider={provider}")
-        return status == 404 or (status == 200 and not body.get("refreshing") and body["items"])
-    try:
-        await eventually(listed, timeout=10, what="the template list")
-    except AssertionError:
-        pass  # the form then asks for the template's name: the path is the same
-
-
-async def fill_template(form: Locator, name: str, values: list[str]) -> None:
-    """Pick a listed template, or type the name of one when the channel lists none."""
-    picker = form.get_by_role("combobox", name="Шаблон", exact=True)
-    await expect(picker.or_(form.get_by_label("Название шаблона"))).to_be_visible()
-    if await picker.count():
-        await picker.select_option(label=f"{name} (ru)")
-    else:
-        await form.get_by_label("Название шаблона").fill(name)
-        for n in range(2, len(values) + 1):
-            await form.get_by_role("button", name=f"+ Параметр {n}").click()
-    for n, value in enumerate(values, start=1):
-        await form.get_by_label(f"Параметр {n}").fill(value)
 
 
 async def open_chat(console: Console, task_id: str) -> None:

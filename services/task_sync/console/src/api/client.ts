@@ -100,6 +100,9 @@ export const api = {
   inboxCounts: () => get<InboxCounts>("/inbox/counts"),
   inbox: (q: InboxQuery) => get<InboxPage>("/inbox", { ...q }),
   markSeen: (taskId: string) => request<void>("POST", `/tasks/${enc(taskId)}/seen`),
+  /** The customer's messages show as read in their WhatsApp (where the gateway supports it). */
+  readInChat: (taskId: string) => request<unknown>("POST", `/tasks/${enc(taskId)}/read`),
+  typing: (taskId: string) => request<unknown>("POST", `/tasks/${enc(taskId)}/typing`),
 
   task: (taskId: string) => get<TaskDetail>(`/tasks/${enc(taskId)}`),
   comments: (taskId: string, before?: number) =>

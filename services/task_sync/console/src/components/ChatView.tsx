@@ -43,7 +43,9 @@ export function ChatView({ taskId, view }: { taskId: string; view: string }) {
   };
   const seen = () => {
     markRead(taskId);
-    if (document.visibilityState === "visible") api.markSeen(taskId).then(() => refreshCounts(), () => undefined);
+    if (document.visibilityState !== "visible") return;
+    api.markSeen(taskId).then(() => refreshCounts(), () => undefined);
+    api.readInChat(taskId).catch(() => undefined);
   };
 
   useEffect(() => {
@@ -237,13 +239,16 @@ export function ChatView({ taskId, view }: { taskId: string; view: string }) {
   );
 }
 
-/** The quoted snippet: the server's, else the quoted comment as loaded here. */
+/** The quoted snippet, its author named as the chat names them (customers' comments are
+ * the robot user's in the task system); the server's snippet when the original is not loaded. */
 function withQuote(c: CommentView, byId: Map<string, CommentView>, contactName: string): CommentView {
-  if (c.reply_to || !c.reply_to_comment_id) return c;
+  if (!c.reply_to_comment_id) return c;
   const quoted = byId.get(c.reply_to_comment_id);
-  return { ...c, reply_to: { id: c.reply_to_comment_id,
-    author_name: quoted ? authorOf(quoted, contactName) : null,
-    text: quoted ? (quoted.current_text ?? quoted.text).slice(0, 200) : "…" } };
+  if (!quoted) {
+    return c.reply_to ? c : { ...c, reply_to: { id: c.reply_to_comment_id, author_name: null, text: "…" } };
+  }
+  return { ...c, reply_to: { id: quoted.id, author_name: authorOf(quoted, contactName),
+    text: (c.reply_to?.text ?? (quoted.current_text ?? quoted.text)).slice(0, 200) } };
 }
 
 const RANK: Record<string, number> = {

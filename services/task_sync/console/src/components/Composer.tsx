@@ -49,6 +49,13 @@ export function Composer(props: Props) {
   const key = useRef(newKey());
   const picker = useRef<HTMLInputElement>(null);
   const why = blocker(task);
+  const lastTyping = useRef(0);
+  /** "typing…" in the customer's chat, at most every 5 s. */
+  const typing = () => {
+    if (Date.now() - lastTyping.current < 5000) return;
+    lastTyping.current = Date.now();
+    api.typing(task.id).catch(() => undefined);
+  };
 
   if (why === "closed" || why === "notYours") {
     return (
@@ -145,7 +152,7 @@ export function Composer(props: Props) {
                onChange={(e) => { props.onFiles(e.currentTarget.files); e.currentTarget.value = ""; }} />
         <textarea value={text} rows={2} placeholder={t("composer.placeholder")}
                   aria-label={t("composer.label")} onKeyDown={onKeyDown} onPaste={onPaste}
-                  onInput={(e) => { setText(e.currentTarget.value); setProblem(null); }} />
+                  onInput={(e) => { setText(e.currentTarget.value); setProblem(null); typing(); }} />
         <button type="submit" class="primary" disabled={busy}>
           {busy ? t("composer.sending") : t("composer.send")}
         </button>
