@@ -49,13 +49,18 @@ class QueueingPublisher:
         await self._wake([message])
 
     async def publish_all(self, messages: Sequence[events.Message]) -> None:
-        """Publish the others (raises unless confirmed), then queue and wake the sends."""
+        """Queue the sends, publish the others (raises unless confirmed), wake the sends.
+
+        Queued first: whoever learns of the others (a hand-over, a comment) and answers cannot
+        get an answer queued ahead of these sends. Woken last: the records they report on are
+        usually there when their results arrive."""
         sends = [m for m in messages if isinstance(m, events.SendMessage) and _is_send(m)]
         others = [m for m in messages if not _is_send(m)]
+        if sends:
+            await self._queue.enqueue(sends, events.utcnow())
         if others:
             await self._bus.publish_all(others)
         if sends:
-            await self._queue.enqueue(sends, events.utcnow())
             await self._wake(sends)
 
     async def _wake(self, sends: list[events.SendMessage]) -> None:

@@ -107,11 +107,14 @@ async def _carry_out(deps: Deps, decision: Decision, *, replay: bool = False) ->
         await deps.conversations.discard_decision(decision.event_id)
         raise RetryableError("conversation changed while deciding; deciding again",
                              code="CONFLICT")
-    # records before sends: the comment usually exists when its send result arrives
+    # records before sends, in one call: the publisher queues the sends in their chat's queue
+    # first (so a person who sees the hand-over cannot get a reply out ahead of the bot's
+    # message), then publishes the records, then wakes the sender (the comment usually exists
+    # when its send result arrives)
     commands = bundle_comments(decision.event_id, decision.commands)
     await deps.publisher.publish_all(
-        [c for c in commands if not isinstance(c, events.SendMessage)])
-    await deps.publisher.publish_all([c for c in commands if isinstance(c, events.SendMessage)])
+        [c for c in commands if not isinstance(c, events.SendMessage)]
+        + [c for c in commands if isinstance(c, events.SendMessage)])
 
 
 def bundle_comments(event_id: str, commands: list[events.Command]) -> list[events.Command]:

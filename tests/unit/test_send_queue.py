@@ -35,6 +35,16 @@ async def test_sends_are_queued_in_order_then_woken_after_the_other_messages() -
     assert [m.id for m in bus.published] == ["st", "a", "b"]
 
 
+async def test_sends_are_queued_before_the_other_messages_are_published() -> None:
+    bus, queue = FakePublisher(), FakeSendLedger()
+    bus.fail_next = RetryableError("broker away", code="BUS_UNAVAILABLE")
+
+    with pytest.raises(RetryableError):  # the records did not go: the caller tries again
+        await QueueingPublisher(bus, queue).publish_all([comment(), send("a")])
+
+    assert queue.records["a"].state == "queued"  # and keeps its place when it does
+
+
 async def test_a_wake_the_broker_did_not_confirm_is_no_failure() -> None:
     bus, queue = FakePublisher(), FakeSendLedger()
     publisher = QueueingPublisher(bus, queue)
