@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable
 import aiohttp
 from aiohttp import web
 
-from services.sandbox import chat_api_api, control, meta_api, recording, wazzup_api
+from services.sandbox import chaos, chat_api_api, control, meta_api, recording, wazzup_api
 from services.sandbox.keys import HTTP, SETTINGS, STATE
 from services.sandbox.settings import SandboxSettings
 from services.sandbox.state import new_state
@@ -22,7 +22,8 @@ def create_app(
     settings: SandboxSettings, *, clock: Callable[[], float] = time.monotonic
 ) -> web.Application:
     """The app; ``clock`` (seconds, monotonic) drives the 60 s crmMessageId window."""
-    app = web.Application(middlewares=[recording.record_api_calls])
+    # chaos inside recording: refused and slowed calls are recorded as answered
+    app = web.Application(middlewares=[recording.record_api_calls, chaos.apply_chaos])
     app[SETTINGS] = settings
     app[STATE] = new_state(clock)
     app.cleanup_ctx.append(_http_client)
@@ -30,6 +31,7 @@ def create_app(
     meta_api.add_routes(app)
     chat_api_api.add_routes(app)
     control.add_routes(app)
+    chaos.install(app)
     return app
 
 
