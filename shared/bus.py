@@ -285,6 +285,7 @@ CONSOLE_FEED: tuple[tuple[str, str], ...] = (
     ("events", "task.activity"), ("events", "send.succeeded"), ("events", "send.failed"),
     ("events", "status.updated"), ("events", "media.stored"), ("events", "media.failed"),
     ("commands", "task.add_comment"), ("commands", "task.add_comments"),
+    ("events", "sla.breached"), ("events", "desk.notice"),  # issue 13: deadlines and notices
 )
 
 

@@ -127,6 +127,14 @@ class TaskSyncSettings(Texts, kw_only=True, frozen=True, rename="upper"):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
         "application/vnd.openxmlformats-officedocument.presentationml.presentation"
     )
+    # issue 13: the durable timers' scheduler (one per replica) and the 24-hour window's
+    # deadline: a reminder this many minutes before it closes (0: none), and the approved
+    # "please reply" template sent as it closes while we owe an answer (empty: none)
+    wabridge_timer_max_nap_seconds: float = 15.0
+    wabridge_timer_lease_seconds: float = 60.0
+    wabridge_window_reminder_minutes: float = 60.0
+    wabridge_window_template: str = ""
+    wabridge_window_template_language: str = ""
 
     def __post_init__(self) -> None:
         super().__post_init__()

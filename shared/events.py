@@ -204,7 +204,7 @@ class TaskActivity(Envelope, frozen=True, kw_only=True, tag="task.activity"):
     wrote, that comment (encoded ``shared.domain.comments.Comment``)."""
 
     task_id: str
-    kind: Literal["task.created", "task.updated", "comment.added"]
+    kind: Literal["task.created", "task.updated", "comment.added", "comment.updated"]
     task: bytes
     comment: bytes | None = None
 
@@ -251,6 +251,27 @@ class TemplatesListed(Envelope, frozen=True, kw_only=True, tag="template.listed"
     provider: str
     connection: str
     templates: list[Template]
+
+
+class SlaBreached(Envelope, frozen=True, kw_only=True, tag="sla.breached"):
+    """A waiting customer's response deadline passed without an answer from us."""
+
+    task_id: str
+    kind: Literal["first", "next"]
+    due_at: datetime
+    group_id: str | None = None
+    assignee_user_id: str | None = None
+
+
+class DeskNotice(Envelope, frozen=True, kw_only=True, tag="desk.notice"):
+    """People to tell something about a task (a forward, a missed deadline, a closing 24-hour
+    window); every task-sync replica shows it on those people's consoles."""
+
+    task_id: str
+    kind: str
+    user_ids: list[str]
+    text: str
+    details: dict[str, str] = {}
 
 
 class ScenariosChanged(Envelope, frozen=True, kw_only=True, tag="scenarios.changed"):
@@ -403,7 +424,7 @@ class FetchMedia(Envelope, frozen=True, kw_only=True, tag="media.fetch"):
 Event = (
     MessageReceived | StatusUpdated | ChannelUpdated | SendSucceeded | SendFailed
     | TaskStatusChanged | ScenariosChanged | MediaStored | MediaFetchFailed | TaskActivity
-    | TemplateStatusChanged | TemplatesListed
+    | TemplateStatusChanged | TemplatesListed | SlaBreached | DeskNotice
 )
 Command = (
     OpenTask | AddComment | AddComments | HandOver | SetTaskStatus | SendMessage | FetchMedia

@@ -33,3 +33,31 @@ WEBHOOKS = Counter(
 EVENTS_PARSED = Counter(
     "wabridge_webhook_events_total", "Events parsed from webhooks, by type", ["provider", "type"],
 )
+
+# issue 13: routing, idle forwarding, response deadlines and the timers behind them
+ROUTED = Counter(
+    "wabridge_tasks_routed_total", "Handed-over or queued tasks given to a person automatically",
+    ["group", "mode"],
+)
+FORWARDED = Counter(
+    "wabridge_tasks_forwarded_total", "Tasks taken from an idle assignee", ["group"],
+)
+SLA_RESPONSES = Counter(
+    "wabridge_sla_responses_total", "Answers to waiting customers, by deadline outcome",
+    ["group", "kind", "outcome"],  # kind: first | next; outcome: met | breached | untargeted
+)
+SLA_BREACHES = Counter(
+    "wabridge_sla_breaches_total", "Response deadlines that passed unanswered", ["group", "kind"],
+)
+SLA_RESPONSE_SECONDS = Histogram(
+    "wabridge_sla_response_business_seconds", "Business time a customer waited for an answer",
+    ["kind"], buckets=(30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400),
+)
+TIMERS_FIRED = Counter(
+    "wabridge_timers_fired_total", "Durable timers fired, by kind and outcome",
+    ["kind", "outcome"],  # outcome: done | failed
+)
+TIMER_LAG_SECONDS = Histogram(
+    "wabridge_timer_lag_seconds", "How late a timer fired after it came due",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+)

@@ -12,17 +12,21 @@ from services.task_sync import (
     auth_api,
     comments_api,
     conversations_api,
+    desk_api,
     directory_api,
     events_api,
     files_api,
     inbox_api,
     messaging_api,
+    reports_api,
 )
 from services.task_sync.api_common import install_operator_api
 from services.task_sync.application.activity import run_activity_writer
 from services.task_sync.application.outgoing import run_clearer, run_sweeper
 from services.task_sync.application.reconcile import run_reconciler
+from services.task_sync.application.timers import run_scheduler
 from services.task_sync.console_static import routes as console_routes
+from services.task_sync.first_form_wiring import with_task_system
 from services.task_sync.handlers import handle
 from services.task_sync.live_follow import follow
 from services.task_sync.seed import prepare
@@ -30,7 +34,17 @@ from services.task_sync.wiring import builtin_deps
 from shared.channels_config import load_channels
 from shared.config import TaskSyncSettings, load
 from shared.runtime import Connections, main_entry, new_app, retry_policy, serve_until_stopped
-from shared.store import accounts, audit, comments, directory, files, inbox, revisions, tasks
+from shared.store import (
+    accounts,
+    audit,
+    comments,
+    desk_ports,
+    directory,
+    files,
+    inbox,
+    revisions,
+    tasks,
+)
 from shared.worker import Worker
 
 
@@ -39,10 +53,13 @@ async def run() -> None:
     conns = await Connections.open(settings)
     for module in (tasks, comments, directory, files, revisions, inbox, accounts, audit):
         await module.ensure_indexes(conns.db)
+    await desk_ports.ensure_indexes(conns.db)  # routing, deadlines, timers (issue 13)
     robot_id, group_bot_id = await prepare(conns.db, settings)
     deps = builtin_deps(conns.db, conns.bus, settings, robot_user_id=robot_id,
                         group_bot_user_id=group_bot_id,
                         connections=load_channels(required=False))
+    # WABRIDGE_TASK_SYSTEM=first_form: First Form behind the port, and its poller (issue 15)
+    deps, task_system_jobs, cleanup = await with_task_system(conns.db, deps, settings)
     workers = [
         Worker(conns.bus, spec, partial(handle, deps), policy=retry_policy(settings),
                prefetch=settings.wabridge_prefetch)
@@ -56,6 +73,8 @@ async def run() -> None:
     for module in (auth_api, admin_api):  # sign-in and administration (issue 9)
         module.routes(app)
     messaging_api.routes(app)  # read marks, typing, reactions, problems (issue 11)
+    desk_api.routes(app)  # availability, group policies, notices, held replies (issue 13)
+    reports_api.routes(app)  # reports per manager and group (issue 13)
     console_routes(app)  # the operator console at /, after the API
 
     async def sweeper(stop: asyncio.Event) -> None:
@@ -70,12 +89,16 @@ async def run() -> None:
     async def activity_writer(stop: asyncio.Event) -> None:
         await run_activity_writer(deps, stop)
 
+    async def timers(stop: asyncio.Event) -> None:  # durable timers (issue 13)
+        await run_scheduler(deps, stop)
+
     async def live_updates(stop: asyncio.Event) -> None:
         await follow(deps, conns.bus, stop, settings.wabridge_robot_user)
 
     await serve_until_stopped("task-sync", settings, settings.task_sync_port, app, workers,
                               conns, background=[sweeper, clearer, reconciler, activity_writer,
-                                                 live_updates])
+                                                 live_updates, timers, *task_system_jobs],
+                              cleanup=cleanup)
 
 
 if __name__ == "__main__":

@@ -58,7 +58,8 @@ async def _read_multipart(deps: Deps, request: web.Request) -> tuple[CommentIn, 
             raise problem(413, "too_many_files", f"at most {MAX_FILES} files per comment")
         uploads.append(await _read_file(deps, part, part.filename))
     try:
-        body = msgspec.convert({k: v for k, v in fields.items() if k in ("text", "reply_to")},
+        body = msgspec.convert({k: v for k, v in fields.items() if k in ("text", "reply_to")}
+                               | ({"hold": True} if fields.get("hold") in ("1", "true") else {}),
                                CommentIn)
     except msgspec.ValidationError as exc:
         raise problem(422, "invalid_body", str(exc)) from None
@@ -93,7 +94,7 @@ async def post_comment(request: web.Request) -> web.Response:
         body, uploads = await read_body(request, CommentIn), []
     posted = await use_cases.post_comment(deps, PostComment(
         task_id=request.match_info["task_id"], actor=current_actor(request), text=body.text,
-        reply_to=body.reply_to, uploads=uploads,
+        reply_to=body.reply_to, uploads=uploads, hold=body.hold,
         idempotency_key=request.headers.get("Idempotency-Key")))
     return json_response(comment_view(posted.comment, posted.attachments),
                          status=201 if posted.created else 200)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from services.task_sync.application import console_ports
 from services.task_sync.application.activity_buffer import ActivityBuffer
+from services.task_sync.application.desk_ports import Desk
 from services.task_sync.application.live import LiveHub
 from services.task_sync.application.outbox_state import OutboxState
 from services.task_sync.application.ports import (
@@ -43,6 +44,9 @@ class Deps:
     problems: Problems = field(default_factory=LoggedProblems)
     # message templates as the gateways last listed them (issue 11)
     templates: Templates = field(default_factory=MemoryTemplates)
+    # routing, response deadlines, held replies and their timers (issue 13); None: the seed's
+    # rule only (the responsible employee or the group's queue), no timers
+    desk: Desk | None = None
     # console sign-in and the audit log (MongoDB in builtin_deps; null objects otherwise)
     accounts: console_ports.Accounts = field(default_factory=console_ports.NoAccounts)
     audit: console_ports.AuditTrail = field(default_factory=console_ports.NoAudit)

@@ -31,6 +31,9 @@ async def list_inbox(request: web.Request) -> web.Response:
     view = request.query.get("view", "mine")
     if view not in get_args(View):
         raise problem(400, "bad_query", f"view must be one of {', '.join(get_args(View))}")
+    sort = request.query.get("sort", "activity")
+    if sort not in ("activity", "due"):
+        raise problem(400, "bad_query", "sort must be activity or due")
     q = request.query.get("q", "").strip()
     if len(q) > 100:
         raise problem(400, "bad_query", "q is longer than 100 characters")
@@ -40,7 +43,7 @@ async def list_inbox(request: web.Request) -> web.Response:
         provider=request.query.get("provider") or None,
         channel_id=request.query.get("channel_id") or None,
         assignee_user_id=request.query.get("assignee") or None,
-        search=q or None, limit=_limit(request),
+        search=q or None, limit=_limit(request), sort=sort,
         before=use_cases.parse_cursor(request.query.get("before")))
     page = await use_cases.list_page(deps, query, text_search=request.query.get("text") == "1")
     return json_response(page)

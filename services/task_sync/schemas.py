@@ -19,6 +19,7 @@ class ScenariosIn(msgspec.Struct, forbid_unknown_fields=True):
 class CommentIn(msgspec.Struct, forbid_unknown_fields=True):
     text: str = ""
     reply_to: str | None = None
+    hold: bool = False  # after the 24-hour window closed: send when the customer writes again
 
     def __post_init__(self) -> None:
         if len(self.text) > 10_000:

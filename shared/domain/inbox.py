@@ -29,6 +29,9 @@ class InboxQuery(msgspec.Struct, frozen=True, kw_only=True):
     task_ids: tuple[str, ...] | None = None  # only these (a message-text search found them)
     limit: int = 50
     before: tuple[str, str] | None = None  # (last activity stamp, task id) of the last row seen
+    # "due": only tasks with a running response deadline, soonest first (``before`` then holds
+    # the last row's deadline stamp)
+    sort: Literal["activity", "due"] = "activity"
 
 
 class Activity(msgspec.Struct, frozen=True, kw_only=True):

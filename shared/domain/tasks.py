@@ -33,6 +33,11 @@ class Task(msgspec.Struct, kw_only=True, omit_defaults=True):
     last_direction: str | None = None
     inbound_count: int = 0  # customer messages so far; unread = this minus what one has seen
     last_inbound_at: datetime | None = None  # the 24-hour window runs from here
+    # issue 13: the running response deadline (first or next answer), and who the task was
+    # forwarded away from for idling (the queue does not give it back to them)
+    sla_due_at: datetime | None = None
+    sla_kind: str | None = None
+    forwarded_from: str | None = None
 
 
 class Statuses(msgspec.Struct, frozen=True, kw_only=True):

@@ -20,6 +20,7 @@ from shared.store.mongo import Database, db_errors, read_as, stamp
 from shared.store.visibility import task_scope
 
 _SORT = [("last_activity_at", DESCENDING), ("_id", DESCENDING)]
+_DUE_SORT = [("sla_due_at", ASCENDING), ("_id", ASCENDING)]
 
 
 async def ensure_indexes(db: Database) -> None:
@@ -87,10 +88,16 @@ def _filter(query: InboxQuery) -> dict[str, Any]:
         extra |= _search(query.search)
     if extra:
         parts.append(extra)
+    if query.sort == "due":
+        parts.append({"sla_due_at": {"$exists": True}})
     if query.before is not None:
         at, task_id = query.before
-        parts.append({"$or": [{"last_activity_at": {"$lt": at}},
-                              {"last_activity_at": at, "_id": {"$lt": task_id}}]})
+        if query.sort == "due":
+            parts.append({"$or": [{"sla_due_at": {"$gt": at}},
+                                  {"sla_due_at": at, "_id": {"$gt": task_id}}]})
+        else:
+            parts.append({"$or": [{"last_activity_at": {"$lt": at}},
+                                  {"last_activity_at": at, "_id": {"$lt": task_id}}]})
     parts = [p for p in parts if p]
     return parts[0] if len(parts) == 1 else {"$and": parts} if parts else {}
 
@@ -106,7 +113,8 @@ def _search(text: str) -> dict[str, Any]:
 
 async def find(db: Database, query: InboxQuery) -> list[Task]:
     with db_errors("listing the inbox"):
-        docs = await db.tasks.find(_filter(query)).sort(_SORT).limit(query.limit).to_list(None)
+        docs = await db.tasks.find(_filter(query)).sort(
+            _DUE_SORT if query.sort == "due" else _SORT).limit(query.limit).to_list(None)
     return [read_as(Task, d, drop=tasks.INTERNAL_FIELDS) for d in docs]
 
 

@@ -22,6 +22,7 @@ class PostComment(msgspec.Struct, frozen=True, kw_only=True):
     reply_to: str | None = None
     uploads: list[Upload] = []
     idempotency_key: str | None = None
+    hold: bool = False  # the window is closed: keep it until the customer writes again
 
     @property
     def author(self) -> User:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
+from services.task_sync.application import desk_hooks, held
 from services.task_sync.application.access import ensure_can_post, visible_task
 from services.task_sync.application.activity import announce, note_comments
 from services.task_sync.application.commands import PostComment, Resend
@@ -54,7 +55,7 @@ async def post_comment(deps: Deps, cmd: PostComment) -> Posted:
     if not cmd.text.strip() and not cmd.uploads:
         raise Invalid("empty_comment", "a comment needs text or at least one file")
     ensure_open(deps, task)
-    await ensure_free_text_allowed(deps, task)
+    hold = await held.must_hold(deps, task, cmd.hold)  # the window closed: "when they return"
     reply_to_gateway_id = await _reply_target(deps, task, cmd.reply_to)
     attached = await _store_uploads(deps, task, comment_id, cmd)
     now = events.utcnow()
@@ -65,12 +66,17 @@ async def post_comment(deps: Deps, cmd: PostComment) -> Posted:
         reply_to_comment_id=cmd.reply_to, delivery="queued", delivery_rank=0, outbox=True)
     commands = sends_of(deps, task, comment, attached, reply_to_gateway_id)
     comment = msgspec.structs.replace(comment, parts=len(commands))
+    if hold:
+        comment = held.as_held(comment)
     if not await deps.tasks.add_comment(comment):
         existing = await deps.tasks.get_comment(comment_id)
         return Posted(comment=existing or comment, attachments=attached, created=False)
-    published = await publish_sends(deps, comment.id, commands)
+    if hold:
+        await held.remember(deps, task, comment)
+    published = hold or await publish_sends(deps, comment.id, commands)
     note_comments(deps, [comment])
     await announce(deps, "comment.added", task, comment.id, comment)
+    await desk_hooks.replied(deps, task, comment.at, cmd.author.id)
     return Posted(comment=msgspec.structs.replace(comment, outbox=None if published else True),
                   attachments=attached, created=True)
 

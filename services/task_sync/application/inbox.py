@@ -45,11 +45,13 @@ async def list_page(deps: Deps, query: InboxQuery, *, text_search: bool = False)
     items = [task_summary(t, unread=unread(t.inbound_count, seen.get(t.id, 0)),
                           waba=await is_waba(deps, t.chat)) for t in found_tasks]
     last = found_tasks[-1] if len(found_tasks) == query.limit else None
-    return Page(items=items, next=cursor_of(last) if last else None)
+    return Page(items=items, next=cursor_of(last, query.sort) if last else None)
 
 
-def cursor_of(task: Task) -> str:
+def cursor_of(task: Task, sort: str = "activity") -> str:
     at = task.last_activity_at or task.created_at
+    if sort == "due" and task.sla_due_at is not None:
+        at = task.sla_due_at
     return f"{at.strftime('%Y-%m-%dT%H:%M:%S.%fZ')}|{task.id}"
 
 

@@ -26,6 +26,7 @@ class ConsoleEvent(msgspec.Struct, frozen=True, kw_only=True):
     task_id: str
     data: dict[str, Any]
     task: Task | None = None  # who may see it; not sent
+    audience: frozenset[str] | None = None  # only these people (a notice); not sent
 
 
 @dataclass(eq=False)
@@ -38,6 +39,8 @@ class Subscription:
 
 
 def visible(viewer: Viewer, event: ConsoleEvent) -> bool:
+    if event.audience is not None:
+        return viewer.user_id in event.audience
     return event.task is not None and can_see(viewer, event.task)
 
 

@@ -73,6 +73,8 @@ class LiveFeed:
             await self._status(message)
         elif isinstance(message, events.MediaStored | events.MediaFetchFailed):
             await self._media(message)
+        elif isinstance(message, events.SlaBreached | events.DeskNotice):
+            await self._desk(message)
 
     async def task(self, task_id: str) -> Task | None:
         cached: Task | None = self._task_cache.get(task_id)
@@ -88,6 +90,10 @@ class LiveFeed:
         if message.kind == "comment.added" and message.comment is not None:
             comment = _comment_decoder.decode(message.comment)
             data: dict[str, Any] = {"task_id": task.id, "comment": comment_view(comment, [])}
+        elif message.kind == "comment.updated" and message.comment is not None:
+            comment = _comment_decoder.decode(message.comment)  # a held reply released or withdrawn
+            data = {"task_id": task.id, "comment_id": comment.id, "delivery": comment.delivery}
+            data |= {"deleted": True} if comment.deleted else {}
         else:
             data = {"task": task_summary(task)}
         self._hub.publish(ConsoleEvent(id=message.id, kind=message.kind, task_id=task.id,
@@ -158,3 +164,16 @@ class LiveFeed:
                           "state": "failed" if message.final else "waiting"}
         await self._updated(message.id, message.task_id, message.comment_id,
                             {"attachment": attachment})
+
+    async def _desk(self, message: events.SlaBreached | events.DeskNotice) -> None:
+        """A missed deadline (to whoever sees the task) or a notice (to the people named)."""
+        if isinstance(message, events.DeskNotice):
+            self._hub.publish(ConsoleEvent(
+                id=message.id, kind="notice", task_id=message.task_id,
+                data={"task_id": message.task_id, "kind": message.kind, "text": message.text,
+                      "details": message.details}, audience=frozenset(message.user_ids)))
+            return
+        self._hub.publish(ConsoleEvent(
+            id=message.id, kind="sla.breached", task_id=message.task_id,
+            data={"task_id": message.task_id, "kind": message.kind,
+                  "due_at": message.due_at.isoformat()}, task=await self.task(message.task_id)))

@@ -3,6 +3,7 @@ comments (with their authors and files), and the edits and deletions made in Wha
 
 from __future__ import annotations
 
+from services.task_sync.application import desk_hooks
 from services.task_sync.application.activity import announce, note_comments
 from services.task_sync.deps import Deps
 from shared import events
@@ -39,8 +40,10 @@ async def add_comment(deps: Deps, cmd: events.AddComment) -> None:
     comment = await _comment_of(deps, cmd)
     if not await deps.tasks.add_comment(comment):
         log.info("comment already recorded; duplicate dropped", comment_id=cmd.comment_id)
-        return
-    note_comments(deps, [comment])
+    else:
+        note_comments(deps, [comment])
+    # on a redelivery too (an earlier attempt may have failed here); each step is idempotent
+    await desk_hooks.messages_recorded(deps, [comment])
 
 
 async def add_comments(deps: Deps, cmd: events.AddComments) -> None:
@@ -52,6 +55,7 @@ async def add_comments(deps: Deps, cmd: events.AddComments) -> None:
     if inserted < len(prepared):
         log.info("some comments were recorded before; duplicates dropped",
                  duplicates=len(prepared) - inserted)
+    await desk_hooks.messages_recorded(deps, prepared)
 
 
 async def _comment_of(deps: Deps, cmd: events.AddComment) -> Comment:

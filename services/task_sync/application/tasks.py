@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.task_sync.application import audit
+from services.task_sync.application import audit, desk_hooks, routing
 from services.task_sync.application.access import ensure_can_change_status, visible_task
 from services.task_sync.application.activity import announce
 from services.task_sync.application.commands import ChangeStatus
@@ -11,7 +11,7 @@ from services.task_sync.application.outgoing import publish_status
 from services.task_sync.deps import Deps
 from shared import events
 from shared.domain.tasks import Task
-from shared.errors import PermanentError, RetryableError
+from shared.errors import RetryableError
 from shared.logs import get_logger
 
 log = get_logger(__name__)
@@ -37,37 +37,30 @@ async def change_status(deps: Deps, cmd: ChangeStatus) -> Task:
     await publish_status(deps, updated)
     await audit.record(deps, cmd.actor, "task.status", "task", task.id, status=cmd.status)
     await announce(deps, "task.updated", updated, f"{updated.id}:{updated.status_version}")
+    await desk_hooks.status_changed(deps, task, updated)
     return updated
 
 
 async def hand_over(deps: Deps, cmd: events.HandOver) -> None:
     """Assign the task by the seed's rule: the contact's responsible employee, else the
-    contact-centre group."""
+    contact-centre group (inside it, the group's routing mode: ``routing.py``)."""
     task = await _task(deps, cmd.task_id)
-    contact = await deps.directory.get_contact(task.contact_id) if task.contact_id else None
-    if contact and contact.responsible_user_id:
-        fields = {"status": cmd.status, "assignee_user_id": contact.responsible_user_id}
-        unset: tuple[str, ...] = ("assignee_group_id",)
-    else:
-        name = deps.settings.wabridge_contact_centre_group
-        group = await deps.directory.group_by_name(name)
-        if group is None:
-            raise PermanentError(
-                f"cannot route task {task.id}: its contact has no responsible employee and no "
-                f"group named {name!r} exists")
-        fields = {"status": cmd.status, "assignee_group_id": group.id}
-        unset = ("assignee_user_id",)
-    updated = await deps.tasks.update_task(task.id, cmd.occurred_at, fields=fields, unset=unset,
+    if deps.desk is not None and task.status == cmd.status and task.assignee_user_id:
+        return  # handed over before (a redelivered command routes nobody again)
+    fields, unset = await routing.hand_over_target(deps, task)
+    updated = await deps.tasks.update_task(task.id, cmd.occurred_at,
+                                           fields=fields | {"status": cmd.status}, unset=unset,
                                            if_status_in=deps.statuses.open)
     if updated is None:
         log.info("task was closed meanwhile; hand-over dropped", task_id=task.id)
         return
     await announce(deps, "task.updated", updated, cmd.id)
+    await desk_hooks.handed_over(deps, updated, cmd.occurred_at)
 
 
 async def set_status(deps: Deps, cmd: events.SetTaskStatus) -> None:
     """The bot moves a task (a scenario's action); never out of closed."""
-    await _task(deps, cmd.task_id)
+    task = await _task(deps, cmd.task_id)
     updated = await deps.tasks.update_task(cmd.task_id, cmd.occurred_at,
                                            fields={"status": cmd.status},
                                            if_status_in=deps.statuses.open)
@@ -75,6 +68,7 @@ async def set_status(deps: Deps, cmd: events.SetTaskStatus) -> None:
         log.info("task was closed meanwhile; status change dropped", task_id=cmd.task_id)
         return
     await announce(deps, "task.updated", updated, cmd.id)
+    await desk_hooks.status_changed(deps, task, updated)
 
 
 async def _task(deps: Deps, task_id: str) -> Task:
