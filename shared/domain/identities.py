@@ -15,7 +15,7 @@ from typing import Literal
 import msgspec
 
 from shared import events
-from shared.domain.phones import e164
+from shared.domain.phones import digits, e164
 
 IdentifierKind = Literal["phone", "bsuid", "parent_bsuid", "username"]
 # BSUIDs look like `US.13491208655302741918`: a country code, a dot, an opaque id.
@@ -112,6 +112,8 @@ def chat_ids_of(event: events.MessageReceived) -> list[str]:
     ids = [event.chat.chat_id]
     if event.chat.chat_type == "whatsapp":
         ids += [i for i in (event.contact_phone, event.user_id) if i]
+        if event.contact_phone:  # as the directory writes it (a dialogue we started)
+            ids.append(digits(event.contact_phone))
     return list(dict.fromkeys(i for i in ids if i))
 
 

@@ -102,3 +102,8 @@ def test_changed_number_gives_the_new_phone_and_moves_a_phone_keyed_chat() -> No
 def test_changed_user_id_moves_a_bsuid_keyed_chat() -> None:
     event = message("ES.1", system_kind="user_changed_user_id", new_user_id="ES.2")
     assert address_after_change(event.chat, event) == "ES.2"
+
+
+def test_chat_ids_include_the_phone_as_the_directory_writes_it() -> None:
+    event = message("551191234567", contact_phone="551191234567")
+    assert chat_ids_of(event) == ["551191234567", "5511991234567"]
