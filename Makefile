@@ -48,6 +48,13 @@ bench: install
 bench-quick: install
 	$(PY) -m bench --quick
 
+# The chaos suite (README, "Reliability"): the stack on a RabbitMQ node of its own, faults under
+# load, every chat checked; one JSON report, exit 1 on anything lost, duplicated, reordered or
+# stuck. `make test` runs the short version; WABRIDGE_REPLICAS=2 adds the replica kills.
+.PHONY: chaos
+chaos: install
+	$(PY) -m tests.chaos
+
 # The operator console (services/task_sync/console): `npm ci` when the lock file changed, a
 # build when a source changed; the build prints the first load's compressed size.
 CONSOLE       := services/task_sync/console

@@ -1,0 +1,51 @@
+"""``python -m tests.chaos [--quick] [--only NAME,...]``: run the chaos suite and print one
+JSON report; exit 1 when anything was lost, duplicated, reordered, stuck, untrue or
+unexplained (or a scenario never became quiet). ``WABRIDGE_REPLICAS=2`` runs two processes of
+every service and adds the scenario that kills one replica of each in turn."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+
+from deploy.stack import ROOT
+from tests.chaos.runner import run_all, say
+from tests.chaos.scenarios import FULL, QUICK, REPLICAS
+from tests.chaos.system import System
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m tests.chaos", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="the short version (make test)")
+    parser.add_argument("--only", default="", help="scenario names, comma-separated")
+    args = parser.parse_args()
+    replicas = int(os.environ.get("WABRIDGE_REPLICAS") or 1)
+    scenarios = list(QUICK if args.quick else FULL)
+    if replicas > 1:
+        scenarios.insert(0, REPLICAS)
+    if args.only:
+        wanted = set(args.only.split(","))
+        scenarios = [s for s in [*FULL, *QUICK, REPLICAS] if s.name in wanted]
+        scenarios = list({s.name: s for s in scenarios}.values())
+    mode = "quick" if args.quick else "full"
+    var_dir = ROOT / ".var" / "chaos" / time.strftime("%Y%m%d-%H%M%S")
+    system = System(var_dir, replicas=replicas)
+    started = time.monotonic()
+    try:
+        say(f"starting a private RabbitMQ node and the stack ({replicas} per service); "
+            f"logs in {var_dir}")
+        system.start()
+        report = asyncio.run(run_all(system, scenarios, 120 if args.quick else 300, mode))
+    finally:
+        system.stop()
+    report["seconds"] = round(time.monotonic() - started)
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+    sys.exit(0 if report["ok"] else 1)
+
+
+if __name__ == "__main__":
+    main()
