@@ -109,7 +109,7 @@ async def findings_of(ctx: Context, scenario: Scenario, chats: list[Chat],
                       sent: dict[str, list[str]], comments: dict[str, list[dict[str, Any]]],
                       dead_before: dict[str, int]) -> dict[str, Any]:
     found = Findings()
-    unkeyed = {"sends": 0, "duplicates": 0}
+    unkeyed: dict[str, Any] = {"sends": 0, "duplicates": 0}
     for chat in chats:
         found.details += [f"{chat.chat_id}: {p}" for p in chat.problems]
         if chat.provider == "chat_api":  # copies after a crash are measured, not counted
@@ -132,6 +132,7 @@ async def findings_of(ctx: Context, scenario: Scenario, chats: list[Chat],
     if new_dead:
         found.details.append(f"dead letters: {new_dead}")
     counts = {k: v for k, v in vars(found).items() if k != "details"}
+    unkeyed["attempts_cut_short_by_a_crash"] = await ctx.system.interrupted_sends()
     return {"name": scenario.name, "chats": len(chats), "customer_messages":
             sum(len(c.customer) for c in chats), "owed_sends": sum(len(c.owed) for c in chats),
             **counts, "unkeyed_chat_api": unkeyed, "details": found.details[:25]}

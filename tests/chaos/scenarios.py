@@ -53,6 +53,20 @@ async def kills(ctx: Context, duration_s: float) -> dict[str, Any]:
             "outbound_sender_kills": sum(k.startswith("outbound_sender") for k in killed)}
 
 
+async def sender_kills(ctx: Context, duration_s: float) -> dict[str, Any]:
+    """Only outbound-sender is killed, every few seconds, while each gateway call takes 300 ms:
+    the kills land inside calls the gateway has already acted on. Wazzup drops the repeat
+    (crmMessageId); chat-api has no such key, so its copies measure the crash window."""
+    killed = 0
+    until = time.monotonic() + duration_s
+    while time.monotonic() < until:
+        await asyncio.sleep(random.uniform(1.5, 3.0))
+        await in_thread(ctx.system.kill_and_restart,
+                        random.choice(ctx.system.processes(("outbound_sender",))))
+        killed += 1
+    return {"outbound_sender_kills": killed}
+
+
 async def replica_kills(ctx: Context, duration_s: float) -> dict[str, Any]:
     """Kill one replica of each service in turn (the others carry on), restarting each."""
     killed = []
@@ -132,6 +146,7 @@ QUICK = [
 ]
 FULL = [
     Scenario("kills", kills, 60, chats=30, unkeyed=10, latency_s=0.3),
+    Scenario("crash_window", sender_kills, 60, chats=20, unkeyed=20, latency_s=0.3),
     Scenario("broker_restart", broker_restart, 15, chats=20),
     Scenario("broker_blip", broker_blip, 0, chats=20),
     Scenario("gateway_storms", storms, 40, chats=20),

@@ -15,6 +15,7 @@ import aio_pika
 from pymongo import AsyncMongoClient
 
 from deploy.stack import PORT_VARS, SERVICES, Stack, free_port, service_of
+from shared import events
 from shared.bus import Topology, dead_letter_queue_name
 from tests.chaos.broker import PrivateBroker
 from tests.chaos.proxy import TcpProxy
@@ -104,6 +105,20 @@ class System:
             return int(await db.sends.count_documents({"queue_key": {"$exists": True}}))
         finally:
             await client.close()
+
+    async def interrupted_sends(self) -> dict[str, int]:
+        """Per gateway: sends whose attempt was cut short by a crash of their holder."""
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+            self.running.env["MONGODB_URL"])
+        found: dict[str, int] = {}
+        try:
+            db = client[self.running.setting("WABRIDGE_DB") or "wabridge"]
+            async for doc in db.sends.find({"interrupted": {"$gt": 0}}, {"command": 1}):
+                provider = events.decode(doc["command"]).chat.provider  # type: ignore[union-attr]
+                found[provider] = found.get(provider, 0) + 1
+        finally:
+            await client.close()
+        return found
 
     async def queue_depths(self) -> tuple[int, dict[str, int]]:
         """Messages waiting in the work queues, and the dead letters per queue."""
