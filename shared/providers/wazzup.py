@@ -42,7 +42,10 @@ from shared.providers.wazzup_events import (
 from shared.providers.wazzup_schema import HANDLED_KEYS, Delivery, ListedChannel
 
 # Wazzup documents these as "try again in a minute", not as a refusal of this message.
-_TEMPORARY_CODES = frozenset({"MESSAGE_CHANNEL_UNAVAILABLE", "CHANNEL_LIMIT_EXCEEDED"})
+# MESSAGE_DOWNLOAD_CONTENT_ERROR: Wazzup could not fetch our file link, which is served by
+# task-sync (restarting, or its database away a moment); each retry signs a fresh link
+_TEMPORARY_CODES = frozenset({"MESSAGE_CHANNEL_UNAVAILABLE", "CHANNEL_LIMIT_EXCEEDED",
+                              "MESSAGE_DOWNLOAD_CONTENT_ERROR"})
 # The rate limit window is 5 s and Retry-After is not documented to be sent.
 _DEFAULT_RATE_LIMIT_WAIT = 5.0
 

@@ -195,7 +195,8 @@ def test_502_html_is_retryable_with_http_code() -> None:
     assert caught.value.code == "HTTP_502" and "502" in caught.value.reason
 
 
-@pytest.mark.parametrize("code", ["MESSAGE_CHANNEL_UNAVAILABLE", "CHANNEL_LIMIT_EXCEEDED"])
+@pytest.mark.parametrize("code", ["MESSAGE_CHANNEL_UNAVAILABLE", "CHANNEL_LIMIT_EXCEEDED",
+                                  "MESSAGE_DOWNLOAD_CONTENT_ERROR"])
 def test_temporary_channel_refusal_is_retryable(code: str) -> None:
     with pytest.raises(RetryableError) as caught:
         WAZZUP.interpret_send(400, f'{{"error": "{code}"}}'.encode(), {})
