@@ -11,6 +11,11 @@ import hmac
 from urllib.parse import quote, urlencode
 
 
+# epoch seconds have 10 digits until the year 2286; a longer "exp" is refused before int()
+# (which refuses numbers of over 4300 digits with an error of its own)
+_EXP_DIGITS = 12
+
+
 def _mac(key: str, file_id: str, expires: int) -> str:
     message = f"{file_id}\n{expires}".encode()
     return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
@@ -24,7 +29,7 @@ def signed_file_url(base_url: str, file_id: str, key: str, *, now: float, ttl_s:
 
 def check_signature(file_id: str, exp: str, sig: str, key: str, *, now: float) -> str | None:
     """None when the signature is valid and unexpired, else the reason it is refused."""
-    if not (exp.isascii() and exp.isdigit()):
+    if not (exp.isascii() and exp.isdigit()) or len(exp) > _EXP_DIGITS:
         return "missing or malformed expiry"
     if int(exp) < now:
         return "link expired"

@@ -91,9 +91,13 @@ async def _receive(deps: Deps, request: web.Request, name: str) -> web.Response:
     try:
         parsed = provider.parse_webhook(body, received_at=events.utcnow(),
                                         account=connection.account)
+    except RecursionError:  # the decoder's depth limit: nested deeper than any gateway sends
+        log.warning("webhook refused: bad payload", provider=name, reason="nested too deeply")
+        return error_response(400, "bad_payload", "the body is nested too deeply")
     except BadPayload as exc:
-        log.warning("webhook refused: bad payload", provider=name, reason=exc.reason,
-                    body_prefix=body[:300].decode("utf-8", "replace"))
+        log.warning("webhook refused: bad payload", provider=name, reason=exc.reason)
+        log.debug("refused webhook body", provider=name,
+                  body_prefix=body[:300].decode("utf-8", "replace"))
         return error_response(400, "bad_payload", exc.reason)
     stamped = [_stamp(event, connection, connections) for event in parsed.events]
     try:
