@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
+from collections.abc import MutableMapping
+from typing import Any
 
 import structlog
 
@@ -19,6 +22,7 @@ def configure_logging(service: str, level: str = "info") -> None:
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
+            mask_webhook_tokens,
             structlog.processors.JSONRenderer(),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
@@ -26,6 +30,19 @@ def configure_logging(service: str, level: str = "info") -> None:
         cache_logger_on_first_use=True,
     )
     structlog.contextvars.bind_contextvars(service=service)
+
+
+# a webhook URL's last segment is its secret (Wazzup and chat-api authenticate by it)
+_WEBHOOK_TOKEN = re.compile(r"(/webhooks/[^/\s\"']+/)[^/\s\"'?#]+")
+
+
+def mask_webhook_tokens(_: Any, __: str, event: MutableMapping[str, Any]
+                        ) -> MutableMapping[str, Any]:
+    """A structlog processor: every string value of the line with webhook tokens masked."""
+    for key, value in event.items():
+        if isinstance(value, str) and "/webhooks/" in value:
+            event[key] = _WEBHOOK_TOKEN.sub(r"\1***", value)
+    return event
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
