@@ -74,7 +74,8 @@ async def _read_capped(resp: aiohttp.ClientResponse, max_bytes: int | None, url:
 
 
 def url_refusal(url: str, allowed_hosts: frozenset[str], sandbox_url: str) -> str | None:
-    """Why a media URL may not be fetched (None: it may): https from a gateway host only."""
+    """Why a media URL may not be fetched (None: it may): https on port 443 from a gateway
+    host only (the sandbox excepted, when it is configured)."""
     parts = urlsplit(url)
     if sandbox_url and url.startswith(sandbox_url.rstrip("/") + "/"):
         return None
@@ -82,4 +83,12 @@ def url_refusal(url: str, allowed_hosts: frozenset[str], sandbox_url: str) -> st
         return f"media URL scheme {parts.scheme!r} refused: only https is fetched"
     if (parts.hostname or "").lower() not in allowed_hosts:
         return f"media host {parts.hostname!r} is not a configured gateway host"
+    try:
+        port = parts.port
+    except ValueError:
+        return "media URL has a malformed port"
+    if port not in (None, 443):
+        return f"media URL port {port} refused: only 443 is fetched"
+    if parts.username or parts.password:
+        return "media URL with credentials refused"
     return None
