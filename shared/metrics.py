@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram, Info
 
 MESSAGES = Counter(
     "wabridge_messages_total", "Bus messages handled, by queue and outcome",
@@ -26,6 +26,22 @@ GATEWAY_SECONDS = Histogram(
     "wabridge_gateway_seconds", "Gateway HTTP call latency", ["provider", "outcome"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
+QUEUE_MESSAGES = Gauge(
+    "wabridge_queue_messages", "Messages waiting in a work queue (sampled)", ["queue"],
+)
+DEAD_LETTERS = Gauge(
+    "wabridge_dead_letters", "Messages in a work queue's dead-letter queue (sampled)", ["queue"],
+)
+HTTP_REQUESTS = Counter(
+    "wabridge_http_requests_total", "HTTP requests answered, by route template and status",
+    ["method", "route", "status"],
+)
+HTTP_SECONDS = Histogram(
+    "wabridge_http_request_seconds", "Time to answer an HTTP request, by route template",
+    ["method", "route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+BUILD = Info("wabridge_build", "The running code: package version and service")
 WEBHOOKS = Counter(
     "wabridge_webhooks_total", "Webhook deliveries, by provider and HTTP status",
     ["provider", "status"],

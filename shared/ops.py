@@ -16,6 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared.events import new_id
 from shared.logs import get_logger
+from shared.metrics import HTTP_REQUESTS, HTTP_SECONDS
 
 ReadinessCheck = Callable[[], Awaitable[None]]
 log = get_logger(__name__)
@@ -60,11 +61,13 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
         response = await handler(request)
     except web.HTTPException as exc:
         exc.headers["X-Request-Id"] = request_id
+        _observe(request, exc.status, started)
         if exc.status >= 400:
             log.info("request refused", method=request.method, path=request.path,
                      status=exc.status, reason=exc.text[:300] if exc.text else None)
         raise
     except Exception:
+        _observe(request, 500, started)
         log.exception("request failed", method=request.method, path=request.path)
         return web.json_response(
             {"error": "internal_error", "reason": "unexpected error; see the logs",
@@ -74,6 +77,7 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
     finally:
         structlog.contextvars.unbind_contextvars("request_id")
     response.headers["X-Request-Id"] = request_id
+    _observe(request, response.status, started)
     if response.status >= 400:
         log.info("request refused", method=request.method, path=request.path,
                  status=response.status, ms=round((time.perf_counter() - started) * 1000, 1))
@@ -97,3 +101,11 @@ async def serve(app: web.Application, host: str, port: int, name: str,
     await web.TCPSite(runner, host, port, reuse_address=True, reuse_port=reuse_port).start()
     print(f"{name} listening on http://{host}:{port}", flush=True)
     return runner
+
+
+def _observe(request: web.Request, status: int, started: float) -> None:
+    """Request metrics by route template (bounded label values; never a path's secret)."""
+    route = request.match_info.route.resource
+    template = route.canonical if route is not None else "unmatched"
+    HTTP_REQUESTS.labels(request.method, template, str(status)).inc()
+    HTTP_SECONDS.labels(request.method, template).observe(time.perf_counter() - started)

@@ -4,24 +4,29 @@ stop cleanly on SIGTERM/SIGINT (stop consuming, drain in-flight messages, close)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from importlib import metadata
 from typing import Any, TypeVar
 
 import uvloop
+from aio_pika.abc import AbstractChannel
 from aiohttp import web
 from pymongo import AsyncMongoClient
 
-from shared.bus import Bus, Topology
+from shared.bus import Bus, Topology, dead_letter_queue_name
 from shared.config import Common, ConfigError, Stored, describe
 from shared.logs import configure_logging, get_logger
+from shared.metrics import BUILD, DEAD_LETTERS, QUEUE_MESSAGES
 from shared.ops import add_ops_routes, request_context, serve
 from shared.store.mongo import Database, connect, ping
 from shared.worker import RetryPolicy, Worker
 
 T = TypeVar("T")
+QUEUE_SAMPLE_S = 15.0
 log = get_logger(__name__)
 
 
@@ -93,6 +98,9 @@ async def serve_until_stopped(
     for worker in workers:
         await worker.start()
     tasks = [asyncio.create_task(job(stop)) for job in background]
+    if workers:
+        tasks.append(asyncio.create_task(sample_queue_depths(
+            workers[0].bus, [w.queue_name for w in workers], stop)))
     log.info("service started", settings=describe(settings),
              queues=[w.spec.name for w in workers])
     await stop.wait()
@@ -110,10 +118,31 @@ async def serve_until_stopped(
     log.info("stopped")
 
 
+async def sample_queue_depths(bus: Bus, queues: list[str], stop: asyncio.Event,
+                              every_s: float = QUEUE_SAMPLE_S) -> None:
+    """Keep the work-queue and dead-letter gauges of this process's queues current."""
+    channel: AbstractChannel | None = None
+    while not stop.is_set():
+        try:
+            if channel is None or channel.is_closed:
+                channel = await bus.connection.channel()
+            for name in queues:
+                work = await channel.declare_queue(name, passive=True)
+                dead = await channel.declare_queue(dead_letter_queue_name(name), passive=True)
+                QUEUE_MESSAGES.labels(name).set(work.declaration_result.message_count or 0)
+                DEAD_LETTERS.labels(name).set(dead.declaration_result.message_count or 0)
+        except Exception as exc:  # the broker away: the next round tries again
+            log.debug("could not sample queue depths", reason=repr(exc))
+            channel = None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every_s)
+
+
 def main_entry(name: str, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
     """Process entry point on uvloop (less CPU per message than asyncio's own loop):
     configuration errors print one clear line and exit 2, unreachable dependencies exit 3."""
     configure_logging(name, os.environ.get("LOG_LEVEL", "info"))
+    BUILD.info({"service": name, "version": _version()})
     try:
         uvloop.run(run())
     except ConfigError as exc:
@@ -122,3 +151,10 @@ def main_entry(name: str, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
     except ConnectionError as exc:
         print(f"{name}: cannot start: {exc}", file=sys.stderr, flush=True)
         sys.exit(3)
+
+
+def _version() -> str:
+    try:
+        return metadata.version("wabridge")
+    except metadata.PackageNotFoundError:
+        return "unknown"

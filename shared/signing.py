@@ -10,7 +10,6 @@ import hashlib
 import hmac
 from urllib.parse import quote, urlencode
 
-
 # epoch seconds have 10 digits until the year 2286; a longer "exp" is refused before int()
 # (which refuses numbers of over 4300 digits with an error of its own)
 _EXP_DIGITS = 12

@@ -112,6 +112,9 @@ async def _receive(deps: Deps, request: web.Request, name: str) -> web.Response:
         return refused
     for event in stamped:
         EVENTS_PARSED.labels(name, events.message_type(event)).inc()
+    # the request id is bound by the middleware: one line ties the HTTP call to its events
+    log.info("webhook accepted", provider=name, events=len(stamped),
+             correlation_ids=sorted({e.correlation_id for e in stamped})[:50])
     if parsed.ignored:
         log.info("webhook parts accepted but not acted on", provider=name, ignored=parsed.ignored)
     if parsed.reply is not None:
