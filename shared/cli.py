@@ -2,6 +2,7 @@
 
     wabridge dlq list [QUEUE] [--limit N]       what is dead-lettered, with the reasons
     wabridge dlq replay QUEUE [--limit N] [--id MESSAGE_ID]
+    wabridge dlq purge QUEUE                    drop every dead letter of a work queue
     wabridge wazzup channels
     wabridge wazzup webhooks show
     wabridge wazzup webhooks set URL [--subscriptions messagesAndStatuses,channelsUpdates]
@@ -16,7 +17,7 @@ import sys
 from typing import Any
 
 from shared.config import ConfigError, load
-from shared.dead_letters import list_dead_letters, replay_dead_letters
+from shared.dead_letters import list_dead_letters, purge_dead_letters, replay_dead_letters
 from shared.wazzup_admin import WazzupAdmin, WazzupAdminSettings, WazzupError
 
 
@@ -33,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("queue")
     replay.add_argument("--limit", type=int, default=1_000_000)
     replay.add_argument("--id", dest="message_id", help="only the message with this id")
+    purge = dlq.add_parser("purge", help="drop every dead letter of a work queue (for good)")
+    purge.add_argument("queue")
     wazzup = top.add_parser("wazzup", help="the Wazzup account").add_subparsers(
         dest="action", required=True)
     wazzup.add_parser("channels", help="list the account's channels and their states")
@@ -55,6 +58,8 @@ async def _run(args: argparse.Namespace) -> int:
     if args.area == "dlq":
         if args.action == "list":
             _print(await list_dead_letters(args.queue, args.limit))
+        elif args.action == "purge":
+            _print({"purged": await purge_dead_letters(args.queue)})
         else:
             moved = await replay_dead_letters(args.queue, args.limit, args.message_id)
             _print({"replayed": moved})

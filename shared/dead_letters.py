@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import aio_pika
@@ -36,7 +37,20 @@ def _describe(message: aio_pika.abc.AbstractIncomingMessage) -> dict[str, Any]:
     except Exception as exc:  # a dead letter may be undecodable: that is often why it is here
         summary = {"undecodable": str(exc)[:200]}
     return summary | {k: headers.get(k) for k in (
-        "x-error-code", "x-last-error", "x-attempts", "x-failed-at", "x-original-routing-key")}
+        "x-error-code", "x-last-error", "x-attempts", "x-failed-at", "x-original-routing-key")
+    } | {"can_succeed": can_succeed(headers)}
+
+
+# refused for what the message is, not for the moment it came: a replay fails the same way
+NEVER_SUCCEEDS = frozenset({"MEDIA_URL_REFUSED", "FILE_TOO_LARGE", "BAD_PAYLOAD", "BAD_DATA",
+                            "TEMPLATES_NOT_SUPPORTED", "NO_MEDIA_URL"})
+
+
+def can_succeed(headers: Mapping[str, Any]) -> bool:
+    """False for a dead letter that a replay cannot fix (listed so, to be purged, not replayed);
+    others (a gateway's refusal, a blocked channel) may go through once the cause is fixed."""
+    return not (headers.get("x-error-kind") == "BadPayload"
+                or headers.get("x-error-code") in NEVER_SUCCEEDS)
 
 
 async def list_dead_letters(queue: str | None, limit: int) -> dict[str, Any]:

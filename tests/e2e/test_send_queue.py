@@ -80,3 +80,21 @@ async def test_replaying_a_send_resent_since_sends_nothing_and_says_so(system: S
         return "replayed send not sent" in log.read_text(errors="replace")
     await eventually(said, what="the sender saying it sent nothing")
     assert len(await system.texts_sent(chat)) == 1
+
+
+async def test_a_dead_letter_that_can_never_succeed_is_marked_and_purged(
+        system: System) -> None:
+    chat = new_chat()
+    await system.inbound(chat, "", type="image", content_uri="https://evil.example/x.jpg")
+
+    async def listed() -> list[dict[str, Any]] | None:
+        code, listing, _ = await wabridge(system, "dlq", "list", "outbound_sender.media")
+        found = [m for q in (listing or {}).values() for m in q["messages"]
+                 if m["x-error-code"] == "MEDIA_URL_REFUSED"]
+        return found or None
+    [refused] = await eventually(listed, what="the refused download dead-lettered")
+    assert refused["can_succeed"] is False
+
+    code, result, err = await wabridge(system, "dlq", "purge", "outbound_sender.media")
+    assert (code, result) == (0, {"purged": 1}), err
+    assert await listed() is None
