@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 
+from services.task_sync import desk_openapi
 from services.task_sync.auth_api import LoggedIn, LoginIn, Me
 from services.task_sync.contacts_import import ImportReport
 from services.task_sync.directory_schema import (
@@ -347,7 +348,7 @@ def openapi_document() -> dict[str, Any]:
              ConversationIn, ConversationStarted, RevisionList, ChannelList, LoginIn, LoggedIn,
              Me, AssignIn, PasswordIn, UserView, ImportReport, AuditList, QueueList,
              DeadLetterList, Replayed, Purged, TaskCard, Signalled, ReactionIn, ProblemList,
-             TemplateList, Refreshing)
+             TemplateList, Refreshing, *desk_openapi.TYPES)
     _, components = msgspec.json.schema_components(
         types, ref_template="#/components/schemas/{name}")
     task_id = (("task_id", "path", ""),)
@@ -377,7 +378,7 @@ def openapi_document() -> dict[str, Any]:
                 "put": _op("Replace the scenarios (admins); the bot uses them at once",
                            "ScenarioSet", body="ScenariosIn")},
         } | _conversation_paths() | _directory_paths() | _console_paths()
-        | _messaging_paths(),
+        | _messaging_paths() | desk_openapi.desk_paths(),
         "components": {
             "schemas": components,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
