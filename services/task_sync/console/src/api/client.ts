@@ -5,6 +5,7 @@ import type {
   GroupRef, ImportReport, InboxCounts, InboxPage, InboxQuery, Me, Problem, RevisionList,
   StartConversation, Task, TaskDetail, Template, TemplateSend, User,
 } from "./types";
+import type { Report, ReportQuery } from "./reportTypes";
 
 const BASE = "/api/v1";
 
@@ -165,6 +166,7 @@ export const api = {
     request<{ replayed?: number }>("POST", `/dead-letters/${enc(queue)}/replay`),
   purgeDeadLetters: (queue: string) =>
     request<{ purged?: number }>("DELETE", `/dead-letters/${enc(queue)}`),
+  report: (q: ReportQuery) => get<Report>("/reports", { ...q }),
   audit: (q: { actor?: string; action?: string; since?: string }) =>
     get<{ items: AuditEntry[] }>("/audit", { ...q, limit: 200 }),
 };

@@ -220,6 +220,23 @@ export const ru = {
   "admin.filter": "Показать",
   "admin.none": "Записей нет.",
   "admin.search": "Поиск",
+  "admin.reports": "Отчёты",
+  "reports.until": "По",
+  "reports.csv": "Скачать CSV",
+  "reports.groups": "Группы",
+  "reports.managers": "Менеджеры",
+  "reports.chats": "Чаты",
+  "reports.firstMedian": "Первый ответ, медиана",
+  "reports.firstP90": "Первый ответ, p90",
+  "reports.resolutionMedian": "Решение, медиана",
+  "reports.resolutionP90": "Решение, p90",
+  "reports.compliance": "Соблюдение SLA",
+  "reports.metOf": "В срок: {met} из {all}",
+  "reports.breaches": "Просрочки",
+  "reports.forwarded": "Переадресовано",
+  "reports.seconds": "{n} с",
+  "reports.minutes": "{n} мин",
+  "reports.hours": "{n} ч",
 } as const;
 
 export type Key = keyof typeof ru;

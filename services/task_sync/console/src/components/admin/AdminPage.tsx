@@ -6,20 +6,22 @@ import { Channels } from "./Channels";
 import { Contacts } from "./Contacts";
 import { DeadLetters } from "./DeadLetters";
 import { Groups } from "./Groups";
+import { Reports } from "./Reports";
 import { Users } from "./Users";
 import { link } from "../../lib/router";
 
 const SECTIONS = {
   users: Users, groups: Groups, contacts: Contacts, channels: Channels,
-  "dead-letters": DeadLetters, audit: AuditLog,
+  "dead-letters": DeadLetters, audit: AuditLog, reports: Reports,
 } as const;
 type Section = keyof typeof SECTIONS;
 const TITLES: Record<Section, Key> = {
   users: "admin.users", groups: "admin.groups", contacts: "admin.contacts",
   channels: "admin.channels", "dead-letters": "admin.deadLetters", audit: "admin.audit",
+  reports: "admin.reports",
 };
 /** Supervisors edit the directory; the system's insides are the admins'. */
-const SUPERVISOR: Section[] = ["groups", "contacts", "channels"];
+const SUPERVISOR: Section[] = ["groups", "contacts", "channels", "reports"];
 
 export function AdminPage({ section }: { section: string }) {
   const me = useStore(session)!;
