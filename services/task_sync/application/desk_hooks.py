@@ -54,19 +54,23 @@ async def messages_recorded(deps: Deps, comments: list[Comment]) -> None:
         return
     tasks: dict[str, Task | None] = {}
     for comment in sorted(comments, key=lambda c: c.order):
+        customer = comment.direction == "in" and comment.author_kind in CUSTOMER_KINDS
+        ours = comment.direction == "out" and comment.author_kind == "user"
+        if not (customer or ours):
+            continue  # the bot's answers and notices change nothing here
         if comment.task_id not in tasks:
             tasks[comment.task_id] = await deps.tasks.get_task(comment.task_id)
         task = tasks[comment.task_id]
         if task is None:
             continue
-        if comment.direction == "in" and comment.author_kind in CUSTOMER_KINDS:
+        if customer:
             await held.release(deps, task.chat.key)
             await window_deadline.customer_wrote(deps, task, comment.at)
             if task.status == deps.statuses.manager:
                 waited = await sla.customer_waits(deps, desk, task, comment.at)
                 if waited and waited[0].state != "waiting" and waited[1].state == "waiting":
                     await idle.watch(deps, task, comment.at)
-        elif comment.direction == "out" and comment.author_kind == "user":
+        else:
             await replied(deps, task, comment.at, comment.author_user_id)
 
 
