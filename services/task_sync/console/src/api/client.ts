@@ -5,7 +5,7 @@ import type {
   GroupRef, ImportReport, InboxCounts, InboxPage, InboxQuery, Me, Problem, RevisionList,
   StartConversation, Task, TaskDetail, Template, TemplateSend, User,
 } from "./types";
-import type { Report, ReportQuery } from "./reportTypes";
+import type { AgentState, Availability, Report, ReportQuery } from "./reportTypes";
 
 const BASE = "/api/v1";
 
@@ -167,6 +167,9 @@ export const api = {
   purgeDeadLetters: (queue: string) =>
     request<{ purged?: number }>("DELETE", `/dead-letters/${enc(queue)}`),
   report: (q: ReportQuery) => get<Report>("/reports", { ...q }),
+  myAvailability: () => get<AgentState>("/me/availability"),
+  setMyAvailability: (availability: Availability) =>
+    request<AgentState>("PUT", "/me/availability", { availability }),
   audit: (q: { actor?: string; action?: string; since?: string }) =>
     get<{ items: AuditEntry[] }>("/audit", { ...q, limit: 200 }),
 };

@@ -27,3 +27,12 @@ export interface ReportQuery {
   until?: string;
   group_id?: string;
 }
+
+// GET/PUT /api/v1/me/availability (issue 13)
+export type Availability = "online" | "away" | "on_leave";
+
+export interface AgentState {
+  user_id: string;
+  availability: Availability;
+  capacity: number | null;
+}

@@ -6,6 +6,7 @@ import { link, navigate, useRoute } from "../lib/router";
 import { useStore } from "../lib/store";
 import { counts, session, signedIn, signedOut } from "../state";
 import { AdminPage } from "./admin/AdminPage";
+import { Availability } from "./Availability";
 import { Login } from "./Login";
 import { NewDialogue } from "./NewDialogue";
 import { Workspace } from "./Workspace";
@@ -90,6 +91,7 @@ function Header() {
           {LANGS.map((l) => <option value={l}>{l.toUpperCase()}</option>)}
         </select>
       </label>
+      <Availability />
       <span class="who" data-testid="who">{me.full_name} · {t(`role.${me.role}`)}</span>
       <button type="button" class="link" onClick={logout}>{t("nav.logout")}</button>
       {starting && <NewDialogue onClose={() => setStarting(false)} />}

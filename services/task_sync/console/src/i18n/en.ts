@@ -239,4 +239,8 @@ export const en: Record<Key, string> = {
   "reports.seconds": "{n} s",
   "reports.minutes": "{n} min",
   "reports.hours": "{n} h",
+  "availability.label": "My availability",
+  "availability.online": "Online",
+  "availability.away": "Away",
+  "availability.on_leave": "On leave",
 };

@@ -237,6 +237,10 @@ export const ru = {
   "reports.seconds": "{n} с",
   "reports.minutes": "{n} мин",
   "reports.hours": "{n} ч",
+  "availability.label": "Моя доступность",
+  "availability.online": "На месте",
+  "availability.away": "Отошёл",
+  "availability.on_leave": "В отпуске",
 } as const;
 
 export type Key = keyof typeof ru;
