@@ -18,6 +18,7 @@ from services.task_sync.auth import current_actor, current_viewer
 from services.task_sync.deps import Deps
 from services.task_sync.http_json import json_response, problem, read_body
 from services.task_sync.schemas import CommentIn
+from shared.content_type import mismatch as content_mismatch
 from shared.domain.files import Upload
 
 MAX_FILES = 10
@@ -82,6 +83,8 @@ async def _read_file(deps: Deps, part: BodyPartReader, name: str) -> Upload:
         if len(data) > settings.wabridge_upload_max_bytes:
             raise problem(413, "file_too_large", f"{name} is over "
                           f"{settings.wabridge_upload_max_bytes} bytes")
+    if (why := content_mismatch(mime, bytes(data))) is not None:
+        raise problem(415, "file_type_mismatch", f"{name}: {why}")
     return Upload(file_name=name, mime_type=mime, content=bytes(data))
 
 

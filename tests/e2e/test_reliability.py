@@ -1,10 +1,13 @@
-"""A chat's sends through the real processes: order across long retries, a crash during a
-gateway call, and a replay of a dead letter whose comment was resent since."""
+"""Issue 10 through the real processes: a chat's sends in order across long retries, a crash
+during a gateway call, a replay of a dead letter whose comment was resent since, dead letters
+that can never succeed, and uploads whose content is not what they claim."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
+
+import aiohttp
 
 from shared import events
 from tests.e2e.conftest import ADMIN, System, eventually, new_chat
@@ -88,7 +91,7 @@ async def test_a_dead_letter_that_can_never_succeed_is_marked_and_purged(
     await system.inbound(chat, "", type="image", content_uri="https://evil.example/x.jpg")
 
     async def listed() -> list[dict[str, Any]] | None:
-        code, listing, _ = await wabridge(system, "dlq", "list", "outbound_sender.media")
+        _, listing, _ = await wabridge(system, "dlq", "list", "outbound_sender.media")
         found = [m for q in (listing or {}).values() for m in q["messages"]
                  if m["x-error-code"] == "MEDIA_URL_REFUSED"]
         return found or None
@@ -98,3 +101,17 @@ async def test_a_dead_letter_that_can_never_succeed_is_marked_and_purged(
     code, result, err = await wabridge(system, "dlq", "purge", "outbound_sender.media")
     assert (code, result) == (0, {"purged": 1}), err
     assert await listed() is None
+
+
+async def test_an_upload_whose_content_is_not_its_declared_type_is_refused_with_415(
+        system: System) -> None:
+    chat = new_chat()
+    await system.inbound(chat, "привет")
+    task = await eventually(lambda: system.task_of(chat), what="the task")
+    form = aiohttp.FormData()
+    form.add_field("text", "Счёт")
+    form.add_field("files", b"%PDF-1.4\n1 0 obj<<>>endobj\n", filename="photo.jpg",
+                   content_type="image/jpeg")
+    status, body = await system.api("POST", f"/api/v1/tasks/{task['id']}/comments", ADMIN,
+                                    data=form)
+    assert status == 415 and "application/pdf" in str(body), body
