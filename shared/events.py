@@ -162,6 +162,8 @@ class ChannelUpdated(Envelope, frozen=True, kw_only=True, tag="channel.updated")
     state: str
     tier: str | None = None
     transport: str | None = None  # e.g. Wazzup's "wapi" marks a WhatsApp Business channel
+    # when the gateway says the state changed (reports may arrive out of order; the newest wins)
+    at: datetime | None = None
 
 
 class SendSucceeded(Envelope, frozen=True, kw_only=True, tag="send.succeeded"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from services.outbound_sender.ports import (
     ChannelStateLookup,
@@ -31,6 +32,7 @@ class ChannelStates:
     # changes arrive as events (webhooks, the channel poll); the lookup is only a backstop
     ttl_s: float = 600.0
     _cache: dict[str, tuple[float, str | None]] = field(default_factory=dict)
+    _changed_at: dict[str, datetime] = field(default_factory=dict)
 
     async def state(self, channel_id: str) -> str | None:
         now = time.monotonic()
@@ -40,9 +42,17 @@ class ChannelStates:
             self._cache[channel_id] = hit
         return hit[1]
 
-    def learn(self, channel_id: str, state: str) -> None:
-        """A channel.updated event: take the new state at once, without waiting for the TTL."""
+    def learn(self, channel_id: str, state: str, at: datetime | None = None) -> bool:
+        """A channel.updated event: take the new state at once, without waiting for the TTL,
+        unless the gateway dated it before the state known (reports may arrive out of order).
+        Returns whether it was taken."""
+        known = self._changed_at.get(channel_id)
+        if at is not None and known is not None and at < known:
+            return False
+        if at is not None:
+            self._changed_at[channel_id] = at
         self._cache[channel_id] = (time.monotonic(), state)
+        return True
 
 
 @dataclass(frozen=True)

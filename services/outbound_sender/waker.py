@@ -61,7 +61,8 @@ async def run_waker(deps: Deps, stop: asyncio.Event) -> None:
 
 async def channel_changed(deps: Deps, event: events.ChannelUpdated) -> None:
     """Take a number's new state; when it is connected (again), its waiting sends go now."""
-    deps.channel_states.learn(event.channel_id, event.state)
+    if not deps.channel_states.learn(event.channel_id, event.state, event.at):
+        return  # an older report than the state known
     if event.state == "active":
         woken = await deps.sends.wake_channel(event.channel_id, epoch_ms(events.utcnow()))
         if woken:

@@ -20,7 +20,7 @@ from shared.events import (
     StatusUpdated,
 )
 from shared.providers.common import gateway_envelope
-from shared.providers.http_answer import file_name_of
+from shared.providers.http_answer import epoch_seconds, file_name_of
 from shared.providers.wazzup_schema import ChannelUpdate, ListedChannel, Message, Status
 
 NAME = "wazzup"
@@ -100,7 +100,18 @@ def channel_event(item: ChannelUpdate, received_at: datetime) -> ChannelUpdated:
         channel_id=item.channelId,
         state=item.state.lower(),
         tier=item.tier,
+        at=_changed_at(item.timestamp),
     )
+
+
+def _changed_at(timestamp: str | int | float | None) -> datetime | None:
+    """Wazzup's channel ``timestamp`` is in milliseconds."""
+    if timestamp is None or isinstance(timestamp, bool):
+        return None
+    try:
+        return epoch_seconds(float(timestamp) / 1000)
+    except ValueError:
+        return None
 
 
 def channel_listed(item: ListedChannel, received_at: datetime) -> ChannelUpdated:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pymongo.errors import DuplicateKeyError
+
 from shared.store.mongo import Database, db_errors, stamp
 
 
@@ -16,7 +18,15 @@ async def record_state(db: Database, channel_id: str, provider: str, state: str,
     if transport:
         fields["transport"] = transport
     with db_errors("recording a channel state"):
-        await db.channels.update_one({"_id": channel_id}, {"$set": fields}, upsert=True)
+        # only over an older report (stamps are fixed-width text: they compare as times)
+        newer = await db.channels.update_one(
+            {"_id": channel_id, "updated_at": {"$lt": fields["updated_at"]}}, {"$set": fields})
+        if newer.matched_count:
+            return
+        try:
+            await db.channels.insert_one({"_id": channel_id} | fields)
+        except DuplicateKeyError:
+            pass  # a report as new or newer is stored already: this one is stale
 
 
 async def all_channels(db: Database) -> list[dict[str, Any]]:

@@ -421,9 +421,11 @@ class FakeChannels:
     async def record_state(self, channel_id: str, provider: str, state: str,
                            tier: str | None, at: datetime,
                            transport: str | None = None) -> None:
+        stamped = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         doc = self.docs.setdefault(channel_id, {"_id": channel_id})
-        doc |= {"provider": provider, "state": state,
-                "updated_at": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+        if doc.get("updated_at", "") >= stamped:
+            return  # as the store: an older report never overrides a newer one
+        doc |= {"provider": provider, "state": state, "updated_at": stamped}
         if tier:
             doc["tier"] = tier
         if transport:

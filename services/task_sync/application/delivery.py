@@ -86,6 +86,7 @@ async def record_media_failure(deps: Deps, event: events.MediaFetchFailed) -> No
 
 
 async def record_channel_state(deps: Deps, event: events.ChannelUpdated) -> None:
+    # the gateway's own time when it gave one: an older report never overrides a newer one
     await deps.channels.record_state(event.channel_id, event.provider, event.state,
-                                     event.tier, event.occurred_at, event.transport)
+                                     event.tier, event.at or event.occurred_at, event.transport)
 
