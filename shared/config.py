@@ -15,7 +15,7 @@ import msgspec
 SECRETS = frozenset({
     "WAZZUP_API_KEY", "WAZZUP_WEBHOOK_TOKEN", "WABRIDGE_ADMIN_TOKEN", "WABRIDGE_URL_SIGNING_KEY",
     "META_ACCESS_TOKEN", "META_APP_SECRET", "META_VERIFY_TOKEN", "META_WEBHOOK_TOKEN",
-    "CHAT_API_TOKEN", "CHAT_API_WEBHOOK_TOKEN",
+    "CHAT_API_TOKEN", "CHAT_API_WEBHOOK_TOKEN", "FIRST_FORM_PAT", "FIRST_FORM_PASSWORD",
 })
 
 
@@ -135,10 +135,55 @@ class TaskSyncSettings(Texts, kw_only=True, frozen=True, rename="upper"):
     wabridge_window_reminder_minutes: float = 60.0
     wabridge_window_template: str = ""
     wabridge_window_template_language: str = ""
+    # the task system: `builtin` (MongoDB) or `first_form` (README, "First Form as the task
+    # system"); FIRST_FORM_* defaults are the reference's best guesses where it is unconfirmed
+    wabridge_task_system: str = "builtin"
+    first_form_url: str = ""
+    first_form_pat: str = ""
+    first_form_login: str = ""
+    first_form_password: str = ""
+    first_form_token_minutes: int = 1500
+    first_form_subcat_id: int = 0
+    first_form_fields: str = (
+        "contact=Контактное лицо,phone=Телефон,chat_id=ID чата,channel_id=ID канала")
+    first_form_state_ids: str = ""
+    first_form_robot_user_id: int = 3
+    first_form_group_bot_user_id: int = 3
+    first_form_users: str = ""
+    first_form_groups: str = ""
+    first_form_contacts_subcat_id: int = 0
+    first_form_contact_phone_field: str = "Телефон"
+    first_form_column: str = "ExtParam{id}"
+    first_form_create_path: str = "/api/tasks/create"
+    first_form_search_path: str = "/api-core/datasource/subcat/{subcat_id}/data"
+    first_form_feed_path: str = "/app/v1.0/api/feeds/task/{task_id}"
+    first_form_comment_path: str = "/app/v1.2/api/publications/action/wa-comment"
+    first_form_state_path: str = "/app/v1.2/api/publications/action/wa-state"
+    first_form_assign_path: str = "/app/v1.2/api/publications/action/wa-assign"
+    first_form_files_to: str = "comment"
+    first_form_poll_seconds: float = 3.0
+    first_form_requests_per_second: float = 5.0
+    first_form_timeout_seconds: float = 15.0
+    first_form_retries: int = 2
 
     def __post_init__(self) -> None:
         super().__post_init__()
         self.require_signing_key()
+        if self.wabridge_task_system not in ("builtin", "first_form"):
+            raise ValueError("WABRIDGE_TASK_SYSTEM must be builtin or first_form")
+        if self.wabridge_task_system == "first_form":
+            self._check_first_form()
+
+    def _check_first_form(self) -> None:
+        if not self.first_form_url.startswith(("http://", "https://")):
+            raise ValueError("FIRST_FORM_URL must be set (http:// or https://) when "
+                             "WABRIDGE_TASK_SYSTEM is first_form")
+        if self.first_form_subcat_id <= 0:
+            raise ValueError("FIRST_FORM_SUBCAT_ID must be the id of the WhatsApp category")
+        if not self.first_form_pat and not (self.first_form_login and self.first_form_password):
+            raise ValueError("set FIRST_FORM_PAT, or FIRST_FORM_LOGIN and FIRST_FORM_PASSWORD")
+        if self.first_form_files_to not in ("comment", "task"):
+            raise ValueError("FIRST_FORM_FILES_TO must be comment or task")
 
     @property
     def upload_mime_types(self) -> frozenset[str]:

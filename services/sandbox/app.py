@@ -10,6 +10,7 @@ import aiohttp
 from aiohttp import web
 
 from services.sandbox import chaos, chat_api_api, control, meta_api, recording, wazzup_api
+from services.sandbox.first_form_api import add_routes as add_first_form_routes
 from services.sandbox.keys import HTTP, SETTINGS, STATE
 from services.sandbox.settings import SandboxSettings
 from services.sandbox.state import new_state
@@ -31,6 +32,7 @@ def create_app(
     meta_api.add_routes(app)
     chat_api_api.add_routes(app)
     control.add_routes(app)
+    add_first_form_routes(app)  # First Form as the task system (issue 15)
     chaos.install(app)
     return app
 

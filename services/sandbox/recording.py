@@ -12,7 +12,8 @@ from services.sandbox.keys import STATE
 from services.sandbox.state import Fetched
 
 # Which dialect a path belongs to; `/sandbox/` control calls are not recorded.
-PREFIXES = (("/v3/", "wazzup"), ("/meta/", "meta"), ("/chat-api/", "chat_api"))
+PREFIXES = (("/v3/", "wazzup"), ("/meta/", "meta"), ("/chat-api/", "chat_api"),
+            ("/first-form/", "first_form"))
 # Request-scoped notes a handler leaves for the recorder.
 DELIVERED = web.RequestKey("sandbox_delivered", bool)
 FETCHED = web.RequestKey("sandbox_fetched", Fetched)

@@ -4,6 +4,7 @@ test module, with its own bus prefix; plus a small client that speaks to it over
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, TypeVar
@@ -12,6 +13,7 @@ import aiohttp
 import pytest
 
 from deploy.stack import PORT_VARS, ROOT, Stack, free_port
+from services.sandbox.first_form_world import bridge_env
 from shared.bus import Topology
 from tests.topology_cleanup import delete_topology
 
@@ -22,7 +24,14 @@ CHANNEL = "2f9e6a3c-5b1d-4c7e-9a8f-0d1e2c3b4a59"
 
 
 @pytest.fixture(scope="module")
-def stack(request: pytest.FixtureRequest, rabbitmq_url: str) -> Iterator[Stack]:
+def task_system() -> str:
+    """``builtin``, or ``first_form``: task-sync works with the sandbox's First Form
+    (WABRIDGE_E2E_TASK_SYSTEM=first_form; a module may override this fixture)."""
+    return os.environ.get("WABRIDGE_E2E_TASK_SYSTEM", "builtin")
+
+
+@pytest.fixture(scope="module")
+def stack(request: pytest.FixtureRequest, rabbitmq_url: str, task_system: str) -> Iterator[Stack]:
     prefix = f"e2e{uuid.uuid4().hex[:8]}"
     var_dir = ROOT / ".var" / "e2e" / f"{request.module.__name__.rsplit('.', 1)[-1]}-{prefix}"
     env = {var: str(free_port()) for var in PORT_VARS.values()}
@@ -30,6 +39,9 @@ def stack(request: pytest.FixtureRequest, rabbitmq_url: str) -> Iterator[Stack]:
             "WABRIDGE_RETRY_BASE_SECONDS": "0.2", "WABRIDGE_MAX_ATTEMPTS": "5",
             "WABRIDGE_OUTBOX_SWEEP_SECONDS": "1", "RABBITMQ_URL": rabbitmq_url,
             "LOG_LEVEL": "info"}
+    if task_system == "first_form":
+        env |= bridge_env(f"http://127.0.0.1:{env['SANDBOX_PORT']}") | {
+            "FIRST_FORM_POLL_SECONDS": "0.3", "FIRST_FORM_REQUESTS_PER_SECOND": "200"}
     running = Stack(var_dir=var_dir, env=env, memory_db=True, sandbox_only=True)
     try:
         running.start()

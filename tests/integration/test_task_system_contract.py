@@ -1,9 +1,11 @@
-"""The task-system port's contract, on MongoDB (or the stand-in) through ``MongoTaskSystem``
-and on the in-memory ``FakeTaskSystem``: what task-sync's use cases rely on. Running both keeps
-the fake honest."""
+"""The task-system port's contract, on MongoDB (or the stand-in) through ``MongoTaskSystem``,
+on the in-memory ``FakeTaskSystem``, and on the First Form adapter over the sandbox's First
+Form: what task-sync's use cases rely on. Running them all keeps the fake and the adapter
+honest."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,22 +18,40 @@ from shared.domain.access import Viewer
 from shared.domain.comments import Comment, Revision, order_of
 from shared.domain.files import AttachmentRecord
 from shared.domain.tasks import Task
+from shared.first_form.task_system import FirstFormTaskSystem
 from shared.store import comments, files, revisions, tasks
 from shared.store.task_system import MongoTaskSystem
 from tests.fakes.task_sync import FakeTaskSystem
+from tests.first_form_setup import first_form_rig
 
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)  # whole milliseconds: BSON dates keep no more
 LATER = NOW + timedelta(minutes=1)
 OPEN, CLOSED = "Диалог с менеджером", "Закрыта"
 
 
-@pytest.fixture(params=["mongo", "fake"])
-async def store(request: pytest.FixtureRequest, db: Any) -> TaskSystem:
+@pytest.fixture(params=["mongo", "fake", "first_form"])
+async def store(request: pytest.FixtureRequest, db: Any) -> AsyncIterator[TaskSystem]:
     if request.param == "fake":
-        return FakeTaskSystem()
+        yield FakeTaskSystem()
+        return
+    if request.param == "first_form":  # over the sandbox's First Form (issue 15)
+        async with first_form_rig(db, system_class=_TasksFirst, FIRST_FORM_USERS="u1=101,u2=102",
+                                  FIRST_FORM_GROUPS="g1=7,g2=8") as rig:
+            yield rig.system
+        return
     for module in (comments, files, revisions, tasks):
         await module.ensure_indexes(db)
-    return MongoTaskSystem(db)
+    yield MongoTaskSystem(db)
+
+
+class _TasksFirst(FirstFormTaskSystem):
+    """In First Form a comment lives in a task that exists there; the cases below write
+    comments into tasks they never created, so those tasks are created first."""
+
+    async def add_comment(self, comment: Comment) -> bool:
+        if await self.get_task(comment.task_id) is None:
+            await self.create_task(task(comment.task_id))
+        return await super().add_comment(comment)
 
 
 def chat(chat_id: str = "79011112233") -> events.ChatRef:

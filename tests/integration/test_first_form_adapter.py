@@ -1,0 +1,407 @@
+"""The First Form adapter against the sandbox's First Form (in this process) and MongoDB or the
+stand-in: what reaches First Form, exactly once across interrupted attempts, what comes back
+from its feed, and how its refusals surface."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from services.sandbox.first_form_world import Failure
+from shared import events
+from shared.domain.comments import Comment, order_of
+from shared.domain.files import AttachmentRecord
+from shared.domain.tasks import Task
+from shared.errors import PermanentError, RetryableError
+from shared.store import first_form_ids
+from shared.store.builtin_ports import MongoFiles
+from tests.first_form_setup import FirstFormRig, first_form_rig
+
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+BOT, MANAGER, CLOSED = "Диалог с ботом", "Диалог с менеджером", "Закрыта"
+CHANNEL = "2f9e6a3c-5b1d-4c7e-9a8f-0d1e2c3b4a59"
+
+
+@pytest.fixture
+async def rig(db: Any) -> AsyncIterator[FirstFormRig]:
+    async with first_form_rig(db) as made:
+        yield made
+
+
+def task(task_id: str = "t1", chat_id: str = "79011112233", status: str = BOT) -> Task:
+    return Task(id=task_id, title="WhatsApp: Сидоров Пётр", category="Общение WhatsApp",
+                status=status, chat=events.ChatRef(provider="wazzup", channel_id=CHANNEL,
+                                                   chat_type="whatsapp", chat_id=chat_id),
+                conversation_id=f"cv-{task_id}", created_at=NOW, updated_at=NOW,
+                phone=chat_id)
+
+
+def comment(comment_id: str, text: str = "Здравствуйте", **extra: Any) -> Comment:
+    fields: dict[str, Any] = {"id": comment_id, "task_id": "t1", "order": order_of(NOW),
+                              "at": NOW, "author_kind": "customer", "direction": "in",
+                              "text": text}
+    return Comment(**(fields | extra))
+
+
+async def ff_task_of(rig: FirstFormRig, task_id: str = "t1") -> int:
+    link = await first_form_ids.get(rig.db, "task", task_id)
+    assert link is not None and link.ff_id is not None
+    return link.ff_id
+
+
+# ---- tasks ----------------------------------------------------------------------------------
+
+
+async def test_a_new_task_is_created_in_the_category_with_its_fields_contact_and_state(
+    rig: FirstFormRig,
+) -> None:
+    await rig.system.create_task(task())
+    [created] = rig.ff_tasks()
+    assert created.ext == {501: "60001", 502: "79011112233", 503: "79011112233", 504: CHANNEL}
+    assert rig.world.states_of(1001)[created.state_id] == BOT
+    assert await ff_task_of(rig) == created.id
+    assert (await rig.system.get_task("t1")) is not None
+
+
+async def test_creating_the_same_task_again_creates_nothing_more(rig: FirstFormRig) -> None:
+    await rig.system.create_task(task())
+    await rig.system.create_task(task())
+    assert len(rig.ff_tasks()) == 1
+    assert len(await rig.requests("/api/tasks/create")) == 1
+
+
+async def test_a_creation_whose_answer_was_lost_is_found_by_the_chat_field_not_repeated(
+    rig: FirstFormRig,
+) -> None:
+    rig.world.failures.append(Failure(count=1, status=502, path="/api/tasks/create",
+                                      after_effect=True))
+    with pytest.raises(RetryableError):
+        await rig.system.create_task(task())
+    assert len(rig.ff_tasks()) == 1  # it took effect; we did not learn its id
+    await rig.system.create_task(task())  # the redelivered command
+    [only] = rig.ff_tasks()
+    assert await ff_task_of(rig) == only.id
+    assert len(await rig.requests("/api/tasks/create")) == 1
+
+
+async def test_a_creation_that_failed_before_any_effect_is_made_on_the_next_attempt(
+    rig: FirstFormRig,
+) -> None:
+    rig.world.failures.append(Failure(count=1, status=500, path="/api/tasks/create"))
+    with pytest.raises(RetryableError) as refused:
+        await rig.system.create_task(task())
+    assert refused.value.code == "FIRST_FORM_500"
+    assert rig.ff_tasks() == []
+    await rig.system.create_task(task())
+    assert len(rig.ff_tasks()) == 1
+    assert len(await rig.requests("/api/tasks/create")) == 2
+
+
+async def test_unavailable_first_form_is_asked_again_at_once_even_for_a_creation(
+    rig: FirstFormRig,
+) -> None:
+    rig.world.failures.append(Failure(count=1, status=503, path="/api/tasks/create",
+                                      retry_after=2))
+    await rig.system.create_task(task())  # 503 says it was not done: safe to repeat
+    assert rig.sleeps.taken == [2.0] and len(rig.ff_tasks()) == 1
+
+
+async def test_a_comment_creates_its_task_in_first_form_when_the_task_is_behind(
+    rig: FirstFormRig,
+) -> None:
+    rig.world.failures.append(Failure(count=1, status=500, path="/api/tasks/create"))
+    with pytest.raises(RetryableError):
+        await rig.system.create_task(task())  # recorded here, not yet in First Form
+    await rig.system.add_comment(comment("c1"))  # does not wait for OpenTask's retry
+    [ff] = rig.ff_tasks()
+    assert [c.task_id for c in rig.ff_comments()] == [ff.id]
+    assert rig.world.states_of(1001)[ff.state_id] == BOT
+    await rig.system.create_task(task())  # OpenTask's retry finds it done
+    assert len(rig.ff_tasks()) == 1
+
+
+async def test_the_previous_closed_task_of_the_chat_is_never_adopted(rig: FirstFormRig) -> None:
+    await rig.system.create_task(task("t1"))
+    await rig.system.update_task("t1", NOW, fields={"status": CLOSED})
+    rig.world.failures.append(Failure(count=1, status=500, path="/api/tasks/create",
+                                      after_effect=True))
+    with pytest.raises(RetryableError):
+        await rig.system.create_task(task("t2"))
+    await rig.system.create_task(task("t2"))
+    assert len(rig.ff_tasks()) == 2
+    assert await ff_task_of(rig, "t2") != await ff_task_of(rig, "t1")
+
+
+async def test_hand_over_sets_the_state_and_the_performer_in_first_form(
+    rig: FirstFormRig,
+) -> None:
+    await rig.system.create_task(task())
+    updated = await rig.system.update_task("t1", NOW, fields={
+        "status": MANAGER, "assignee_user_id": "usr-ivanova"}, if_status_in=[BOT, MANAGER])
+    assert updated is not None and updated.assignee_user_id == "usr-ivanova"
+    [ff] = rig.ff_tasks()
+    assert (rig.world.states_of(1001)[ff.state_id], ff.performers) == (MANAGER, [101])
+    await rig.system.update_task("t1", NOW, fields={"assignee_group_id": "grp-contact-centre"},
+                                 unset=("assignee_user_id",))
+    assert (ff.performers, ff.groups) == ([], [7])
+
+
+async def test_an_unmapped_user_is_refused_and_changes_nothing(rig: FirstFormRig) -> None:
+    await rig.system.create_task(task())
+    with pytest.raises(PermanentError) as refused:
+        await rig.system.update_task("t1", NOW, fields={"assignee_user_id": "usr-nobody"})
+    assert refused.value.code == "FIRST_FORM_UNMAPPED_USER"
+    found = await rig.system.get_task("t1")
+    assert found is not None and found.assignee_user_id is None
+
+
+async def test_a_failed_precondition_sends_nothing_to_first_form(rig: FirstFormRig) -> None:
+    await rig.system.create_task(task(status=CLOSED))
+    before = len(await rig.requests("wa-state"))
+    assert await rig.system.update_task("t1", NOW, fields={"status": MANAGER},
+                                        if_status_in=[BOT, MANAGER]) is None
+    assert len(await rig.requests("wa-state")) == before
+
+
+# ---- comments -------------------------------------------------------------------------------
+
+
+async def test_a_customer_message_is_a_comment_by_the_robot_with_our_marker(
+    rig: FirstFormRig,
+) -> None:
+    await rig.system.create_task(task())
+    assert await rig.system.add_comment(comment("c" * 32)) is True
+    [posted] = rig.ff_comments()
+    assert (posted.author_id, posted.text) == (10, "Здравствуйте\n[wa:cccccccccccc]")
+    assert await rig.system.add_comment(comment("c" * 32)) is False
+    assert len(rig.ff_comments()) == 1
+
+
+async def test_a_group_participant_writes_as_the_group_bot_with_their_name(
+    rig: FirstFormRig,
+) -> None:
+    await rig.system.create_task(task())
+    await rig.system.add_comment(comment("p1", "всем привет", author_kind="participant",
+                                         sender_name="Анна"))
+    await rig.system.add_comment(comment("p2", "я тоже тут", author_kind="participant",
+                                         author_user_id="usr-petrov"))
+    first, second = rig.ff_comments()
+    assert (first.author_id, first.text.split("\n")[0]) == (11, "Анна: всем привет")
+    assert (second.author_id, second.text.split("\n")[0]) == (102, "я тоже тут")
+
+
+async def test_a_comment_whose_answer_was_lost_is_found_by_its_marker_not_doubled(
+    rig: FirstFormRig,
+) -> None:
+    await rig.system.create_task(task())
+    rig.world.failures.append(Failure(count=1, status=504, path="wa-comment",
+                                      after_effect=True))
+    with pytest.raises(RetryableError) as lost:
+        await rig.system.add_comment(comment("c1"))
+    assert lost.value.code == "FIRST_FORM_504"
+    assert await rig.system.get_comment("c1") is None
+    assert await rig.system.add_comment(comment("c1")) is True
+    assert len(rig.ff_comments()) == 1
+    link = await first_form_ids.get(rig.db, "comment", "c1")
+    assert link is not None and link.ff_id == rig.ff_comments()[0].id
+
+
+async def test_a_comment_before_its_task_is_recorded_waits(rig: FirstFormRig) -> None:
+    with pytest.raises(RetryableError) as early:
+        await rig.system.add_comment(comment("c1"))
+    assert early.value.code == "TASK_NOT_YET_CREATED"
+
+
+async def test_a_quoted_reply_is_posted_in_the_thread_of_the_quoted_comment(
+    rig: FirstFormRig,
+) -> None:
+    await rig.system.create_task(task())
+    await rig.system.add_comment(comment("c1", "вопрос"))
+    await rig.system.add_comment(comment("c2", "уточнение", reply_to_comment_id="c1"))
+    first, second = rig.ff_comments()
+    assert second.thread_id == first.id
+
+
+async def test_a_customer_file_is_posted_with_its_comment_once_it_is_stored(
+    rig: FirstFormRig,
+) -> None:
+    await rig.system.create_task(task())
+    content = b"%PDF-1.4 " + bytes(range(256)) * 40
+    await rig.system.add_attachment(AttachmentRecord(
+        id="f1", comment_id="c1", task_id="t1", file_name="act.pdf",
+        mime_type="application/pdf", state="pending"))
+    await rig.system.add_comment(comment("c1", "вот акт", content_type="document"))
+    assert rig.ff_comments() == []  # the file is still being fetched from the gateway
+    await MongoFiles(rig.db).put("f1", "act.pdf", "application/pdf", content)
+    assert await rig.system.set_attachment_state("f1", "stored", size=len(content))
+    [posted] = rig.ff_comments()
+    [file_id] = posted.file_ids
+    assert rig.world.files[file_id].content == content
+    assert rig.world.files[file_id].name == "act.pdf"
+
+
+async def test_a_file_that_could_not_be_fetched_is_named_in_the_comment(
+    rig: FirstFormRig,
+) -> None:
+    await rig.system.create_task(task())
+    await rig.system.add_attachment(AttachmentRecord(
+        id="f1", comment_id="c1", task_id="t1", file_name="photo.jpg", mime_type="image/jpeg",
+        state="pending"))
+    await rig.system.add_comment(comment("c1", ""))
+    await rig.system.set_attachment_state("f1", "failed", reason="gone")
+    [posted] = rig.ff_comments()
+    assert "(файл не получен: photo.jpg)" in posted.text and posted.file_ids == []
+
+
+# ---- what people do in First Form -----------------------------------------------------------
+
+
+async def test_a_managers_comment_is_picked_up_once_with_name_reply_and_files(
+    rig: FirstFormRig,
+) -> None:
+    await rig.system.create_task(task())
+    await rig.system.add_comment(comment("c1", "вопрос", gateway_message_id="gw-1"))
+    ff_task = await ff_task_of(rig)
+    [customer] = rig.ff_comments()
+    file = rig.world.add_file("price.pdf", "application/pdf", b"price list")
+    rig.world.add_comment(ff_task, 101, "<p>Добрый день!</p><p>Ответ во вложении</p>",
+                          customer.id, [file.id])
+    found = await rig.system.pick_up()
+    [picked] = found.comments
+    assert (picked.text, picked.author_name, picked.author_user_id) == (
+        "Добрый день!\nОтвет во вложении", "Иванова Мария Сергеевна", "usr-ivanova")
+    assert (picked.direction, picked.delivery, picked.outbox, picked.reply_to_comment_id) == (
+        "out", "queued", True, "c1")
+    [attached] = await rig.system.attachments_of_comment(picked.id)
+    stored = b"".join([c async for c in MongoFiles(rig.db).chunks(attached.id)])
+    assert (attached.file_name, attached.state, stored) == ("price.pdf", "stored", b"price list")
+    assert [c.id for c in await rig.system.unsent_people_comments(NOW + timedelta(days=3650))
+            ] == [picked.id]
+    assert (await rig.system.pick_up()).comments == []  # the cursor moved past it
+
+
+async def test_our_own_comments_are_never_picked_up(rig: FirstFormRig) -> None:
+    await rig.system.create_task(task())
+    await rig.system.add_comment(comment("c1"))
+    ff_task = await ff_task_of(rig)
+    rig.world.add_comment(ff_task, 3, "Робот 1Ф: задача просрочена", None, [])
+    assert (await rig.system.pick_up()).comments == []
+
+
+async def test_a_pick_up_interrupted_before_the_cursor_moved_records_nothing_twice(
+    rig: FirstFormRig,
+) -> None:
+    await rig.system.create_task(task())
+    ff_task = await ff_task_of(rig)
+    rig.world.add_comment(ff_task, 101, "первый ответ", None, [])
+    await rig.system.pick_up()
+    await rig.db.first_form_tasks.update_one({"_id": "t1"}, {"$set": {"cursor": 0}})
+    assert (await rig.system.pick_up()).comments == []
+    assert len([c for c in await rig.system.comments_of_task("t1")
+                if c.direction == "out"]) == 1
+
+
+async def test_a_task_closed_in_first_form_is_closed_here_and_announced(
+    rig: FirstFormRig,
+) -> None:
+    await rig.system.create_task(task(status=MANAGER))
+    [ff] = rig.ff_tasks()
+    ff.state_id = 14
+    found = await rig.system.pick_up()
+    [changed] = found.tasks
+    assert (changed.status, changed.status_version) == (CLOSED, 1)
+    assert [t.id for t in await rig.system.unannounced_tasks()] == ["t1"]
+    assert await first_form_ids.open_tasks(rig.db) == []
+
+
+async def test_a_performer_set_in_first_form_becomes_the_assignee(rig: FirstFormRig) -> None:
+    await rig.system.create_task(task(status=MANAGER))
+    [ff] = rig.ff_tasks()
+    ff.performers, ff.state_id = [102], 12
+    [changed] = (await rig.system.pick_up()).tasks
+    assert (changed.assignee_user_id, changed.status) == ("usr-petrov", BOT)
+
+
+# ---- authentication and refusals ------------------------------------------------------------
+
+
+async def test_an_expired_token_gets_one_new_login_and_the_call_succeeds(
+    rig: FirstFormRig,
+) -> None:
+    await rig.system.create_task(task())
+    assert rig.world.logins == 1
+    rig.world.tokens.clear()  # the server forgot it: the next call answers 401
+    await rig.system.add_comment(comment("c1"))
+    assert rig.world.logins == 2 and len(rig.ff_comments()) == 1
+
+
+async def test_a_token_is_renewed_before_it_expires(rig: FirstFormRig) -> None:
+    await rig.system.create_task(task())
+    rig.clock.now += rig.opts.token_ttl_s - 60  # within the last tenth of its life
+    await rig.system.add_comment(comment("c1"))
+    assert rig.world.logins == 2
+    assert [r for r in await rig.requests() if r["response_status"] == 401] == []
+
+
+async def test_a_401_after_a_new_login_is_an_error_not_a_loop(rig: FirstFormRig) -> None:
+    rig.world.failures.append(Failure(count=5, status=401, path="/api/tasks/create"))
+    with pytest.raises(RetryableError) as refused:
+        await rig.system.create_task(task())
+    assert refused.value.code == "FIRST_FORM_UNAUTHORIZED"
+    assert len(await rig.requests("/api/tasks/create")) == 2
+    assert rig.world.logins == 2
+
+
+async def test_rate_limited_calls_wait_as_told_and_go_through(rig: FirstFormRig) -> None:
+    rig.world.failures.append(Failure(count=2, status=429, path="/subcategory/",
+                                      retry_after=3))
+    await rig.system.create_task(task())
+    assert rig.sleeps.taken == [3.0, 3.0]
+    assert len(rig.ff_tasks()) == 1
+
+
+async def test_first_form_down_fails_the_round_retryably_and_loses_nothing(
+    rig: FirstFormRig,
+) -> None:
+    await rig.system.create_task(task())
+    ff_task = await ff_task_of(rig)
+    rig.world.add_comment(ff_task, 101, "ответ", None, [])
+    rig.world.failures.append(Failure(count=3, status=503, path="/feeds/task/",
+                                      retry_after=1))
+    with pytest.raises(RetryableError) as down:
+        await rig.system.pick_up()
+    assert (down.value.code, down.value.retry_after) == ("FIRST_FORM_503", 1.0)
+    assert rig.sleeps.taken == [1.0, 1.0]  # two tries more, as told, then the round ends
+    [picked] = (await rig.system.pick_up()).comments
+    assert picked.text == "ответ"
+
+
+async def test_a_wrong_password_is_a_visible_retryable_error(db: Any) -> None:
+    async with first_form_rig(db, FIRST_FORM_PASSWORD="wrong") as rig:
+        with pytest.raises(RetryableError) as refused:
+            await rig.system.create_task(task())
+        assert refused.value.code == "FIRST_FORM_LOGIN_REFUSED"
+        assert rig.ff_tasks() == []
+
+
+async def test_files_leave_without_their_contents_in_the_recorded_requests(
+    rig: FirstFormRig,
+) -> None:
+    await rig.system.create_task(task())
+    await rig.system.add_attachment(AttachmentRecord(
+        id="f1", comment_id="c1", task_id="t1", file_name="a.bin",
+        mime_type="application/octet-stream", state="pending"))
+    await rig.system.add_comment(comment("c1", "файл"))
+    await MongoFiles(rig.db).put("f1", "a.bin", "application/octet-stream", b"x" * 100)
+    await rig.system.set_attachment_state("f1", "stored", size=100)
+    [upload] = await rig.requests("/preupload/")
+    [login] = await rig.requests("/token-v2")
+    assert upload["json"]["fileData"] == "<100 bytes>"
+    assert login["json"]["password"] == "***"
+    sha = hashlib.sha256(b"x" * 100).hexdigest()
+    [posted] = rig.ff_comments()
+    assert hashlib.sha256(rig.world.files[posted.file_ids[0]].content).hexdigest() == sha
