@@ -174,6 +174,10 @@ class Stack:
             "PYTHONUNBUFFERED": "1",
         }
         env |= {var: str(self.ports[name]) for name, var in PORT_VARS.items()}
+        if self.setting("WABRIDGE_TASK_SYSTEM") == "first_form":  # the sandbox's First Form
+            from services.sandbox.first_form_world import bridge_env
+
+            env |= bridge_env(sandbox)
         # what the person set wins over the sandbox defaults, except in tests (sandbox_only),
         # which must never reach a real account configured in the developer's shell
         if self.sandbox_only:

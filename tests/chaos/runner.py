@@ -20,6 +20,7 @@ from tests.chaos.check import (
     deliveries,
     outgoing_complete,
 )
+from tests.chaos.first_form import first_form_findings
 from tests.chaos.load import Chat, Driver, digits, new_chats, run_chat
 from tests.chaos.scenarios import Context, Scenario
 from tests.chaos.system import System
@@ -131,7 +132,9 @@ async def findings_of(ctx: Context, scenario: Scenario, chats: list[Chat],
     found.unexplained_dead_letters = sum(new_dead.values())
     if new_dead:
         found.details.append(f"dead letters: {new_dead}")
-    counts = {k: v for k, v in vars(found).items() if k != "details"}
+    counts: dict[str, Any] = {k: v for k, v in vars(found).items() if k != "details"}
+    if ctx.system.task_system == "first_form":  # what First Form itself holds (issue 15)
+        counts |= await first_form_findings(ctx, chats)
     unkeyed["attempts_cut_short_by_a_crash"] = await ctx.system.interrupted_sends()
     return {"name": scenario.name, "chats": len(chats), "customer_messages":
             sum(len(c.customer) for c in chats), "owed_sends": sum(len(c.owed) for c in chats),
@@ -157,8 +160,9 @@ async def run_all(system: System, scenarios: list[Scenario], quiet_deadline_s: f
             await follower
     keys = ("lost", "duplicated", "reordered", "stuck", "untrue_comments",
             "unexplained_dead_letters", "second_tasks", "customer_lost",
-            "customer_duplicated", "customer_reordered")
-    totals = {k: sum(int(r[k]) for r in results) for k in keys}
+            "customer_duplicated", "customer_reordered", "first_form_second_tasks",
+            "first_form_missing", "first_form_doubled")
+    totals = {k: sum(int(r.get(k, 0)) for r in results) for k in keys}
     return {"mode": mode, "replicas": system.replicas, "scenarios": results, "totals": totals,
             "ok": not any(totals.values())
             and all(r["recovery_s"] is not None for r in results)}

@@ -15,6 +15,7 @@ import aio_pika
 from pymongo import AsyncMongoClient
 
 from deploy.stack import PORT_VARS, SERVICES, Stack, free_port, service_of
+from services.sandbox.first_form_world import bridge_env
 from shared import events
 from shared.bus import Topology, dead_letter_queue_name
 from tests.chaos.broker import PrivateBroker
@@ -54,8 +55,9 @@ class ChaosStack(Stack):
 class System:
     """Everything the scenarios act on, and what the checks read."""
 
-    def __init__(self, var_dir: Path, replicas: int = 1) -> None:
+    def __init__(self, var_dir: Path, replicas: int = 1, task_system: str = "builtin") -> None:
         self.var_dir = var_dir
+        self.task_system = task_system
         self.broker = PrivateBroker(var_dir / "rabbitmq")
         self.prefix = f"chaos{uuid.uuid4().hex[:6]}"
         self.replicas = replicas
@@ -69,6 +71,10 @@ class System:
                 "WABRIDGE_MAX_ATTEMPTS": "10", "WABRIDGE_OUTBOX_SWEEP_SECONDS": "2",
                 "WABRIDGE_RECONCILE_AFTER_SECONDS": "30", "GATEWAY_TIMEOUT_SECONDS": "3",
                 "WABRIDGE_REPLICAS": str(self.replicas), "LOG_LEVEL": "warning"}
+        if self.task_system == "first_form":  # the sandbox's First Form (issue 15)
+            env |= bridge_env(f"http://127.0.0.1:{env['SANDBOX_PORT']}") | {
+                "FIRST_FORM_POLL_SECONDS": "0.5", "FIRST_FORM_REQUESTS_PER_SECOND": "200",
+                "FIRST_FORM_TIMEOUT_SECONDS": "5"}
         self.stack = ChaosStack(var_dir=self.var_dir, env=env, memory_db=True,
                                 sandbox_only=True)
         self.stack.start()
