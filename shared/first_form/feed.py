@@ -96,17 +96,19 @@ class FeedReader:
                 if item.id <= cursor:
                     continue
                 if not await self._is_ours(item):
-                    comment = await self._record(item, task, link.ff_id)
+                    comment = await self._record_or_skip(item, task, link.ff_id)
                     if comment is not None:
                         found.comments.append(comment)
                 cursor = item.id
         finally:  # what was recorded stays recorded: the next round starts after it
             await ids.advance(self._db, link.id, cursor, None)
         state = await self._client.fetch(requests.read_task(link.ff_id), responses.task_state)
-        if state.state_id is not None and state.state_id != link.state_id:
-            changed = await self._follow(task, state)
-            if changed is not None:
-                found.tasks.append(changed)
+        # a state is followed when First Form's changed (not while ours is on its way here)
+        moved = state.state_id is not None and state.state_id != link.state_id
+        changed = await self._follow(task, state, follow_state=moved)
+        if changed is not None:
+            found.tasks.append(changed)
+        if moved:
             await ids.advance(self._db, link.id, cursor, state.state_id)
 
     async def _is_ours(self, item: FeedComment) -> bool:
@@ -114,6 +116,17 @@ class FeedReader:
         if marker_of(item.text) is not None or item.author_id in self._opts.service_user_ids:
             return True
         return await ids.by_ff_id(self._db, "comment", item.id) is not None
+
+    async def _record_or_skip(self, item: FeedComment, task: Task,
+                              ff_task_id: int) -> Comment | None:
+        """A comment that can never be sent (its file is refused or gone) is logged and passed
+        over, so it does not hold up the comments after it."""
+        try:
+            return await self._record(item, task, ff_task_id)
+        except PermanentError as exc:
+            log.warning("comment from First Form cannot be sent; passed over", task_id=task.id,
+                        ff_comment_id=item.id, reason=str(exc), code=exc.code)
+            return None
 
     async def _record(self, item: FeedComment, task: Task, ff_task_id: int) -> Comment | None:
         comment_id = picked_comment_id(ff_task_id, item.id)
@@ -158,10 +171,12 @@ class FeedReader:
                                 file_name=file.name, mime_type=mime, state="stored",
                                 size=len(data))
 
-    async def _follow(self, task: Task, state: TaskState) -> Task | None:
+    async def _follow(self, task: Task, state: TaskState, *,
+                      follow_state: bool) -> Task | None:
         """The projection follows a state or performer changed in First Form."""
         fields: dict[str, object] = {}
-        status = status_of(state, await self._catalog.states(), self._opts.status_names)
+        status = status_of(state, await self._catalog.states(), self._opts.status_names) \
+            if follow_state else None
         if status is not None and status != task.status:
             fields["status"] = status
         assignee = assignee_of(state, self._opts)

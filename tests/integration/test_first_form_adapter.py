@@ -326,6 +326,31 @@ async def test_a_performer_set_in_first_form_becomes_the_assignee(rig: FirstForm
     assert (changed.assignee_user_id, changed.status) == ("usr-petrov", BOT)
 
 
+async def test_a_performer_changed_alone_in_first_form_becomes_the_assignee(
+    rig: FirstFormRig,
+) -> None:
+    await rig.system.create_task(task(status=MANAGER))
+    assert (await rig.system.pick_up()).tasks == []
+    [ff] = rig.ff_tasks()
+    ff.performers = [101]
+    [changed] = (await rig.system.pick_up()).tasks
+    assert (changed.assignee_user_id, changed.status, changed.status_version) == (
+        "usr-ivanova", MANAGER, 0)
+
+
+async def test_a_managers_comment_whose_file_is_gone_does_not_hold_up_the_next(
+    rig: FirstFormRig,
+) -> None:
+    await rig.system.create_task(task())
+    ff_task = await ff_task_of(rig)
+    gone = rig.world.add_file("x.pdf", "application/pdf", b"x")
+    rig.world.add_comment(ff_task, 101, "файл", None, [gone.id])
+    rig.world.add_comment(ff_task, 101, "и текст", None, [])
+    rig.world.failures.append(Failure(count=9, status=404, path=f"/download/{gone.id}"))
+    picked = (await rig.system.pick_up()).comments
+    assert [c.text for c in picked] == ["и текст"]
+
+
 # ---- authentication and refusals ------------------------------------------------------------
 
 
