@@ -1,5 +1,6 @@
 """The operator console in headless Chromium (Debian's package, never a downloaded browser)
-against the whole system as processes, as tests/e2e runs it; one stack for the package.
+against the whole system as processes, as tests/e2e runs it; one stack for the package, stopped
+when its last test is done.
 
 A person's view is what the tests wait for (Playwright's expectations poll with a deadline);
 each test leaves a screenshot in .var/screenshots/.
@@ -85,7 +86,7 @@ def browser_prerequisites() -> None:
         pytest.fail("the console is not built: run `make console`")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def console_stack(rabbitmq_url: str) -> Iterator[Stack]:
     prefix = f"br{uuid.uuid4().hex[:8]}"
     var_dir = ROOT / ".var" / "e2e" / f"browser-{prefix}"
@@ -109,7 +110,7 @@ async def system(console_stack: Stack) -> AsyncIterator[System]:
         yield System(console_stack, session)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def browser() -> AsyncIterator[Browser]:
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(executable_path=str(CHROMIUM),

@@ -43,7 +43,7 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
         provider: filters.provider || undefined, assignee: filters.assignee || undefined });
       if (mine !== generation.current) return;
       remember(page.items);
-      setItems((old) => (before ? [...old, ...page.items] : page.items));
+      setItems((old) => (before ? [...old, ...page.items] : fresher(page.items, old)));
       setNext(page.next);
       setError(null);
     } catch (exc) {
@@ -166,6 +166,19 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
       )}
     </section>
   );
+}
+
+/** The server's list, except where this tab has already seen newer activity live (the
+ * server's summary may lag the stream by a moment): the list never steps back. */
+function fresher(served: TaskSummary[], shown: TaskSummary[]): TaskSummary[] {
+  const seen = new Map(shown.map((t) => [t.id, t]));
+  return served.map((task) => {
+    const mine = seen.get(task.id);
+    const at = (t: TaskSummary) => Date.parse(t.last_activity_at ?? t.created_at);
+    if (!mine || !mine.last_preview || at(mine) <= at(task)) return task;
+    return { ...task, last_preview: mine.last_preview, last_direction: mine.last_direction,
+      last_activity_at: mine.last_activity_at };
+  });
 }
 
 function bump(items: TaskSummary[], taskId: string, text: string, direction: "in" | "out",
