@@ -41,8 +41,8 @@ async def stream(request: web.Request) -> web.StreamResponse:
     response = web.StreamResponse(headers={
         "Content-Type": "text/event-stream", "Cache-Control": "no-store",
         "X-Accel-Buffering": "no"})
-    await response.prepare(request)
     try:
+        await response.prepare(request)
         await response.write(b"retry: 3000\n\n")
         if sub.missed:
             await response.write(b"event: reset\ndata: {}\n\n")
