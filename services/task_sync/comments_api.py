@@ -35,10 +35,10 @@ async def list_comments(request: web.Request) -> web.Response:
     deps = request.app[DEPS]
     task = await visible_task(deps, current_viewer(request), request.match_info["task_id"])
     before = request.query.get("before")
-    if before is not None and not before.isdigit():
+    if before is not None and not (before.isascii() and before.isdigit()):
         raise problem(400, "bad_query", "before must be the order of a comment (an integer)")
     limit = request.query.get("limit", "50")
-    if not limit.isdigit() or not 1 <= int(limit) <= PAGE_MAX:
+    if not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= PAGE_MAX:
         raise problem(400, "bad_query", f"limit must be an integer from 1 to {PAGE_MAX}")
     return json_response(await comment_page(deps, task, before=int(before) if before else None,
                                             limit=int(limit)))
@@ -97,7 +97,8 @@ async def post_comment(request: web.Request) -> web.Response:
         body, uploads = await read_body(request, CommentIn), []
     posted = await use_cases.post_comment(deps, PostComment(
         task_id=request.match_info["task_id"], actor=current_actor(request), text=body.text,
-        reply_to=body.reply_to, uploads=uploads, hold=body.hold,
+        reply_to=body.reply_to, uploads=uploads, hold=body.hold, template_id=body.template_id,
+        template_values=body.template_values, template_language=body.template_language,
         idempotency_key=request.headers.get("Idempotency-Key")))
     return json_response(comment_view(posted.comment, posted.attachments),
                          status=201 if posted.created else 200)

@@ -20,10 +20,16 @@ class CommentIn(msgspec.Struct, forbid_unknown_fields=True):
     text: str = ""
     reply_to: str | None = None
     hold: bool = False  # after the 24-hour window closed: send when the customer writes again
+    # an approved template instead of text (outside WhatsApp Business's 24-hour window)
+    template_id: str | None = None
+    template_values: list[str] = []
+    template_language: str | None = None
 
     def __post_init__(self) -> None:
         if len(self.text) > 10_000:
             raise ValueError("text is longer than 10000 characters (WhatsApp's limit)")
+        if self.template_id is not None and (self.text.strip() or self.hold):
+            raise ValueError("give text or template_id, not both (a template is held by no one)")
 
 
 class ConversationIn(msgspec.Struct, forbid_unknown_fields=True):

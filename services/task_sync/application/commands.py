@@ -23,6 +23,9 @@ class PostComment(msgspec.Struct, frozen=True, kw_only=True):
     uploads: list[Upload] = []
     idempotency_key: str | None = None
     hold: bool = False  # the window is closed: keep it until the customer writes again
+    template_id: str | None = None  # an approved template instead of text
+    template_values: list[str] = []
+    template_language: str | None = None
 
     @property
     def author(self) -> User:

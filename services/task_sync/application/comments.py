@@ -14,6 +14,7 @@ from services.task_sync.application.outgoing import (
     remaining_sends,
     sends_of,
 )
+from services.task_sync.application.templates import ensure_template_fits
 from services.task_sync.application.window import ensure_free_text_allowed
 from services.task_sync.deps import Deps
 from shared import events
@@ -52,18 +53,28 @@ async def post_comment(deps: Deps, cmd: PostComment) -> Posted:
     if cmd.idempotency_key and (earlier := await deps.tasks.get_comment(comment_id)):
         return Posted(comment=earlier, created=False,
                       attachments=await deps.tasks.attachments_of_comment(comment_id))
-    if not cmd.text.strip() and not cmd.uploads:
-        raise Invalid("empty_comment", "a comment needs text or at least one file")
+    if not cmd.text.strip() and not cmd.uploads and not cmd.template_id:
+        raise Invalid("empty_comment", "a comment needs text, a template or at least one file")
     ensure_open(deps, task)
-    hold = await held.must_hold(deps, task, cmd.hold)  # the window closed: "when they return"
+    if cmd.template_id:  # a template may go outside the 24-hour window: checked instead
+        await ensure_template_fits(deps, task.chat, cmd.template_id, cmd.template_language,
+                                   cmd.template_values)
+        hold = False
+    else:
+        hold = await held.must_hold(deps, task, cmd.hold)  # the window closed: "when they return"
     reply_to_gateway_id = await _reply_target(deps, task, cmd.reply_to)
     attached = await _store_uploads(deps, task, comment_id, cmd)
     now = events.utcnow()
     comment = Comment(
         id=comment_id, task_id=task.id, order=order_of(now), at=now,
-        author_kind="user", direction="out", text=cmd.text, author_user_id=cmd.author.id,
+        author_kind="user", direction="out", author_user_id=cmd.author.id,
+        text=cmd.text if not cmd.template_id else
+        f"[template {cmd.template_id}: {', '.join(cmd.template_values)}]",
         author_name=cmd.author.full_name, send_id=send_id(comment_id, 0),
-        reply_to_comment_id=cmd.reply_to, delivery="queued", delivery_rank=0, outbox=True)
+        reply_to_comment_id=cmd.reply_to, delivery="queued", delivery_rank=0, outbox=True,
+        template_id=cmd.template_id,
+        template_values=cmd.template_values if cmd.template_id else None,
+        template_language=cmd.template_language)
     commands = sends_of(deps, task, comment, attached, reply_to_gateway_id)
     comment = msgspec.structs.replace(comment, parts=len(commands))
     if hold:
