@@ -39,7 +39,7 @@ def _queue(request: web.Request) -> str:
 
 def _limit(request: web.Request, default: int, high: int) -> int:
     raw = request.query.get("limit", str(default))
-    if not raw.isdigit() or not 1 <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= high:
         raise problem(400, "bad_query", f"limit must be an integer from 1 to {high}")
     return int(raw)
 

@@ -39,7 +39,7 @@ def _int(request: web.Request, name: str, default: int, high: int) -> int:
     raw = request.query.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not 0 <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not 0 <= int(raw) <= high:
         raise problem(400, "bad_query", f"{name} must be an integer from 0 to {high}")
     return int(raw)
 

@@ -96,7 +96,7 @@ async def set_group_policy(request: web.Request) -> web.Response:
 
 async def list_notices(request: web.Request) -> web.Response:
     raw = request.query.get("limit", "50")
-    if not raw.isdigit() or not 1 <= int(raw) <= 200:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 200:
         raise problem(400, "bad_query", "limit must be an integer from 1 to 200")
     items = await use_cases.notices_of(request.app[DEPS], current_actor(request), int(raw))
     return json_response({"items": items})

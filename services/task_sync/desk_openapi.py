@@ -48,9 +48,16 @@ def desk_paths() -> dict[str, Any]:
         "/api/v1/tasks/{task_id}/comments/{comment_id}": {
             "delete": _also(_op("Withdraw a held reply before it goes out", "Comment",
                                 params=held), "403", "409")},
-        "/api/v1/reports": {"get": _also(_op(
+        "/api/v1/reports": {"get": _report(_also(_op(
             "Per manager and group over a period: chats, first-response and resolution "
             "median/p90, SLA compliance, forwards (format=csv for CSV)", "Report",
             params=(("since", "query", ""), ("until", "query", ""), ("group_id", "query", ""),
-                    ("format", "query", ""))), "403")},
+                    ("format", "query", ""))), "403"))},
     }
+
+
+def _report(op: dict[str, Any]) -> dict[str, Any]:
+    """The report also comes as CSV; a period that ends before it starts is refused (422)."""
+    op["responses"]["200"]["content"]["text/csv"] = {"schema": {"type": "string"}}
+    op["responses"]["422"] = {"$ref": "#/components/responses/Invalid"}
+    return op

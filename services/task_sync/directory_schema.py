@@ -135,7 +135,7 @@ def paging(request: web.Request) -> dict[str, int]:
     paging = {}
     for name, default, high in (("limit", 100, 500), ("offset", 0, 1_000_000)):
         raw = request.query.get(name, str(default))
-        if not raw.isdigit() or int(raw) > high:
+        if not (raw.isascii() and raw.isdigit()) or int(raw) > high:
             raise problem(400, "bad_query", f"{name} must be an integer from 0 to {high}")
         paging[name] = int(raw)
     return paging

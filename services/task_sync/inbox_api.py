@@ -21,7 +21,7 @@ def routes(app: web.Application) -> None:
 
 def _limit(request: web.Request) -> int:
     raw = request.query.get("limit", "50")
-    if not raw.isdigit() or not 1 <= int(raw) <= 200:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 200:
         raise problem(400, "bad_query", "limit must be an integer from 1 to 200")
     return int(raw)
 

@@ -11,7 +11,7 @@ from aiohttp import web
 from services.task_sync.api_common import DEPS
 from services.task_sync.application import messaging, templates
 from services.task_sync.auth import current_actor, current_user, current_viewer, require_admin
-from services.task_sync.http_json import json_response, read_body
+from services.task_sync.http_json import json_response, problem, read_body
 
 MAX_PROBLEMS = 500
 
@@ -63,7 +63,10 @@ async def _react(request: web.Request, emoji: str) -> web.Response:
 async def list_problems(request: web.Request) -> web.Response:
     """Messages no task could hold, newest first (administrators)."""
     require_admin(request)
-    limit = min(int(request.query.get("limit", "100") or 100), MAX_PROBLEMS)
+    raw = request.query.get("limit") or "100"
+    if not (raw.isascii() and raw.isdigit()):
+        raise problem(400, "bad_query", f"limit must be an integer from 0 to {MAX_PROBLEMS}")
+    limit = min(int(raw), MAX_PROBLEMS)
     found = await request.app[DEPS].problems.recent(limit)
     return json_response({"items": [msgspec.to_builtins(p) for p in found]})
 

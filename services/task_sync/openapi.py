@@ -26,13 +26,28 @@ from shared.domain import comments, directory, scenarios, tasks
 from shared.domain.audit import AuditEntry
 from shared.domain.templates import Template
 
+# Query parameters by name: counts and positions are integers (the handlers answer 400
+# bad_query to anything else), the rest are text.
+_QUERY_TYPES: dict[str, dict[str, Any]] = {
+    "limit": {"type": "integer", "minimum": 0}, "offset": {"type": "integer", "minimum": 0},
+    "before": {"type": "integer", "minimum": 0},
+    "format": {"type": "string", "enum": ["json", "csv"]},
+    "since": {"type": "string", "format": "date-time"},
+    "until": {"type": "string", "format": "date-time"},
+}
+
+
+def _param(name: str, where: str) -> dict[str, Any]:
+    schema = _QUERY_TYPES.get(name, {"type": "string"}) if where == "query" else {
+        "type": "string"}
+    return {"name": name, "in": where, "required": where == "path", "schema": schema}
+
 
 def _op(summary: str, ok: str, *, body: str | None = None, status: str = "200",
         params: tuple[tuple[str, str, str], ...] = ()) -> dict[str, Any]:
     op: dict[str, Any] = {
         "summary": summary,
-        "parameters": [{"name": n, "in": where, "required": where == "path",
-                        "schema": {"type": "string"}} for n, where, _ in params],
+        "parameters": [_param(n, where) for n, where, _ in params],
         "responses": {
             status: {"description": "OK", "content": {"application/json": {
                 "schema": {"$ref": f"#/components/schemas/{ok}"}}}},
@@ -43,6 +58,9 @@ def _op(summary: str, ok: str, *, body: str | None = None, status: str = "200",
         op["requestBody"] = {"required": True, "content": {"application/json": {
             "schema": {"$ref": f"#/components/schemas/{body}"}}}}
         op["responses"]["422"] = {"$ref": "#/components/responses/Invalid"}
+        op["responses"]["400"] = {"$ref": "#/components/responses/BadRequest"}
+    if any(where == "query" for _, where, _ in params):
+        op["responses"]["400"] = {"$ref": "#/components/responses/BadRequest"}
     if any(where == "path" for _, where, _ in params):
         op["responses"]["404"] = {"$ref": "#/components/responses/NotFound"}
     return op
@@ -391,6 +409,8 @@ def openapi_document() -> dict[str, Any]:
                                     **err},
                 "NotFound": {"description": "No such item", **err},
                 "Invalid": {"description": "The body is not valid", **err},
+                "BadRequest": {"description": "A query parameter out of its range, or a body "
+                               "that is not JSON", **err},
                 "Forbidden": {"description": "Your role may not do this (or the CSRF token of "
                               "the session is missing)", **err},
                 "Conflict": {"description": "It clashes with the directory's state (the reason "
