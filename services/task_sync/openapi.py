@@ -357,6 +357,33 @@ def _messaging_paths() -> dict[str, Any]:
     }
 
 
+# A phone as people write it (+7 (999) 123-45-67): 7 to 15 digits once separators are gone.
+PHONE = {"type": "string", "pattern": r"^\+?[0-9][0-9 ()./-]{5,30}[0-9]$",
+         "description": "7 to 15 digits with the country code; spaces, dashes, dots and "
+                        "brackets are ignored"}
+_TEXT = {"properties": {"text": {"type": "string", "pattern": r"\S"}}, "required": ["text"]}
+_TEMPLATE = {"properties": {"template_id": {"type": "string"}}, "required": ["template_id"]}
+
+
+def _body_rules(components: dict[str, Any]) -> None:
+    """What the bodies' own checks (``__post_init__``) refuse with 422, said in the schema:
+    phone formats, text or template, contact or phone."""
+    for name in ("ContactIn", "ContactFields", "UserIn", "UserFields"):
+        phones = components.get(name, {}).get("properties", {}).get("phones")
+        if phones is not None:
+            phones["items"] = dict(PHONE)
+    conversation = components["ConversationIn"]
+    conversation["properties"]["phone"] = {"anyOf": [dict(PHONE), {"type": "null"}]}
+    conversation["allOf"] = [
+        {"anyOf": [{"properties": {"contact_id": {"type": "string", "minLength": 1}},
+                    "required": ["contact_id"]},
+                   {"properties": {"phone": PHONE}, "required": ["phone"]}]},
+        {"anyOf": [_TEXT, _TEMPLATE]}]
+    comment = components["CommentIn"]
+    comment["properties"]["text"]["maxLength"] = 10_000
+    comment["not"] = {"allOf": [_TEXT, _TEMPLATE]}  # text or a template, not both
+
+
 @cache
 def openapi_document() -> dict[str, Any]:
     types = (tasks.Task, TaskList, comments.Comment, CommentList, CommentIn, TaskPatch,
@@ -369,6 +396,7 @@ def openapi_document() -> dict[str, Any]:
              TemplateList, Refreshing, *desk_openapi.TYPES)
     _, components = msgspec.json.schema_components(
         types, ref_template="#/components/schemas/{name}")
+    _body_rules(components)
     task_id = (("task_id", "path", ""),)
     err = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
     return {
