@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 import uuid
 from typing import Any
 
@@ -180,7 +181,8 @@ async def test_a_group_chat_goes_to_the_group_and_shows_participants(system: Sys
 async def test_a_send_to_an_inactive_channel_waits_and_shows_why(system: System) -> None:
     chat = new_chat()
     task = await opened(system, chat)
-    channel = {"channelId": CHANNEL, "timestamp": 1764064800000}
+    now_ms = int(time.time() * 1000)  # states apply in their own order: an old one is stale
+    channel = {"channelId": CHANNEL, "timestamp": now_ms}
     await system.webhook({"channelsUpdates": [channel | {"state": "phoneUnavailable"}]})
 
     async def listed() -> Any:
@@ -198,7 +200,7 @@ async def test_a_send_to_an_inactive_channel_waits_and_shows_why(system: System)
         assert "phoneunavailable" in waiting["failure_reason"]
     finally:
         await system.webhook({"channelsUpdates": [channel | {"state": "active",
-                                                             "timestamp": 1764064900000}]})
+                                                             "timestamp": now_ms + 1000}]})
     await comment_where(system, task["id"], lambda c: c["id"] == comment["id"]
                         and c.get("delivery") == "sent", "sent once active", )
 
