@@ -207,9 +207,14 @@ async def clear_outbox(db: Database, comment_ids: list[str]) -> None:
 
 
 async def pending_outbox(db: Database, older_than: datetime, limit: int = 100) -> list[Comment]:
+    """Comments whose sends are not published yet, recorded before ``older_than``.
+
+    By the flag's value and the integer order, not ``$exists`` and the date: the stand-in
+    uses its index only for the equality (``$exists`` scanned every comment, about a second
+    per million on each post) and compares dates to the second; MongoDB answers the same."""
     with db_errors("reading unpublished sends"):
         docs = await db.comments.find(
-            {"outbox": {"$exists": True}, "at": {"$lt": older_than}}).limit(limit).to_list(None)
+            {"outbox": True, "order": {"$lt": order_of(older_than)}}).limit(limit).to_list(None)
     return [_from_doc(d) for d in docs]
 
 

@@ -7,7 +7,9 @@ moves forward. What each person has seen is one document per (person, task) in `
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -62,6 +64,45 @@ async def record_activity(db: Database, items: list[Activity]) -> None:
 
 
 def _filter(query: InboxQuery) -> dict[str, Any]:
+    """The list as one filter (for counting)."""
+    return _all_of(_parts(query))
+
+
+def _branches(query: InboxQuery) -> list[dict[str, Any]]:
+    """The list as filters without a top-level ``$or``: each ``$or`` part (a supervisor's
+    scope, the page cursor) expanded into its branches, one flat filter per combination.
+    MongoDB and the stand-in run each as an index range with the sort and the limit; under a
+    top-level ``$or`` (or ``$and``) the stand-in decodes and filters every task in Python."""
+    alternatives = [part["$or"] if list(part) == ["$or"] else [part] for part in _parts(query)]
+    return [_all_of(list(combination)) for combination in itertools.product(*alternatives)]
+
+
+def _all_of(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The conjunction of ``parts`` as one flat filter (a field's conditions in one operator
+    document), ``$and`` only for a field whose conditions cannot be merged. The same query for
+    MongoDB; the stand-in runs a flat filter in SQL but filters every document in Python
+    under a top-level ``$and``."""
+    flat: dict[str, Any] = {}
+    rest: list[dict[str, Any]] = []
+    for part in parts:
+        for name, value in part.items():
+            if name not in flat:
+                flat[name] = value
+                continue
+            held = flat[name]
+            if _operators(held) and _operators(value) and not held.keys() & value.keys():
+                flat[name] = held | value
+            else:
+                rest.append({name: value})
+    return {"$and": [flat, *rest]} if rest else flat
+
+
+def _operators(value: Any) -> bool:
+    return isinstance(value, dict) and bool(value) and all(k.startswith("$") for k in value)
+
+
+def _parts(query: InboxQuery) -> list[dict[str, Any]]:
+    """What a task must match to be in the list: all of these."""
     viewer = query.viewer
     open_ = {"$in": list(query.open_statuses)}
     parts: list[dict[str, Any]] = []
@@ -98,24 +139,49 @@ def _filter(query: InboxQuery) -> dict[str, Any]:
         else:
             parts.append({"$or": [{"last_activity_at": {"$lt": at}},
                                   {"last_activity_at": at, "_id": {"$lt": task_id}}]})
-    parts = [p for p in parts if p]
-    return parts[0] if len(parts) == 1 else {"$and": parts} if parts else {}
+    return parts
 
 
 def _search(text: str) -> dict[str, Any]:
     """Digits search the phone, other text the name; both by prefix (an index range)."""
     digits = re.sub(r"\D", "", text)
     if digits and not re.sub(r"[\d\s()+-]", "", text):
-        return {"phone": {"$regex": f"^{digits}"}}
+        return {"phone": _starting_with(digits)}
     name = text.strip().lower().replace("ё", "е")
-    return {"search_name": {"$regex": f"^{re.escape(name)}"}}
+    return {"search_name": _starting_with(name)} if name else {}
+
+
+def _starting_with(prefix: str) -> dict[str, str]:
+    """The strings that start with ``prefix``, as a range: what a ``^prefix`` regex matches
+    (strings compare by code point on MongoDB and on the stand-in), and an index range on
+    both, where the stand-in runs a regex through Python for every task."""
+    return {"$gte": prefix, "$lt": prefix[:-1] + chr(ord(prefix[-1]) + 1)}
 
 
 async def find(db: Database, query: InboxQuery) -> list[Task]:
+    sort = _DUE_SORT if query.sort == "due" else _SORT
+    branches = _branches(query)
     with db_errors("listing the inbox"):
-        docs = await db.tasks.find(_filter(query)).sort(
-            _DUE_SORT if query.sort == "due" else _SORT).limit(query.limit).to_list(None)
+        docs: list[dict[str, Any]] = []
+        for branch in branches:
+            docs += await db.tasks.find(branch).sort(sort).limit(query.limit).to_list(None)
+    if len(branches) > 1:
+        docs = _merged(docs, sort, query.limit)
     return [read_as(Task, d, drop=tasks.INTERNAL_FIELDS) for d in docs]
+
+
+def _merged(docs: list[dict[str, Any]], sort: list[tuple[str, int]], limit: int
+            ) -> list[dict[str, Any]]:
+    """The branches' pages as the list's page: each task once, in the list's order (a
+    missing field sorts lowest, as on MongoDB)."""
+    unique = list({doc["_id"]: doc for doc in docs}.values())
+    for name, direction in reversed(sort):  # stable: the first key decides last
+        unique.sort(key=_sort_key(name), reverse=direction == DESCENDING)
+    return unique[:limit]
+
+
+def _sort_key(name: str) -> Callable[[dict[str, Any]], tuple[bool, str]]:
+    return lambda doc: (doc.get(name) is not None, str(doc.get(name) or ""))
 
 
 async def count(db: Database, query: InboxQuery) -> int:
@@ -149,11 +215,13 @@ async def tasks_with_text(db: Database, text: str, since: datetime, limit: int =
                           ) -> list[str]:
     """Tasks whose messages since ``since`` contain ``text`` (a bounded scan of recent
     messages, newest first; a search on request, not per keystroke)."""
-    pattern = re.escape(text.strip())
+    # ignoring case inline, not with $options: the same on MongoDB, and the stand-in then
+    # matches in SQL instead of decoding every recent message in Python
+    pattern = "(?i)" + re.escape(text.strip())
     with db_errors("searching message text"):
         docs = await db.comments.find(
             {"order": {"$gte": int(since.timestamp() * 1_000_000)},
-             "text": {"$regex": pattern, "$options": "i"}}, {"task_id": 1}) \
+             "text": {"$regex": pattern}}, {"task_id": 1}) \
             .sort("order", DESCENDING).limit(limit * 5).to_list(None)
     found: list[str] = []
     for doc in docs:

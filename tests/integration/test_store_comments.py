@@ -213,6 +213,19 @@ async def test_cleared_outbox_comment_is_no_longer_pending(db: Any) -> None:
     assert [c.id for c in pending] == ["c2"]
 
 
+async def test_pending_outbox_is_exact_to_the_microsecond_and_sees_a_resend(db: Any) -> None:
+    await comments.insert(db, outgoing("c1", outbox=True))
+    await comments.insert(db, outgoing("c2", at=NOW + timedelta(milliseconds=500), outbox=True))
+    await comments.insert(db, outgoing("c3"))
+    await comments.record_delivery(db, "c3", "failed", code="E", reason="refused")
+    assert await comments.reset_for_resend(db, "c3", "attempt-2")  # flagged by $set
+
+    pending = await comments.pending_outbox(db, NOW + timedelta(milliseconds=250))
+    assert sorted(c.id for c in pending) == ["c1", "c3"]
+    later = await comments.pending_outbox(db, NOW + timedelta(seconds=1))
+    assert sorted(c.id for c in later) == ["c1", "c2", "c3"]
+
+
 class _InsertedDuringTheCheck:
     """The comments collection, where the comment gets inserted right after the first
     send-result update missed it (the send result outran the comment)."""

@@ -95,6 +95,40 @@ async def test_search_by_phone_digits_and_by_name_prefix(db: Any) -> None:
     assert await ids(db, query(ADMIN, "all", search="+7 901 111")) == ["t-0001"]
     assert await ids(db, query(ADMIN, "all", search="кузн")) == ["t-0002"]
     assert await ids(db, query(IVANOVA, "all", search="орлов")) == []  # not hers to see
+    assert await ids(db, query(ADMIN, "all", search="79011112233")) == ["t-0001"]
+    assert await ids(db, query(ADMIN, "all", search="790111122334")) == []
+    assert await ids(db, query(ADMIN, "all", search="Сидоров Пётр")) == ["t-0001"]
+    assert await ids(db, query(ADMIN, "all", search="сидорова")) == []
+    assert await ids(db, query(ADMIN, "all", search="идоров")) == []  # a prefix, not a part
+
+
+async def test_a_search_and_filters_make_one_flat_filter(db: Any) -> None:
+    """Flat, the stand-in runs a list in SQL (a top-level $and it filters in Python over every
+    task); a filter on a field the view sets already still narrows the list."""
+    await seed(db)
+    searched = query(ADMIN, "all", search="сидор", provider="wazzup")
+    assert "$and" not in inbox._filter(searched)
+    assert await ids(db, searched) == ["t-0001"]
+    assert await ids(db, query(IVANOVA, "mine", search="79011")) == ["t-0001"]
+    assert await ids(db, query(SUPERVISOR, "all", search="кузн")) == ["t-0002"]
+    assert await ids(db, query(ADMIN, "all", status=OPEN[0])) == ["t-0005"]
+    assert await ids(db, query(ADMIN, "all", status=CLOSED)) == []
+
+
+async def test_a_supervisors_list_merges_the_branches_of_the_scope(db: Any) -> None:
+    """One query per branch of the scope (their groups, their members, nobody's) and per
+    branch of the page cursor, merged newest first, each task once, limited."""
+    await seed(db)
+    await tasks.create(db, task("t-0006", 6, assignee_user_id="u-pe", assignee_group_id="g-cc"))
+    await tasks.create(db, task("t-0007", 7, assignee_user_id="u-sm", assignee_group_id="g-sales"))
+    assert all("$or" not in b for b in inbox._branches(query(SUPERVISOR, "all")))
+    assert await ids(db, query(SUPERVISOR, "all")) == ["t-0006", "t-0005", "t-0002", "t-0001"]
+    first = await inbox.find(db, query(SUPERVISOR, "all", limit=3))
+    last = first[-1]
+    at = (last.last_activity_at or last.created_at).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    rest = await ids(db, query(SUPERVISOR, "all", limit=3, before=(at, last.id)))
+    assert [t.id for t in first] + rest == ["t-0006", "t-0005", "t-0002", "t-0001"]
+    assert await inbox.count(db, query(SUPERVISOR, "all")) == 4
 
 
 async def test_counts_follow_the_lists(db: Any) -> None:
@@ -119,4 +153,7 @@ async def test_message_text_search_finds_recent_tasks(db: Any) -> None:
             id=f"c{n}", task_id=f"t-{n}", order=comments.order_of(at), at=at,
             author_kind="customer", direction="in", text=text))
     assert await inbox.tasks_with_text(db, "заказ", T0 - timedelta(days=1)) == ["t-1"]
+    assert await inbox.tasks_with_text(db, "ГДЕ мой", T0 - timedelta(days=1)) == ["t-1"]
+    assert await inbox.tasks_with_text(db, "заказ 123?", T0 - timedelta(days=1)) == ["t-1"]
+    assert await inbox.tasks_with_text(db, "з.каз", T0 - timedelta(days=1)) == []
     assert await inbox.tasks_with_text(db, "заказ", T0 + timedelta(hours=1)) == []
