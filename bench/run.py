@@ -12,8 +12,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
+from pymongo.errors import PyMongoError
 
-from bench import baselines, metrics, phases, report
+from bench import baselines, console, metrics, phases, report
 from bench.load import AnswerWatcher, ChatPool, webhook_body
 from bench.phases import say
 from bench.plan import Plan
@@ -23,6 +24,7 @@ from shared import events
 from shared.bus import Topology
 from shared.providers import REGISTRY
 from shared.providers.base import GatewayAccount
+from shared.store.mongo import connect
 from tests.topology_cleanup import delete_topology
 
 DEFAULT_BROKER = "amqp://guest:guest@127.0.0.1:5672/"
@@ -46,7 +48,8 @@ def _event_size() -> int:
     raise RuntimeError("cannot parse a Wazzup webhook to size the broker baseline's messages")
 
 
-async def run(plan: Plan) -> dict[str, Any]:
+async def run(plan: Plan, only: str | None = None) -> dict[str, Any]:
+    """The whole benchmark, or (``only="console"``) the console phase alone."""
     run_id = uuid.uuid4().hex[:8]
     broker_url = os.environ.get("RABBITMQ_URL", DEFAULT_BROKER)
     shards = int(os.environ.get("WABRIDGE_BUS_SHARDS", "8"))
@@ -64,15 +67,27 @@ async def run(plan: Plan) -> dict[str, Any]:
     try:
         stack.start()
         stack_start_s = time.monotonic() - started
-        return await _measure(plan, stack, topology, broker_url, run_id, stack_start_s)
+        return await _measure(plan, stack, topology, broker_url, run_id, stack_start_s, only)
     finally:
         stack.stop()
+        if os.environ.get("MONGODB_URL"):  # real MongoDB: the run's (seeded) database goes
+            await _drop_database(os.environ["MONGODB_URL"], env["WABRIDGE_DB"])
         await delete_topology(broker_url, topology)
         shutil.rmtree(var_dir / "mongo", ignore_errors=True)
 
 
+async def _drop_database(url: str, name: str) -> None:
+    client, _ = connect(url, name)
+    try:
+        await client.drop_database(name)
+    except PyMongoError as exc:
+        say(f"could not drop the database {name}: {exc}")
+    finally:
+        await client.close()
+
+
 async def _measure(plan: Plan, stack: Stack, topology: Topology, broker_url: str, run_id: str,
-                   stack_start_s: float) -> dict[str, Any]:
+                   stack_start_s: float, only: str | None) -> dict[str, Any]:
     mongo_url = stack.env.get("MONGODB_URL") or os.environ["MONGODB_URL"]
     queue_names = [topology.queue_name(q.name) for q in topology.queues()]
     depths = metrics.QueueDepths(broker_url, queue_names)
@@ -85,7 +100,14 @@ async def _measure(plan: Plan, stack: Stack, topology: Topology, broker_url: str
         system.refresh_pids()
         poller = asyncio.create_task(watcher.run())
         try:
-            return await _phases(plan, system, mongo_url, run_id, stack_start_s)
+            if only == "console":
+                return await _console_only(plan, system, mongo_url, run_id, stack_start_s)
+            doc = await _phases(plan, system, mongo_url, run_id, stack_start_s)
+            doc["console"] = await _console(plan, system, mongo_url, run_id)
+            doc["measure_seconds"] = round(doc["measure_seconds"] + doc["console"].pop(
+                "seconds"), 1)
+            doc["targets"] = report.targets(doc)
+            return doc
         finally:
             poller.cancel()
             await depths.close()
@@ -176,6 +198,27 @@ async def _phases(plan: Plan, system: System, mongo_url: str, run_id: str,
         },
         "measure_seconds": round(time.monotonic() - t0, 1),
     }
+    return doc
+
+
+async def _console(plan: Plan, system: System, mongo_url: str, run_id: str) -> dict[str, Any]:
+    """Last, so the seeded store does not weigh on the other phases' figures."""
+    t0 = time.monotonic()
+    out = await console.run(system, plan, f"wabridge_bench_{run_id}", mongo_url,
+                            plan.console_tasks, plan.console_comments, say)
+    return out | {"seconds": time.monotonic() - t0}
+
+
+async def _console_only(plan: Plan, system: System, mongo_url: str, run_id: str,
+                        stack_start_s: float) -> dict[str, Any]:
+    out = await _console(plan, system, mongo_url, run_id)
+    seconds = out.pop("seconds")
+    doc: dict[str, Any] = {
+        "schema": "wabridge-bench/1", "mode": plan.mode, "only": "console",
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": _machine(system, mongo_url), "plan": plan.as_dict(),
+        "stack_start_s": round(stack_start_s, 2), "console": out,
+        "measure_seconds": round(seconds, 1)}
     doc["targets"] = report.targets(doc)
     return doc
 
