@@ -9,6 +9,7 @@ import msgspec
 
 from services.task_sync.application.reports import Report
 from services.task_sync.desk_api import AvailabilityIn, PolicyIn
+from services.task_sync.openapi_ops import also, op
 from shared.domain.desk import Notice
 from shared.domain.routing import AgentState, GroupPolicy
 
@@ -21,34 +22,33 @@ TYPES = (AvailabilityIn, AgentState, PolicyIn, GroupPolicy, NoticeList, Report)
 
 
 def desk_paths() -> dict[str, Any]:
-    from services.task_sync.openapi import _also, _op  # the document's own helpers
 
     user = (("user_id", "path", ""),)
     group = (("group_id", "path", ""),)
     held = (("task_id", "path", ""), ("comment_id", "path", ""))
     return {
         "/api/v1/me/availability": {
-            "get": _op("My availability and capacity", "AgentState"),
-            "put": _op("Set my availability (online, away, on_leave)", "AgentState",
+            "get": op("My availability and capacity", "AgentState"),
+            "put": op("Set my availability (online, away, on_leave)", "AgentState",
                        body="AvailabilityIn")},
         "/api/v1/users/{user_id}/availability": {
-            "get": _also(_op("A person's availability and capacity", "AgentState",
+            "get": also(op("A person's availability and capacity", "AgentState",
                              params=user), "403"),
-            "put": _also(_op("Set a person's availability and capacity (admins; supervisors "
+            "put": also(op("Set a person's availability and capacity (admins; supervisors "
                              "for their groups' members)", "AgentState", body="AvailabilityIn",
                              params=user), "403")},
         "/api/v1/groups/{group_id}/policy": {
-            "get": _also(_op("A group's routing mode, idle forwarding and SLA targets",
+            "get": also(op("A group's routing mode, idle forwarding and SLA targets",
                              "GroupPolicy", params=group), "403"),
-            "put": _also(_op("Set a group's policy (admins, the group's supervisors)",
+            "put": also(op("Set a group's policy (admins, the group's supervisors)",
                              "GroupPolicy", body="PolicyIn", params=group), "403")},
-        "/api/v1/notices": {"get": _op("My notices, newest first (forwards, missed "
+        "/api/v1/notices": {"get": op("My notices, newest first (forwards, missed "
                                        "deadlines, closing windows)", "NoticeList",
                                        params=(("limit", "query", ""),))},
         "/api/v1/tasks/{task_id}/comments/{comment_id}": {
-            "delete": _also(_op("Withdraw a held reply before it goes out", "Comment",
+            "delete": also(op("Withdraw a held reply before it goes out", "Comment",
                                 params=held), "403", "409")},
-        "/api/v1/reports": {"get": _report(_also(_op(
+        "/api/v1/reports": {"get": _report(also(op(
             "Per manager and group over a period: chats, first-response and resolution "
             "median/p90, SLA compliance, forwards (format=csv for CSV)", "Report",
             params=(("since", "query", ""), ("until", "query", ""), ("group_id", "query", ""),

@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from services.task_sync import desk_openapi
+from services.task_sync import desk_openapi, openapi_messaging
 from services.task_sync.auth_api import LoggedIn, LoginIn, Me
 from services.task_sync.contacts_import import ImportReport
 from services.task_sync.directory_schema import (
@@ -21,65 +21,10 @@ from services.task_sync.directory_schema import (
     UserIn,
     UserView,
 )
+from services.task_sync.openapi_ops import also, gone, op
 from services.task_sync.schemas import AssignIn, CommentIn, ConversationIn, ScenariosIn, TaskPatch
 from shared.domain import comments, directory, scenarios, tasks
 from shared.domain.audit import AuditEntry
-from shared.domain.templates import Template
-
-# Query parameters by name: counts and positions are integers (the handlers answer 400
-# bad_query to anything else), the rest are text.
-_QUERY_TYPES: dict[str, dict[str, Any]] = {
-    "limit": {"type": "integer", "minimum": 0}, "offset": {"type": "integer", "minimum": 0},
-    "before": {"type": "integer", "minimum": 0},
-    "format": {"type": "string", "enum": ["json", "csv"]},
-    "since": {"type": "string", "format": "date-time"},
-    "until": {"type": "string", "format": "date-time"},
-}
-
-
-def _param(name: str, where: str) -> dict[str, Any]:
-    schema = _QUERY_TYPES.get(name, {"type": "string"}) if where == "query" else {
-        "type": "string"}
-    return {"name": name, "in": where, "required": where == "path", "schema": schema}
-
-
-def _op(summary: str, ok: str, *, body: str | None = None, status: str = "200",
-        params: tuple[tuple[str, str, str], ...] = ()) -> dict[str, Any]:
-    op: dict[str, Any] = {
-        "summary": summary,
-        "parameters": [_param(n, where) for n, where, _ in params],
-        "responses": {
-            status: {"description": "OK", "content": {"application/json": {
-                "schema": {"$ref": f"#/components/schemas/{ok}"}}}},
-            "401": {"$ref": "#/components/responses/Unauthenticated"},
-        },
-    }
-    if body:
-        op["requestBody"] = {"required": True, "content": {"application/json": {
-            "schema": {"$ref": f"#/components/schemas/{body}"}}}}
-        op["responses"]["422"] = {"$ref": "#/components/responses/Invalid"}
-        op["responses"]["400"] = {"$ref": "#/components/responses/BadRequest"}
-    if any(where == "query" for _, where, _ in params):
-        op["responses"]["400"] = {"$ref": "#/components/responses/BadRequest"}
-    if any(where == "path" for _, where, _ in params):
-        op["responses"]["404"] = {"$ref": "#/components/responses/NotFound"}
-    return op
-
-
-def _also(op: dict[str, Any], *codes: str) -> dict[str, Any]:
-    """Add the shared error responses named by status code (403, 409)."""
-    names = {"403": "Forbidden", "409": "Conflict", "429": "TooManyAttempts"}
-    for code in codes:
-        op["responses"][code] = {"$ref": f"#/components/responses/{names[code]}"}
-    return op
-
-
-def _gone(summary: str, params: tuple[tuple[str, str, str], ...], *codes: str) -> dict[str, Any]:
-    """An operation answering 204 without a body."""
-    op = _op(summary, "Problem", params=params)
-    op["responses"] = {"204": {"description": "Done"}} | {
-        k: v for k, v in op["responses"].items() if k != "200"}
-    return _also(op, *codes)
 
 
 class ContactList(msgspec.Struct):
@@ -101,49 +46,49 @@ def _directory_paths() -> dict[str, Any]:
     paging = (("limit", "query", ""), ("offset", "query", ""))
     return {
         "/api/v1/contacts": {
-            "get": _op("Contacts by name; ?phone= finds the owner of a phone, ?q= a name part",
+            "get": op("Contacts by name; ?phone= finds the owner of a phone, ?q= a name part",
                        "ContactList", params=(("phone", "query", ""), ("q", "query", ""),
                                               *paging)),
-            "post": _also(_op("Add a contact (admins, supervisors)", "Contact", body="ContactIn",
+            "post": also(op("Add a contact (admins, supervisors)", "Contact", body="ContactIn",
                               status="201"), "403", "409")},
         "/api/v1/contacts/{contact_id}": {
-            "get": _op("One contact", "Contact", params=contact),
-            "put": _also(_op("Replace a contact (admins, supervisors)", "Contact",
+            "get": op("One contact", "Contact", params=contact),
+            "put": also(op("Replace a contact (admins, supervisors)", "Contact",
                              body="ContactFields", params=contact), "403", "409"),
-            "delete": _gone("Remove a contact (admins, supervisors)", contact, "403")},
+            "delete": gone("Remove a contact (admins, supervisors)", contact, "403")},
         "/api/v1/users": {
-            "get": _op("Users by full name; ?phone= finds the user with a phone", "UserList",
+            "get": op("Users by full name; ?phone= finds the user with a phone", "UserList",
                        params=(("phone", "query", ""), *paging)),
-            "post": _also(_op("Add a user (admins), with a login, role and password",
+            "post": also(op("Add a user (admins), with a login, role and password",
                               "UserView", body="UserIn", status="201"), "403", "409")},
         "/api/v1/users/{user_id}": {
-            "get": _op("One user", "UserView", params=user),
-            "put": _also(_op("Replace a user's profile, login and role (admins); the API token "
+            "get": op("One user", "UserView", params=user),
+            "put": also(op("Replace a user's profile, login and role (admins); the API token "
                              "and password are kept", "UserView", body="UserFields",
                              params=user), "403", "409"),
-            "delete": _gone("Remove a user (admins)", user, "403", "409")},
+            "delete": gone("Remove a user (admins)", user, "403", "409")},
         "/api/v1/users/{user_id}/password": {
-            "post": _gone("Set the user's console password (admins); their sessions end", user,
+            "post": gone("Set the user's console password (admins); their sessions end", user,
                           "403", "409") | {"requestBody": _body("PasswordIn")}},
-        "/api/v1/contacts/import": {"post": _also(_op(
+        "/api/v1/contacts/import": {"post": also(op(
             "Import contacts from CSV (admins, supervisors): header row with name, phones, "
             "responsible (id or login), id; rejected rows are reported, not stored",
             "ImportReport") | {"requestBody": {"required": True, "content": {
                 "text/csv": {"schema": {"type": "string"}}}}}, "403")},
         "/api/v1/users/{user_id}/tokens": {
-            "post": _also(_op("Issue a new API token (admins), shown once; it replaces the "
+            "post": also(op("Issue a new API token (admins), shown once; it replaces the "
                               "previous one", "TokenIssued", status="201", params=user),
                           "403", "409"),
-            "delete": _gone("Revoke the user's API token (admins)", user, "403")},
+            "delete": gone("Revoke the user's API token (admins)", user, "403")},
         "/api/v1/groups": {
-            "get": _op("All groups by name", "GroupList"),
-            "post": _also(_op("Add a group (admins, supervisors)", "Group", body="GroupIn",
+            "get": op("All groups by name", "GroupList"),
+            "post": also(op("Add a group (admins, supervisors)", "Group", body="GroupIn",
                               status="201"), "403", "409")},
         "/api/v1/groups/{group_id}": {
-            "get": _op("One group", "Group", params=group),
-            "put": _also(_op("Rename a group (admins, supervisors)", "Group", body="GroupFields",
+            "get": op("One group", "Group", params=group),
+            "put": also(op("Rename a group (admins, supervisors)", "Group", body="GroupFields",
                              params=group), "403", "409"),
-            "delete": _gone("Remove a group without members (admins, supervisors)", group,
+            "delete": gone("Remove a group without members (admins, supervisors)", group,
                             "403", "409")},
     }
 
@@ -200,10 +145,10 @@ def _conversation_paths() -> dict[str, Any]:
         "200": {"description": "The file", **binary},
         "404": {"$ref": "#/components/responses/NotFound"}}}
     return {
-        "/api/v1/tasks/{task_id}/comments/{comment_id}/resend": {"post": _op(
+        "/api/v1/tasks/{task_id}/comments/{comment_id}/resend": {"post": op(
             "Send a failed comment again (new send ids)", "Comment", status="202",
             params=comment)},
-        "/api/v1/comments/{comment_id}/revisions": {"get": _op(
+        "/api/v1/comments/{comment_id}/revisions": {"get": op(
             "Edits and deletions made in WhatsApp; the original text stays", "RevisionList",
             params=(("comment_id", "path", ""),))},
         "/api/v1/files/{file_id}": {"get": download | {"parameters": [
@@ -213,11 +158,11 @@ def _conversation_paths() -> dict[str, Any]:
             "security": [], "parameters": [
                 {"name": n, "in": w, "required": True, "schema": {"type": "string"}}
                 for n, w in (("file_id", "path"), ("exp", "query"), ("sig", "query"))]}},
-        "/api/v1/conversations": {"post": _op(
+        "/api/v1/conversations": {"post": op(
             "Start a dialogue from our side: creates the task and sends the first message "
             "(free text, or a template outside WhatsApp Business's 24-hour window)",
             "ConversationStarted", body="ConversationIn", status="201")},
-        "/api/v1/channels": {"get": _op("Company numbers and their states", "ChannelList")},
+        "/api/v1/channels": {"get": op("Company numbers and their states", "ChannelList")},
     }
 
 
@@ -270,90 +215,38 @@ def _console_paths() -> dict[str, Any]:
     queue = (("queue", "path", ""),)
     public: dict[str, Any] = {"security": []}
     return {
-        "/api/v1/auth/login": {"post": _also(_op(
+        "/api/v1/auth/login": {"post": also(op(
             "Sign in to the console: sets the HttpOnly SameSite=Strict session cookie "
             "wabridge_session; cookie-authenticated writes send X-CSRF-Token",
             "LoggedIn", body="LoginIn"), "429") | public},
-        "/api/v1/auth/logout": {"post": _gone("Sign out (the cookie's session ends)", ())
+        "/api/v1/auth/logout": {"post": gone("Sign out (the cookie's session ends)", ())
                                 | public},
-        "/api/v1/me": {"get": _op("The calling person, their groups and CSRF token", "Me")},
-        "/api/v1/tasks/{task_id}/claim": {"post": _also(_op(
+        "/api/v1/me": {"get": op("The calling person, their groups and CSRF token", "Me")},
+        "/api/v1/tasks/{task_id}/claim": {"post": also(op(
             "Take an unassigned task of your groups' queue; 409 when someone took it first",
             "Task", params=task_id), "403", "409")},
-        "/api/v1/tasks/{task_id}/assign": {"post": _also(_op(
+        "/api/v1/tasks/{task_id}/assign": {"post": also(op(
             "Give the task to a user or a group's queue (supervisors within their groups, "
             "admins)", "Task", body="AssignIn", params=task_id), "403", "409")},
-        "/api/v1/tasks/{task_id}/reopen": {"post": _also(_op(
+        "/api/v1/tasks/{task_id}/reopen": {"post": also(op(
             "A closed task back to the manager status (409 conversation_open when its chat "
             "has another open task)", "Task", params=task_id), "403", "409")},
-        "/api/v1/dead-letters": {"get": _also(_op(
+        "/api/v1/dead-letters": {"get": also(op(
             "Every work queue with its number of dead letters (admins)", "QueueList"), "403")},
         "/api/v1/dead-letters/{queue}": {
-            "get": _also(_op("The first dead letters of a queue and why they failed (admins; "
+            "get": also(op("The first dead letters of a queue and why they failed (admins; "
                              "nothing is removed)", "DeadLetterList",
                              params=(*queue, ("limit", "query", ""))), "403"),
-            "delete": _also(_op("Drop a queue's dead letters (admins)", "Purged",
+            "delete": also(op("Drop a queue's dead letters (admins)", "Purged",
                                 params=queue), "403")},
-        "/api/v1/dead-letters/{queue}/replay": {"post": _also(_op(
+        "/api/v1/dead-letters/{queue}/replay": {"post": also(op(
             "Put dead letters back on their work queue (admins); ?id= one message", "Replayed",
             params=(*queue, ("id", "query", ""), ("limit", "query", ""))), "403")},
-        "/api/v1/audit": {"get": _also(_op(
+        "/api/v1/audit": {"get": also(op(
             "The audit log, newest first (admins): who changed what, through a token or a "
             "session", "AuditList", params=(("actor", "query", ""), ("action", "query", ""),
                                             ("since", "query", ""), ("until", "query", ""),
                                             ("limit", "query", ""))), "403")},
-    }
-
-
-class Signalled(msgspec.Struct):
-    sent: bool
-    reason: str | None = None
-
-
-class ReactionIn(msgspec.Struct):
-    emoji: str
-
-
-class ProblemList(msgspec.Struct):
-    items: list[dict[str, Any]]
-
-
-class TemplateList(msgspec.Struct):
-    items: list[Template]
-    refreshing: bool
-
-
-class Refreshing(msgspec.Struct):
-    refreshing: bool
-
-
-def _messaging_paths() -> dict[str, Any]:
-    """Read marks, typing, reactions and unplaceable messages (issue 11)."""
-    task_id = (("task_id", "path", ""),)
-    comment = (*task_id, ("comment_id", "path", ""))
-    return {
-        "/api/v1/tasks/{task_id}/read": {"post": _op(
-            "The manager opened the chat: the customer's messages show as read where the "
-            "gateway can (Meta, chat-api) and WABRIDGE_READ_RECEIPTS allows",
-            "Signalled", status="202", params=task_id)},
-        "/api/v1/tasks/{task_id}/typing": {"post": _op(
-            "Show 'typing…' to the customer (Meta); the console sends it debounced",
-            "Signalled", status="202", params=task_id)},
-        "/api/v1/tasks/{task_id}/comments/{comment_id}/reaction": {
-            "put": _op("React with one emoji to a message of the chat (Meta); kept in the "
-                       "task as a comment", "Comment", body="ReactionIn", status="201",
-                       params=comment),
-            "delete": _op("Take the reaction back", "Comment", status="201", params=comment)},
-        "/api/v1/problems": {"get": _also(_op(
-            "Messages no task could hold (no usable sender), newest first (admins)",
-            "ProblemList", params=(("limit", "query", ""),)), "403")},
-        "/api/v1/templates": {"get": _op(
-            "Message templates as the gateways last listed them (name, language, category, "
-            "status, parameters); an empty or hour-old list is fetched again "
-            "(refreshing: true)", "TemplateList", params=(("provider", "query", ""),))},
-        "/api/v1/templates/refresh": {"post": _also(_op(
-            "Fetch the template lists now (admins)", "Refreshing", status="202",
-            params=(("provider", "query", ""),)), "403")},
     }
 
 
@@ -392,8 +285,8 @@ def openapi_document() -> dict[str, Any]:
              UserFields, TokenIssued, directory.Group, GroupList, GroupIn, GroupFields,
              ConversationIn, ConversationStarted, RevisionList, ChannelList, LoginIn, LoggedIn,
              Me, AssignIn, PasswordIn, UserView, ImportReport, AuditList, QueueList,
-             DeadLetterList, Replayed, Purged, TaskCard, Signalled, ReactionIn, ProblemList,
-             TemplateList, Refreshing, *desk_openapi.TYPES)
+             DeadLetterList, Replayed, Purged, TaskCard, *openapi_messaging.TYPES,
+             *desk_openapi.TYPES)
     _, components = msgspec.json.schema_components(
         types, ref_template="#/components/schemas/{name}")
     _body_rules(components)
@@ -405,26 +298,26 @@ def openapi_document() -> dict[str, Any]:
                  "description": "Tasks made from WhatsApp chats, their comments, and the bot."},
         "security": [{"bearer": []}, {"session": []}],
         "paths": {
-            "/api/v1/tasks": {"get": _op(
+            "/api/v1/tasks": {"get": op(
                 "List tasks, newest activity first", "TaskList",
                 params=(("status", "query", ""), ("assignee", "query", "user id or 'me'"),
                         ("group", "query", ""), ("limit", "query", ""), ("offset", "query", "")))},
             "/api/v1/tasks/{task_id}": {
-                "get": _op("One task you may see, as its card shows it", "TaskCard",
+                "get": op("One task you may see, as its card shows it", "TaskCard",
                            params=task_id),
-                "patch": _also(_op("Change the status (closing ends the chat's dialogue)",
+                "patch": also(op("Change the status (closing ends the chat's dialogue)",
                                    "Task", body="TaskPatch", params=task_id), "403", "409")},
             "/api/v1/tasks/{task_id}/comments": {
-                "get": _op("The task's comments in order", "CommentList", params=task_id),
-                "post": _op("A manager's comment, sent to the customer's WhatsApp prefixed with "
+                "get": op("The task's comments in order", "CommentList", params=task_id),
+                "post": op("A manager's comment, sent to the customer's WhatsApp prefixed with "
                             "the manager's full name; Idempotency-Key header honoured",
                             "Comment", body="CommentIn", status="201", params=task_id)},
             "/api/v1/scenarios": {
-                "get": _op("The bot's scenarios", "ScenarioSet"),
-                "put": _op("Replace the scenarios (admins); the bot uses them at once",
+                "get": op("The bot's scenarios", "ScenarioSet"),
+                "put": op("Replace the scenarios (admins); the bot uses them at once",
                            "ScenarioSet", body="ScenariosIn")},
         } | _conversation_paths() | _directory_paths() | _console_paths()
-        | _messaging_paths() | desk_openapi.desk_paths(),
+        | openapi_messaging.messaging_paths() | desk_openapi.desk_paths(),
         "components": {
             "schemas": components,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
