@@ -11,34 +11,29 @@ from typing import Literal
 
 import msgspec
 
+from shared.bot_commands import LookUpStatus, SetTaskField
 from shared.domain.templates import Template
 from shared.message_parts import (
     SCHEMA_VERSION,
     Attachment,
     AuthorKind,
     ChatRef,
+    Choice,
     ContentType,
     ConversationState,
     Direction,
+    Envelope,
     FormField,
     MediaRef,
+    Offer,
     derive_id,
     new_id,
     utcnow,
 )
 
-__all__ = ["SCHEMA_VERSION", "Attachment", "AuthorKind", "ChatRef", "ContentType",
-           "ConversationState", "Direction", "FormField", "MediaRef", "derive_id", "new_id",
-           "utcnow"]
-
-
-class Envelope(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
-    """Fields every message carries."""
-
-    id: str
-    correlation_id: str
-    occurred_at: datetime
-    schema_version: int = SCHEMA_VERSION
+__all__ = ["SCHEMA_VERSION", "Attachment", "AuthorKind", "ChatRef", "Choice", "ContentType",
+           "ConversationState", "Direction", "Envelope", "FormField", "LookUpStatus",
+           "MediaRef", "Offer", "SetTaskField", "derive_id", "new_id", "utcnow"]
 
 
 # ---- events ---------------------------------------------------------------------------------
@@ -285,6 +280,7 @@ class HandOver(Envelope, frozen=True, kw_only=True, tag="task.hand_over"):
 
     task_id: str
     status: str
+    group_id: str | None = None  # a flow's hand-over to this group (its routing applies)
 
 
 class SetTaskStatus(Envelope, frozen=True, kw_only=True, tag="task.set_status"):
@@ -308,6 +304,9 @@ class SendMessage(Envelope, frozen=True, kw_only=True, tag="outbound.send"):
     template_id: str | None = None
     template_values: list[str] = []
     template_language: str | None = None
+    # a bot answer's options: Meta reply buttons or a list, numbered text elsewhere
+    offer: Offer = "text"
+    choices: list[Choice] = []
     # a question, not a send: "what became of this send?" (task-sync's reconciliation). The
     # sender reports the send's result or why it waits, and never queues it.
     reconcile: bool = False
@@ -373,6 +372,7 @@ Event = (
 Command = (
     OpenTask | AddComment | AddComments | HandOver | SetTaskStatus | SendMessage | FetchMedia
     | CreateContact | ChangeTaskChat | RecordProblem | SendSignal | RefreshTemplates
+    | SetTaskField | LookUpStatus
 )
 Message = Event | Command
 

@@ -19,6 +19,7 @@ ContentType = Literal[
 Direction = Literal["in", "out"]
 AuthorKind = Literal["customer", "bot", "user", "participant", "system"]
 ConversationState = Literal["bot", "manager", "closed"]
+Offer = Literal["text", "buttons", "list"]  # how a bot answer offers its choices
 
 
 def derive_id(*parts: str) -> str:
@@ -82,3 +83,20 @@ class Attachment(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     file_name: str
     mime_type: str
     size: int
+
+
+class Choice(msgspec.Struct, frozen=True, kw_only=True):
+    """One option a bot answer offers: a reply button or list row (``id`` comes back as the
+    tap's payload), or a numbered line on gateways without them."""
+
+    id: str
+    title: str
+
+
+class Envelope(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
+    """Fields every bus message carries (the messages are in ``shared.events``)."""
+
+    id: str
+    correlation_id: str
+    occurred_at: datetime
+    schema_version: int = SCHEMA_VERSION
