@@ -52,6 +52,15 @@ async def claim_due(db: Database, now: datetime, lease: timedelta) -> Timer | No
     if doc is None:
         return None
     timer = _timer(doc | {"attempts": int(doc.get("attempts", 0)) + 1})
+    if timer.due_at > now:
+        # not due yet: the nx-27017 stand-in compares these stamps to the second, so it hands
+        # out a timer up to a second early. Put it back as it was (unless re-armed meanwhile);
+        # the scheduler naps until it is due and claims it then.
+        with db_errors("putting back an early timer"):
+            await db.timers.update_one({"_id": timer.id, "seq": timer.seq},
+                                       {"$set": {"due_at": doc["due_at"]},
+                                        "$inc": {"attempts": -1}})
+        return None
     if timer.attempts > 1:  # fired before and failed: wait longer each time (at most an hour)
         backoff = min(3600.0, lease.total_seconds() * 2 ** min(timer.attempts - 1, 12))
         with db_errors("backing off a timer"):

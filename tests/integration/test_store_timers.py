@@ -64,3 +64,21 @@ async def test_finishing_keeps_a_timer_armed_again_while_it_fired(db: Any) -> No
     assert again is not None
     await timers.finish(db, again)
     assert await timers.get(db, "k") is None
+
+
+async def test_a_timer_due_later_within_the_same_second_is_not_handed_out_early(db: Any) -> None:
+    """The stand-in compares the stored stamps to the second; a timer a fraction of a second
+    in the future stays armed as it was (an SLA breach fired early found nothing to report
+    and was lost)."""
+    await timers.ensure_indexes(db)
+    now = events.utcnow().replace(microsecond=100_000)
+    due = now.replace(microsecond=800_000)
+    await timers.arm(db, "sla:t2", "sla", due, task_id="t2")
+
+    assert await timers.claim_due(db, now, LEASE) is None
+
+    stored = await timers.get(db, "sla:t2")
+    assert stored is not None and stored.attempts == 0
+    assert abs((stored.due_at - due).total_seconds()) < 0.001
+    claimed = await timers.claim_due(db, due, LEASE)
+    assert claimed is not None and claimed.id == "sla:t2" and claimed.attempts == 1
