@@ -27,6 +27,8 @@ from shared.metrics import PUBLISHES
 DELAY_TIERS = (1, 5, 30, 120, 600)
 CHAT_SCOPED = frozenset({"message.received", "task.status_changed", "outbound.send"})
 DELIVERY_LIMIT = 20  # a message that kills its consumer this often is dead-lettered by the broker
+# what every bot-router process follows on its own broadcast queue to drop cached bot settings
+BOT_CACHE_BROADCAST = ("scenarios.changed", "flows.changed")
 
 
 class QueueSpec(msgspec.Struct, frozen=True):

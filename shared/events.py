@@ -219,6 +219,14 @@ class ScenariosChanged(Envelope, frozen=True, kw_only=True, tag="scenarios.chang
     version: int
 
 
+class FlowsChanged(Envelope, frozen=True, kw_only=True, tag="flows.changed"):
+    """An admin published (or restored) a version of the flow set ``key``; bot-router
+    instances drop their cached copy of it."""
+
+    key: str
+    version: int
+
+
 # ---- commands -------------------------------------------------------------------------------
 
 
@@ -366,8 +374,8 @@ class FetchMedia(Envelope, frozen=True, kw_only=True, tag="media.fetch"):
 
 Event = (
     MessageReceived | StatusUpdated | ChannelUpdated | SendSucceeded | SendFailed
-    | TaskStatusChanged | ScenariosChanged | MediaStored | MediaFetchFailed | TaskActivity
-    | TemplateStatusChanged | TemplatesListed | SlaBreached | DeskNotice
+    | TaskStatusChanged | ScenariosChanged | FlowsChanged | MediaStored | MediaFetchFailed
+    | TaskActivity | TemplateStatusChanged | TemplatesListed | SlaBreached | DeskNotice
 )
 Command = (
     OpenTask | AddComment | AddComments | HandOver | SetTaskStatus | SendMessage | FetchMedia
