@@ -14,7 +14,7 @@ from services.task_sync.application.views import comment_view
 from services.task_sync.auth import current_actor
 from services.task_sync.http_json import json_response, problem, read_body
 from shared.domain.calendar import BusinessCalendar
-from shared.domain.routing import Availability, GroupPolicy, Mode
+from shared.domain.routing import Availability, ChannelTargets, GroupPolicy, Mode
 
 
 class AvailabilityIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -29,6 +29,7 @@ class PolicyIn(msgspec.Struct, forbid_unknown_fields=True):
     first_response_minutes: float | None = None
     next_response_minutes: float | None = None
     calendar: BusinessCalendar = BusinessCalendar()
+    channels: dict[str, ChannelTargets] = {}
 
 
 def routes(app: web.Application) -> None:

@@ -22,9 +22,17 @@ MODES: tuple[Mode, ...] = ("claim", "round_robin", "least_open")
 AVAILABILITIES: tuple[Availability, ...] = ("online", "away", "on_leave")
 
 
+class ChannelTargets(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """Response targets for the group's chats on one channel (one WhatsApp number may promise
+    faster answers than another); None: the group's own target."""
+
+    first_response_minutes: float | None = None
+    next_response_minutes: float | None = None
+
+
 class GroupPolicy(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     """A group's routing, idle forwarding and SLA settings (times in business minutes of the
-    group's calendar; None: off)."""
+    group's calendar; None: off), with optional per-channel targets (by channel id)."""
 
     group_id: str
     mode: Mode = "claim"
@@ -32,16 +40,33 @@ class GroupPolicy(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
     first_response_minutes: float | None = None
     next_response_minutes: float | None = None
     calendar: BusinessCalendar = ALWAYS_OPEN
+    channels: dict[str, ChannelTargets] = {}
 
     def __post_init__(self) -> None:
         for name in ("idle_forward_minutes", "first_response_minutes", "next_response_minutes"):
-            value = getattr(self, name)
-            if value is not None and not 0 < value <= 60 * 24 * 60:
-                raise ValueError(f"{name} must be more than 0 and at most 86400 (60 days)")
+            _check_minutes(name, getattr(self, name))
+        for channel_id, targets in self.channels.items():
+            if not channel_id.strip():
+                raise ValueError("channels: a channel id must not be empty")
+            for name in ("first_response_minutes", "next_response_minutes"):
+                _check_minutes(f"channels.{channel_id}.{name}", getattr(targets, name))
 
-    def target_seconds(self, kind: str) -> float | None:
-        minutes = self.first_response_minutes if kind == "first" else self.next_response_minutes
+    def target_seconds(self, kind: str, channel_id: str | None = None) -> float | None:
+        """The response target of ``kind`` ("first"/"next"): the channel's own when it has
+        one, else the group's; None: no target."""
+        own = self.channels.get(channel_id) if channel_id else None
+        minutes = None
+        if own is not None:
+            minutes = own.first_response_minutes if kind == "first" else own.next_response_minutes
+        if minutes is None:
+            minutes = (self.first_response_minutes if kind == "first"
+                       else self.next_response_minutes)
         return minutes * 60 if minutes is not None else None
+
+
+def _check_minutes(name: str, value: float | None) -> None:
+    if value is not None and not 0 < value <= 60 * 24 * 60:
+        raise ValueError(f"{name} must be more than 0 and at most 86400 (60 days)")
 
 
 def default_policy(group_id: str) -> GroupPolicy:

@@ -47,12 +47,14 @@ class Response(msgspec.Struct, frozen=True, kw_only=True):
     met: bool
 
 
-def start_waiting(clock: Clock, policy: GroupPolicy, at: datetime) -> Clock:
-    """The customer now waits for us (a no-op while they already do, or while paused)."""
+def start_waiting(clock: Clock, policy: GroupPolicy, at: datetime,
+                  channel_id: str | None = None) -> Clock:
+    """The customer now waits for us (a no-op while they already do, or while paused); the
+    target is the channel's own where the group sets one."""
     if clock.state != "answered":
         return clock
     kind: Kind = "next" if clock.answered_first else "first"
-    target = policy.target_seconds(kind)
+    target = policy.target_seconds(kind, channel_id)
     due = add_business_time(policy.calendar, at, target) if target is not None else None
     return msgspec.structs.replace(
         clock, group_id=policy.group_id, state="waiting", kind=kind, waiting_since=at,

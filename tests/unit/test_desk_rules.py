@@ -15,7 +15,7 @@ from shared.domain.calendar import (
     business_seconds,
     is_open,
 )
-from shared.domain.routing import Candidate, GroupPolicy, choose
+from shared.domain.routing import Candidate, ChannelTargets, GroupPolicy, choose
 
 WEEKDAYS = [Hours(day=d, start="09:00", end="18:00") for d in ("mon", "tue", "wed", "thu", "fri")]
 MOSCOW = BusinessCalendar(timezone="Europe/Moscow", hours=WEEKDAYS, holidays_country="RU")
@@ -105,6 +105,24 @@ def test_first_response_deadline_counts_business_hours_only() -> None:
     clock = sla.start_waiting(sla.Clock(task_id="t"), POLICY, at("2026-03-13T17:30:00+03:00"))
     assert (clock.state, clock.kind) == ("waiting", "first")
     assert clock.due_at == at("2026-03-16T09:30:00+03:00")
+
+
+def test_a_channel_with_its_own_targets_gets_them_and_others_the_groups() -> None:
+    policy = GroupPolicy(group_id="g", first_response_minutes=60, next_response_minutes=30,
+                         calendar=MOSCOW, channels={"vip": ChannelTargets(
+                             first_response_minutes=10)})
+    start = at("2026-03-10T10:00:00+03:00")
+    vip = sla.start_waiting(sla.Clock(task_id="t"), policy, start, "vip")
+    other = sla.start_waiting(sla.Clock(task_id="t"), policy, start, "other")
+    assert vip.due_at == at("2026-03-10T10:10:00+03:00") and vip.target_s == 600
+    assert other.due_at == at("2026-03-10T11:00:00+03:00")
+    # the channel sets no next-response target: the group's applies
+    assert policy.target_seconds("next", "vip") == 1800
+
+
+def test_a_channel_target_out_of_range_is_refused_with_its_name() -> None:
+    with pytest.raises(ValueError, match=r"channels\.vip\.first_response_minutes"):
+        GroupPolicy(group_id="g", channels={"vip": ChannelTargets(first_response_minutes=0)})
 
 
 def test_an_answer_stops_the_clock_and_the_next_word_starts_a_next_response() -> None:

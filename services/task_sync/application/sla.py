@@ -77,7 +77,7 @@ async def customer_waits(deps: Deps, desk: Desk, task: Task, at: datetime
                          ) -> tuple[Clock, Clock] | None:
     """The customer's word (or the hand-over) that we owe an answer to."""
     changed = await change_clock(deps, desk, task,
-                                 lambda c, p: sla.start_waiting(c, p, at))
+                                 lambda c, p: sla.start_waiting(c, p, at, task.chat.channel_id))
     return (changed[0], changed[1]) if changed else None
 
 
