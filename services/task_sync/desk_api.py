@@ -9,7 +9,7 @@ from aiohttp import web
 
 from services.task_sync.api_common import DEPS
 from services.task_sync.application import availability as use_cases
-from services.task_sync.application import held
+from services.task_sync.application import held, notices
 from services.task_sync.application.views import comment_view
 from services.task_sync.auth import current_actor
 from services.task_sync.http_json import json_response, problem, read_body
@@ -21,6 +21,11 @@ class AvailabilityIn(msgspec.Struct, forbid_unknown_fields=True):
     availability: Availability | None = None
     # admins and supervisors: open tasks at most (null: no limit; absent: unchanged)
     capacity: int | msgspec.UnsetType | None = msgspec.UNSET
+
+
+class NoticesReadIn(msgspec.Struct, forbid_unknown_fields=True):
+    ids: list[str] | None = None
+    all: bool = False
 
 
 class PolicyIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -40,6 +45,7 @@ def routes(app: web.Application) -> None:
     app.router.add_get("/api/v1/groups/{group_id}/policy", group_policy)
     app.router.add_put("/api/v1/groups/{group_id}/policy", set_group_policy)
     app.router.add_get("/api/v1/notices", list_notices)
+    app.router.add_post("/api/v1/notices/read", mark_notices_read)
     app.router.add_delete("/api/v1/tasks/{task_id}/comments/{comment_id}", cancel_held)
 
 
@@ -99,8 +105,18 @@ async def list_notices(request: web.Request) -> web.Response:
     raw = request.query.get("limit", "50")
     if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 200:
         raise problem(400, "bad_query", "limit must be an integer from 1 to 200")
-    items = await use_cases.notices_of(request.app[DEPS], current_actor(request), int(raw))
-    return json_response({"items": items})
+    return json_response(await notices.notices_of(request.app[DEPS], current_actor(request),
+                                                  int(raw)))
+
+
+async def mark_notices_read(request: web.Request) -> web.Response:
+    """``{"ids": [...]}`` or ``{"all": true}``: my notices read; ``{"marked": n}``."""
+    body = await read_body(request, NoticesReadIn)
+    if body.all == (body.ids is not None):
+        raise problem(422, "invalid_body", "send either ids or all=true")
+    marked = await notices.mark_read(request.app[DEPS], current_actor(request),
+                                     None if body.all else body.ids)
+    return json_response({"marked": marked})
 
 
 async def cancel_held(request: web.Request) -> web.Response:

@@ -7,18 +7,19 @@ from typing import Any
 
 import msgspec
 
+from services.task_sync.application.notices import NoticeList
 from services.task_sync.application.reports import Report
-from services.task_sync.desk_api import AvailabilityIn, PolicyIn
+from services.task_sync.desk_api import AvailabilityIn, NoticesReadIn, PolicyIn
 from services.task_sync.openapi_ops import also, op
-from shared.domain.desk import Notice
 from shared.domain.routing import AgentState, GroupPolicy
 
 
-class NoticeList(msgspec.Struct):
-    items: list[Notice]
+class NoticesMarked(msgspec.Struct):
+    marked: int
 
 
-TYPES = (AvailabilityIn, AgentState, PolicyIn, GroupPolicy, NoticeList, Report)
+TYPES = (AvailabilityIn, AgentState, PolicyIn, GroupPolicy, NoticeList, NoticesReadIn,
+         NoticesMarked, Report)
 
 
 def desk_paths() -> dict[str, Any]:
@@ -43,8 +44,10 @@ def desk_paths() -> dict[str, Any]:
             "put": also(op("Set a group's policy (admins, the group's supervisors)",
                              "GroupPolicy", body="PolicyIn", params=group), "403")},
         "/api/v1/notices": {"get": op("My notices, newest first (forwards, missed "
-                                       "deadlines, closing windows)", "NoticeList",
-                                       params=(("limit", "query", ""),))},
+                                       "deadlines, closing windows), and how many are unread",
+                                       "NoticeList", params=(("limit", "query", ""),))},
+        "/api/v1/notices/read": {"post": op("Mark my notices read: ids, or all=true",
+                                            "NoticesMarked", body="NoticesReadIn")},
         "/api/v1/tasks/{task_id}/comments/{comment_id}": {
             "delete": also(op("Withdraw a held reply before it goes out", "Comment",
                                 params=held), "403", "409")},

@@ -50,3 +50,4 @@ class Notice(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     task_id: str
     text: str
     details: dict[str, Any] = {}
+    read: bool = False  # the person has marked it read (the console's bell)

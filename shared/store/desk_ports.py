@@ -113,3 +113,9 @@ class MongoDesk:
 
     async def notices_of(self, user_id: str, limit: int = 50) -> list[Notice]:
         return await notices.of_user(self._db, user_id, limit)
+
+    async def unread_notices(self, user_id: str) -> int:
+        return await notices.unread_count(self._db, user_id)
+
+    async def mark_notices_read(self, user_id: str, ids: list[str] | None) -> int:
+        return await notices.mark_read(self._db, user_id, ids)

@@ -153,3 +153,14 @@ class FakeDesk:
 
     async def notices_of(self, user_id: str, limit: int = 50) -> list[Notice]:
         return [n for n in reversed(self.notices) if n.user_id == user_id][:limit]
+
+    async def unread_notices(self, user_id: str) -> int:
+        return sum(1 for n in self.notices if n.user_id == user_id and not n.read)
+
+    async def mark_notices_read(self, user_id: str, ids: list[str] | None) -> int:
+        changed = 0
+        for at, n in enumerate(self.notices):
+            if n.user_id == user_id and not n.read and (ids is None or n.id in ids):
+                self.notices[at] = msgspec.structs.replace(n, read=True)
+                changed += 1
+        return changed

@@ -13,7 +13,6 @@ from services.task_sync.application.desk_ports import Desk
 from services.task_sync.application.errors import Conflict, Forbidden, NotFound
 from services.task_sync.deps import Deps
 from shared.domain.access import Actor
-from shared.domain.desk import Notice
 from shared.domain.routing import AgentState, Availability, GroupPolicy
 
 _UNSET: Any = msgspec.UNSET
@@ -87,7 +86,3 @@ async def _ensure_group(deps: Deps, actor: Actor, group_id: str, *, writing: boo
     if not writing and group_id in viewer.group_ids:
         return
     raise Forbidden("forbidden", "administrators and the group's supervisors set its policy")
-
-
-async def notices_of(deps: Deps, actor: Actor, limit: int) -> list[Notice]:
-    return await _desk(deps).notices_of(actor.user.id, limit) if deps.desk else []
