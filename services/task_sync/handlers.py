@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from services.task_sync.application import (
+    bot_actions,
     delivery,
     identity_records,
     records,
@@ -27,6 +28,8 @@ HANDLERS: dict[type, Handler] = {
     events.RecordProblem: identity_records.record_problem,
     events.HandOver: tasks.hand_over,
     events.SetTaskStatus: tasks.set_status,
+    events.SetTaskField: bot_actions.set_task_field,
+    events.LookUpStatus: bot_actions.look_up_status,
     events.SendSucceeded: delivery.record_send_result,
     events.SendFailed: delivery.record_send_failure,
     events.StatusUpdated: delivery.record_status,

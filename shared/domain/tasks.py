@@ -38,6 +38,10 @@ class Task(msgspec.Struct, kw_only=True, omit_defaults=True):
     sla_due_at: datetime | None = None
     sla_kind: str | None = None
     forwarded_from: str | None = None
+    # issue 12: the request number customers ask about (built-in store: sequential), and the
+    # answers a bot flow's questions stored
+    number: int | None = None
+    fields: dict[str, str] = {}
 
 
 class Statuses(msgspec.Struct, frozen=True, kw_only=True):

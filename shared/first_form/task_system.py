@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from shared import events
-from shared.domain.comments import Comment
+from shared.domain.comments import Comment, order_of
 from shared.domain.files import AttachmentState
 from shared.domain.tasks import Task
 from shared.errors import PermanentError, RetryableError
@@ -40,6 +40,8 @@ class Files(FileBytes, FileSink, Protocol):
 
 
 class FirstFormTaskSystem(MongoTaskSystem):
+    numbered = False  # customers know a request by First Form's own task id
+
     def __init__(self, db: Database, client: FirstFormClient, opts: Options, files: Files, *,
                  max_file_bytes: int = 10 * 1024 * 1024,
                  clock: Callable[[], datetime] = events.utcnow) -> None:
@@ -108,6 +110,23 @@ class FirstFormTaskSystem(MongoTaskSystem):
         return await super().update_task(task_id, now, fields=fields, unset=unset,
                                           announce=announce, if_status_in=if_status_in,
                                           if_unassigned=if_unassigned)
+
+    async def task_by_number(self, number: int) -> Task | None:
+        """The task First Form numbers ``number`` (its task id), if it is one of ours."""
+        link = await ids.by_ff_id(self._db, "task", number)
+        return await self.get_task(link.id) if link is not None else None
+
+    async def set_field(self, task_id: str, name: str, value: str) -> Task | None:
+        """In the projection, and as a visible comment in First Form: the reference documents
+        no REST route that writes a task's ДП (only the smart action ChangeExtParamValue)."""
+        task = await super().set_field(task_id, name, value)
+        if task is not None:
+            now = self._clock()
+            await self.add_comment(Comment(
+                id=events.derive_id("field", task_id, name, value), task_id=task_id,
+                order=order_of(now), at=now, author_kind="system", direction="out",
+                text=f"[bot] {name}: {value}", content_type="system"))
+        return task
 
     async def _assign(self, ff_task_id: int, user_id: Any, group_id: Any) -> None:
         if not user_id and not group_id:

@@ -22,8 +22,10 @@ class MongoTaskSystem:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    numbered = True  # tasks get sequential request numbers (First Form has its own ids)
+
     async def create_task(self, task: Task, *, announce: bool = False) -> None:
-        await tasks.create(self._db, task, announce=announce)
+        await tasks.create(self._db, task, announce=announce, numbered=self.numbered)
 
     async def get_task(self, task_id: str) -> Task | None:
         return await tasks.get(self._db, task_id)
@@ -47,6 +49,12 @@ class MongoTaskSystem:
 
     async def open_task_of_chat(self, chat_key: str, closed_status: str) -> Task | None:
         return await tasks.open_task_of_chat(self._db, chat_key, closed_status)
+
+    async def set_field(self, task_id: str, name: str, value: str) -> Task | None:
+        return await tasks.set_field(self._db, task_id, name, value)
+
+    async def task_by_number(self, number: int) -> Task | None:
+        return await tasks.by_number(self._db, number)
 
     async def unannounced_tasks(self) -> list[Task]:
         return await tasks.pending_announcements(self._db)

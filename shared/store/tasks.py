@@ -6,8 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from shared.domain.tasks import Task
+from shared.errors import PermanentError
 from shared.store.mongo import Database, db_errors, read_as, stamp, to_doc
 
 __all__ = ["Task"]
@@ -31,19 +33,57 @@ async def ensure_indexes(db: Database) -> None:
     await db.tasks.create_index([("assignee_group_id", ASCENDING)], sparse=True)
     await db.tasks.create_index([("chat_key", ASCENDING)])
     await db.tasks.create_index("status_event_pending", sparse=True)
+    await db.tasks.create_index("number", unique=True, sparse=True)
 
 
-async def create(db: Database, task: Task, *, announce: bool = False) -> None:
+async def create(db: Database, task: Task, *, announce: bool = False,
+                 numbered: bool = False) -> None:
     """Insert the task unless it exists (the command was redelivered); ``announce`` flags its
-    status for publishing in the same write (the outbox), so a crash cannot lose it."""
+    status for publishing in the same write (the outbox), so a crash cannot lose it.
+    ``numbered``: give it the next request number (a redelivery leaves a harmless gap)."""
     doc = to_doc(task, chat_key=task.chat.key, updated_at=stamp(task.updated_at),
                  search_name=search_name(task))
+    if numbered and task.number is None:
+        doc["number"] = await _next_number(db)
     if task.last_activity_at is not None:  # a text stamp, as activity updates write it
         doc["last_activity_at"] = stamp(task.last_activity_at)
     if announce:
         doc["status_event_pending"] = True
     with db_errors("creating a task"):
         await db.tasks.update_one({"_id": task.id}, {"$setOnInsert": doc}, upsert=True)
+
+
+async def _next_number(db: Database) -> int:
+    """The next request number, from one counter document."""
+    with db_errors("numbering a task"):
+        for _ in range(3):
+            doc = await db.task_numbers.find_one_and_update(
+                {"_id": "tasks"}, {"$inc": {"next": 1}}, return_document=ReturnDocument.AFTER)
+            if doc is not None:
+                return int(doc["next"])
+            try:
+                await db.task_numbers.insert_one({"_id": "tasks", "next": 1})
+                return 1
+            except DuplicateKeyError:
+                continue  # another replica created the counter meanwhile
+    raise LookupError("could not number a task")
+
+
+async def by_number(db: Database, number: int) -> Task | None:
+    with db_errors("finding a task by its number"):
+        doc = await db.tasks.find_one({"number": number})
+    return _from_doc(doc) if doc else None
+
+
+async def set_field(db: Database, task_id: str, name: str, value: str) -> Task | None:
+    """Store one field of the task; None when the task is missing."""
+    if not name or "." in name or name.startswith("$"):
+        raise PermanentError(f"{name!r} cannot name a task field (no dots, no leading $)")
+    with db_errors("setting a task field"):
+        doc = await db.tasks.find_one_and_update(
+            {"_id": task_id}, {"$set": {f"fields.{name}": value}},
+            return_document=ReturnDocument.AFTER)
+    return _from_doc(doc) if doc else None
 
 
 async def get(db: Database, task_id: str) -> Task | None:

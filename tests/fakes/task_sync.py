@@ -62,7 +62,8 @@ class FakeTaskSystem:
         if task.id in self.tasks:
             return
         self.writes.append(("create_task", task.id))
-        self.tasks[task.id] = _copy(task)
+        number = task.number or len(self.tasks) + 1  # the built-in store numbers tasks
+        self.tasks[task.id] = msgspec.structs.replace(task, number=number)
         if announce:
             self.announcing.add(task.id)
 
@@ -103,6 +104,18 @@ class FakeTaskSystem:
             self.announcing.add(task_id)
         self.tasks[task_id] = msgspec.convert(doc, Task, strict=False)
         return _copy(self.tasks[task_id])
+
+    async def set_field(self, task_id: str, name: str, value: str) -> Task | None:
+        task = self.tasks.get(task_id)
+        if task is None:
+            return None
+        self.writes.append(("set_field", task_id))
+        task.fields = {**task.fields, name: value}
+        return _copy(task)
+
+    async def task_by_number(self, number: int) -> Task | None:
+        found = [t for t in self.tasks.values() if t.number == number]
+        return _copy(found[0]) if found else None
 
     async def open_task_of_chat(self, chat_key: str, closed_status: str) -> Task | None:
         open_ones = [t for t in self.tasks.values()

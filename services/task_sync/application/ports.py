@@ -46,6 +46,12 @@ class TaskSystem(Protocol):
 
     async def open_task_of_chat(self, chat_key: str, closed_status: str) -> Task | None: ...
 
+    async def set_field(self, task_id: str, name: str, value: str) -> Task | None:
+        """Store a field of the task (a bot flow's answer); None when the task is missing."""
+
+    async def task_by_number(self, number: int) -> Task | None:
+        """The task customers know by request ``number`` (issue 12), if any."""
+
     async def unannounced_tasks(self) -> list[Task]:
         """Tasks whose status change is recorded but not yet published."""
 

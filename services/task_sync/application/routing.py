@@ -24,20 +24,29 @@ log = get_logger(__name__)
 DRAIN_BATCH = 50
 
 
-async def hand_over_target(deps: Deps, task: Task) -> tuple[dict[str, str], tuple[str, ...]]:
+async def hand_over_target(deps: Deps, task: Task, group_id: str | None = None
+                           ) -> tuple[dict[str, str], tuple[str, ...]]:
     """(fields, unset) of the hand-over: the contact's responsible employee (unless on leave),
-    else a member of the contact-centre group as its mode chooses, else its queue."""
-    contact = await deps.directory.get_contact(task.contact_id) if task.contact_id else None
-    responsible = contact.responsible_user_id if contact else None
-    if responsible and (deps.desk is None
-                        or responsible_takes((await deps.desk.agents([responsible]))[responsible])):
-        return {"assignee_user_id": responsible}, ("assignee_group_id",)
-    name = deps.settings.wabridge_contact_centre_group
-    group = await deps.directory.group_by_name(name)
-    if group is None:
-        raise PermanentError(
-            f"cannot route task {task.id}: its contact has no responsible employee and no "
-            f"group named {name!r} exists")
+    else a member of the contact-centre group as its mode chooses, else its queue.
+    ``group_id`` (a bot flow's hand-over to a group): that group, as its mode chooses."""
+    if group_id is not None:
+        group = await deps.directory.get_group(group_id)
+        if group is None:
+            raise PermanentError(f"cannot route task {task.id}: the bot flow hands it over to "
+                                 f"group {group_id}, which does not exist")
+    else:
+        contact = await deps.directory.get_contact(task.contact_id) if task.contact_id else None
+        responsible = contact.responsible_user_id if contact else None
+        if responsible and (deps.desk is None or responsible_takes(
+                (await deps.desk.agents([responsible]))[responsible])):
+            return {"assignee_user_id": responsible}, ("assignee_group_id",)
+        name = deps.settings.wabridge_contact_centre_group
+        found = await deps.directory.group_by_name(name)
+        if found is None:
+            raise PermanentError(
+                f"cannot route task {task.id}: its contact has no responsible employee and no "
+                f"group named {name!r} exists")
+        group = found
     chosen = await pick(deps, deps.desk, group.id) if deps.desk is not None else None
     if chosen is None:
         return {"assignee_group_id": group.id}, ("assignee_user_id",)

@@ -43,11 +43,12 @@ async def change_status(deps: Deps, cmd: ChangeStatus) -> Task:
 
 async def hand_over(deps: Deps, cmd: events.HandOver) -> None:
     """Assign the task by the seed's rule: the contact's responsible employee, else the
-    contact-centre group (inside it, the group's routing mode: ``routing.py``)."""
+    contact-centre group (inside it, the group's routing mode: ``routing.py``); a bot flow's
+    hand-over to a group (``group_id``): that group."""
     task = await _task(deps, cmd.task_id)
     if deps.desk is not None and task.status == cmd.status and task.assignee_user_id:
         return  # handed over before (a redelivered command routes nobody again)
-    fields, unset = await routing.hand_over_target(deps, task)
+    fields, unset = await routing.hand_over_target(deps, task, cmd.group_id)
     updated = await deps.tasks.update_task(task.id, cmd.occurred_at,
                                            fields=fields | {"status": cmd.status}, unset=unset,
                                            if_status_in=deps.statuses.open)
