@@ -157,3 +157,11 @@ def is_open(cal: BusinessCalendar, at: datetime) -> bool:
     for lo, hi in _spans_from(cal, at):
         return lo <= at < hi
     return False
+
+
+def next_opening(cal: BusinessCalendar, at: datetime) -> datetime | None:
+    """When the business opens next: ``at`` itself while open, else the start of the next open
+    span (None when it is not open within ``MAX_SPAN_DAYS``). The bot's closed answers quote it."""
+    for lo, _hi in _spans_from(cal, at):
+        return lo
+    return None
