@@ -14,7 +14,12 @@ from aiohttp import web
 
 from services.sandbox.keys import SETTINGS, STATE
 from services.sandbox.meta_bodies import META_WABA_ID
-from services.sandbox.meta_extras import reaction_problem, signal_problem, templates_of
+from services.sandbox.meta_extras import (
+    interactive_problem,
+    reaction_problem,
+    signal_problem,
+    templates_of,
+)
 from services.sandbox.multipart_form import FormPart, parse_form
 from services.sandbox.recording import json_or_none, mark_delivered, show_body
 from services.sandbox.state import FailureSpec
@@ -99,6 +104,8 @@ def message_problem(body: object, request: web.Request) -> str | None:
         return _media_problem(kind, content, request)
     if kind == "reaction":
         return reaction_problem(content)
+    if kind == "interactive":
+        return interactive_problem(content)
     if kind == "template":
         language = content.get("language")
         if not isinstance(content.get("name"), str) or not isinstance(language, dict) or \

@@ -10,6 +10,7 @@ from typing import Any
 
 import msgspec
 
+from services.sandbox.meta_extras import tap
 from services.sandbox.settings import SandboxSettings
 from services.sandbox.webhooks import InboundSpec, MediaInfo, StatusSpec, media_kind
 
@@ -144,5 +145,14 @@ def _unsupported(spec: InboundSpec) -> dict[str, Any]:
                         "error_data": {"details": "Message type is currently not supported."}}]}
 
 
+def _button(spec: InboundSpec) -> dict[str, Any]:
+    return tap("button_reply", spec.reply_id or "", spec.text or "")
+
+
+def _row(spec: InboundSpec) -> dict[str, Any]:
+    return tap("list_reply", spec.reply_id or "", spec.text or "")
+
+
 _KINDS = {"system": _system, "flow": _flow, "edit": _edit, "revoke": _revoke,
-          "reaction": _reaction, "unsupported": _unsupported}
+          "reaction": _reaction, "unsupported": _unsupported, "button_reply": _button,
+          "list_reply": _row}

@@ -57,3 +57,47 @@ def reaction_problem(content: dict[str, Any]) -> str | None:
     if not isinstance(content.get("emoji"), str):
         return "reaction.emoji is required (empty removes the reaction)"
     return None
+
+
+def interactive_problem(content: dict[str, Any]) -> str | None:
+    """What Meta would refuse in reply buttons or a list (its documented limits)."""
+    body, action = content.get("body"), content.get("action")
+    text = body.get("text") if isinstance(body, dict) else None
+    if not isinstance(text, str) or not 0 < len(text) <= 1024:
+        return "interactive.body.text must be 1 to 1024 characters"
+    if not isinstance(action, dict):
+        return "interactive.action is required"
+    if content.get("type") == "button":
+        buttons = action.get("buttons")
+        if not isinstance(buttons, list) or not 1 <= len(buttons) <= 3:
+            return "interactive.action.buttons must hold 1 to 3 buttons"
+        replies = [b.get("reply") if isinstance(b, dict) else None for b in buttons]
+        return _options_problem(replies, 20, "button")
+    if content.get("type") == "list":
+        sections = action.get("sections")
+        label = action.get("button")
+        if not isinstance(label, str) or not 0 < len(label) <= 20:
+            return "interactive.action.button must be 1 to 20 characters"
+        if not isinstance(sections, list) or not sections:
+            return "interactive.action.sections must hold at least one section"
+        rows = [r for s in sections if isinstance(s, dict) for r in s.get("rows") or []]
+        if not 1 <= len(rows) <= 10:
+            return "a list must hold 1 to 10 rows in all"
+        return _options_problem(rows, 24, "row")
+    return None  # other interactive kinds (products, flows) are not checked here
+
+
+def _options_problem(options: list[Any], title_limit: int, what: str) -> str | None:
+    ids = [o.get("id") if isinstance(o, dict) else None for o in options]
+    titles = [o.get("title") if isinstance(o, dict) else None for o in options]
+    if not all(isinstance(i, str) and 0 < len(i) <= 200 for i in ids) or len(set(ids)) < len(ids):
+        return f"each {what} needs a unique id of 1 to 200 characters"
+    if not all(isinstance(t, str) and 0 < len(t) <= title_limit for t in titles):
+        return f"each {what} title must be 1 to {title_limit} characters"
+    return None
+
+
+def tap(kind: str, reply_id: str, title: str) -> dict[str, Any]:
+    """A customer's tap on a reply button (``button_reply``) or a list row (``list_reply``)."""
+    return {"type": "interactive", "interactive": {"type": kind, kind: {"id": reply_id,
+                                                                       "title": title}}}

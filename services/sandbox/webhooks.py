@@ -19,7 +19,8 @@ from services.sandbox.settings import PROVIDERS
 # Wazzup's own header, typo included, so ingest is tested against what it will really get.
 WAZZUP_CONTENT_TYPE = "application/json; charset-utf-8"
 MEDIA_CONTENT_TYPES = frozenset({"image", "audio", "video", "document", "sticker"})
-META_KINDS = frozenset({"system", "flow", "edit", "revoke", "reaction", "unsupported"})
+META_KINDS = frozenset({"system", "flow", "edit", "revoke", "reaction", "unsupported",
+                        "button_reply", "list_reply"})
 
 
 class InboundSpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -59,6 +60,7 @@ class InboundSpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     new_user_id: str | None = None
     flow_name: str | None = None
     flow_response: dict[str, Any] | None = None
+    reply_id: str | None = None  # a tapped button's or list row's id (kind button/list_reply)
 
     def __post_init__(self) -> None:
         if self.provider not in PROVIDERS:

@@ -24,6 +24,7 @@ from shared.providers.base import (
 )
 from shared.providers.chat_api_events import NAME, ack_event, message_event
 from shared.providers.chat_api_schema import HANDLED_KEYS, Delivery
+from shared.providers.choices import numbered_text
 from shared.providers.common import NoTemplates, SingleNumber, UrlMedia, decode_delivery
 from shared.providers.http_answer import (
     is_retryable_status,
@@ -72,10 +73,10 @@ class ChatApiProvider(PathTokenWebhooks, UrlMedia, SingleNumber, NoTemplates):
             method = "sendFile"
             payload |= {"body": media.url, "filename": media.file_name}
             if command.text:
-                payload["caption"] = command.text
+                payload["caption"] = numbered_text(command)
         else:
             method = "sendMessage"
-            payload["body"] = command.text
+            payload["body"] = numbered_text(command)
         if command.reply_to_gateway_message_id:
             payload["quotedMsgId"] = command.reply_to_gateway_message_id
         token = quote(account.api_key, safe="")

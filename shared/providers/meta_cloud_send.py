@@ -8,6 +8,7 @@ from shared.domain.identities import is_bsuid
 from shared.errors import PermanentError
 from shared.events import ChatRef, SendMessage, SendSignal
 from shared.providers.base import OutboundMedia
+from shared.providers.choices import interactive, numbered_text
 
 DEFAULT_TEMPLATE_LANGUAGE = "en"
 # Meta takes a caption on these only; an audio or sticker caption is refused.
@@ -36,8 +37,10 @@ def message_body(command: SendMessage, media: OutboundMedia | None) -> dict[str,
         body |= _template(command)
     elif media is not None:
         body |= _media(command, media)
+    elif (options := interactive(command)) is not None:
+        body |= {"type": "interactive", "interactive": options}
     else:
-        body |= {"type": "text", "text": {"body": command.text}}
+        body |= {"type": "text", "text": {"body": numbered_text(command)}}
     if command.reply_to_gateway_message_id:
         body["context"] = {"message_id": command.reply_to_gateway_message_id}
     return body
@@ -99,7 +102,7 @@ def _media(command: SendMessage, media: OutboundMedia) -> dict[str, Any]:
             # Dropping the text silently would lose it; the caller sends it on its own.
             raise PermanentError(f"Meta takes no caption on {kind} messages; send the text "
                                  "separately", code="CAPTION_NOT_SUPPORTED")
-        content["caption"] = command.text
+        content["caption"] = numbered_text(command)
     if kind == "document":
         content["filename"] = media.file_name
     return {"type": kind, kind: content}

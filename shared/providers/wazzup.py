@@ -23,6 +23,7 @@ from shared.providers.base import (
     ParsedWebhook,
     SendResult,
 )
+from shared.providers.choices import numbered_text
 from shared.providers.common import NoSignals, UrlMedia, decode_delivery
 from shared.providers.http_answer import (
     json_object,
@@ -192,4 +193,4 @@ def _content(command: SendMessage, media: OutboundMedia | None) -> dict[str, Any
         if not media.url:
             raise PermanentError("Wazzup sends files by URL only", code="NO_MEDIA_URL")
         return {"contentUri": media.url}
-    return {"text": command.text}
+    return {"text": numbered_text(command)}
