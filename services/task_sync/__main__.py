@@ -16,6 +16,7 @@ from services.task_sync import (
     directory_api,
     events_api,
     files_api,
+    flows_api,
     inbox_api,
     messaging_api,
     reports_api,
@@ -75,6 +76,7 @@ async def run() -> None:
     messaging_api.routes(app)  # read marks, typing, reactions, problems (issue 11)
     desk_api.routes(app)  # availability, group policies, notices, held replies (issue 13)
     reports_api.routes(app)  # reports per manager and group (issue 13)
+    flows_api.routes(app)  # the bot's flows: drafts, versions, simulator, replay (issue 12)
     console_routes(app)  # the operator console at /, after the API
 
     async def sweeper(stop: asyncio.Event) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from services.task_sync.application import console_ports
 from services.task_sync.application.activity_buffer import ActivityBuffer
 from services.task_sync.application.desk_ports import Desk
+from services.task_sync.application.flow_ports import FlowStore
 from services.task_sync.application.live import LiveHub
 from services.task_sync.application.outbox_state import OutboxState
 from services.task_sync.application.ports import (
@@ -52,6 +53,8 @@ class Deps:
     audit: console_ports.AuditTrail = field(default_factory=console_ports.NoAudit)
     activity: ActivityBuffer = field(default_factory=ActivityBuffer)
     live: LiveHub = field(default_factory=LiveHub)
+    # the bot's flows: drafts, versions, the live one (issue 12); None: not editable here
+    flows: FlowStore | None = None
 
     @property
     def statuses(self) -> Statuses:

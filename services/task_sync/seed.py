@@ -14,8 +14,11 @@ import yaml
 from services.task_sync.application.passwords import hash_password
 from shared import events
 from shared.config import TaskSyncSettings
+from shared.domain.drafts import PublishConflict
+from shared.domain.flow_legacy import flow_from_scenarios
+from shared.domain.flows import DEFAULT_KEY
 from shared.logs import get_logger
-from shared.store import accounts, directory, scenarios
+from shared.store import accounts, directory, flows, scenarios
 from shared.store.mongo import Database
 
 log = get_logger(__name__)
@@ -82,10 +85,29 @@ async def ensure_service_user(db: Database, full_name: str) -> str:
     return user_id
 
 
+async def ensure_default_flow(db: Database, settings: TaskSyncSettings) -> bool:
+    """On a store without flows, publish version 1 of the default flow: the stored (seeded)
+    scenarios under the configured greeting, so the bot answers as it did before flows."""
+    if await flows.live(db, DEFAULT_KEY) is not None:
+        return False
+    current = await scenarios.load(db)
+    flow = flow_from_scenarios(current.items, settings.wabridge_greeting,
+                               settings.wabridge_handover_text)
+    try:
+        await flows.publish(db, DEFAULT_KEY, flow, published_at=events.utcnow().isoformat(),
+                            note="the scenarios and greeting before flows", expected_version=0)
+    except PublishConflict:
+        return False  # another replica seeded it first
+    log.info("default flow published from the scenarios", scenarios=len(current.items))
+    return True
+
+
 async def prepare(db: Database, settings: TaskSyncSettings) -> tuple[str, str]:
     """Seed, admin and service users; returns (robot user id, group bot user id)."""
     if settings.wabridge_seed_file:
         await load_demo_if_empty(db, Path(settings.wabridge_seed_file))
+    await flows.ensure_indexes(db)
+    await ensure_default_flow(db, settings)
     if settings.wabridge_admin_token:
         await ensure_admin(db, settings.wabridge_admin_token)
     robot = await ensure_service_user(db, settings.wabridge_robot_user)

@@ -18,6 +18,7 @@ from shared.store.builtin_ports import (
     MongoScenarios,
 )
 from shared.store.desk_ports import MongoDesk
+from shared.store.flows import MongoFlows
 from shared.store.mongo import Database
 from shared.store.problems import MongoProblems
 from shared.store.sends import MongoSendLedger
@@ -37,4 +38,4 @@ def builtin_deps(db: Database, bus: Publisher, settings: TaskSyncSettings, *,
                 robot_user_id=robot_user_id, group_bot_user_id=group_bot_user_id,
                 problems=MongoProblems(db), templates=MongoTemplates(db),
                 connections=connections or [], accounts=MongoAccounts(db),
-                audit=MongoAudit(db), desk=MongoDesk(db))
+                audit=MongoAudit(db), desk=MongoDesk(db), flows=MongoFlows(db))

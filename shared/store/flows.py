@@ -24,8 +24,8 @@ from shared.domain.drafts import FlowDraft, KeyInfo, PublishConflict, VersionInf
 from shared.domain.flows import FlowSet, FlowVersion
 from shared.store.mongo import Database, db_errors
 
-__all__ = ["delete_draft", "ensure_indexes", "get_draft", "get_version", "keys", "live",
-           "publish", "save_draft", "versions"]
+__all__ = ["MongoFlows", "delete_draft", "ensure_indexes", "get_draft", "get_version", "keys",
+           "live", "publish", "save_draft", "versions"]
 
 
 def _version_id(key: str, version: int) -> str:
@@ -158,3 +158,38 @@ async def keys(db: Database, limit: int = 1000) -> list[KeyInfo]:
         before = found.get(d["_id"], KeyInfo(key=d["_id"]))
         found[d["_id"]] = msgspec.structs.replace(before, draft_updated_at=str(d["updated_at"]))
     return [found[k] for k in sorted(found)]
+
+
+class MongoFlows:
+    """task-sync's ``FlowStore`` port over this module."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def live(self, key: str) -> FlowVersion | None:
+        return await live(self._db, key)
+
+    async def get_version(self, key: str, version: int) -> FlowVersion | None:
+        return await get_version(self._db, key, version)
+
+    async def versions(self, key: str) -> list[VersionInfo]:
+        return await versions(self._db, key)
+
+    async def publish(self, key: str, flow: FlowSet, *, published_at: str,
+                      published_by: str | None = None, note: str = "",
+                      expected_version: int | None = None) -> FlowVersion:
+        return await publish(self._db, key, flow, published_at=published_at,
+                             published_by=published_by, note=note,
+                             expected_version=expected_version)
+
+    async def get_draft(self, key: str) -> FlowDraft | None:
+        return await get_draft(self._db, key)
+
+    async def save_draft(self, draft: FlowDraft) -> None:
+        await save_draft(self._db, draft)
+
+    async def delete_draft(self, key: str, *, if_updated_at: str | None = None) -> bool:
+        return await delete_draft(self._db, key, if_updated_at=if_updated_at)
+
+    async def keys(self) -> list[KeyInfo]:
+        return await keys(self._db)

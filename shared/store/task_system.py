@@ -12,8 +12,9 @@ from typing import Any
 from shared.domain.access import Viewer
 from shared.domain.comments import Comment, Revision
 from shared.domain.files import AttachmentRecord, AttachmentState
+from shared.domain.past_chats import PastConversation
 from shared.domain.tasks import Task
-from shared.store import comments, files, revisions, tasks
+from shared.store import comments, files, past_chats, revisions, tasks
 from shared.store.mongo import Database
 from shared.store.visibility import task_scope
 
@@ -156,3 +157,9 @@ class MongoTaskSystem:
 
     async def get_attachment(self, file_id: str) -> AttachmentRecord | None:
         return await files.get_attachment(self._db, file_id)
+
+    async def customer_messages_since(self, since: datetime, *, category: str, limit: int,
+                                      per_conversation: int) -> list[PastConversation]:
+        """Past conversations with their customer messages, for a flow replay (issue 12)."""
+        return await past_chats.customer_messages_since(
+            self._db, since, category=category, limit=limit, per_conversation=per_conversation)

@@ -4,13 +4,18 @@ live pointer."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from shared import events
+from shared.domain.comments import Comment
 from shared.domain.drafts import FlowDraft, KeyInfo, PublishConflict
 from shared.domain.flows import FlowSet, Node, SetStatusAction, Triggers
-from shared.store import flows
+from shared.domain.tasks import Task
+from shared.store import comments, flows, tasks
+from shared.store.task_system import MongoTaskSystem
 
 AT = "2026-12-02T10:00:00Z"
 
@@ -109,3 +114,28 @@ async def test_drafts_are_saved_replaced_listed_and_deleted(db: Any) -> None:
     assert await flows.delete_draft(db, "default", if_updated_at=AT) is False
     assert await flows.delete_draft(db, "default", if_updated_at=later.updated_at) is True
     assert await flows.get_draft(db, "default") is None
+
+
+async def test_past_conversations_are_the_periods_tasks_with_their_customer_messages(
+        db: Any) -> None:
+    now = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+    for n, age in enumerate([1, 3, 40]):
+        at = now - timedelta(days=age)
+        chat = events.ChatRef(provider="wazzup", channel_id="ch-1", chat_type="whatsapp",
+                              chat_id=f"7900{n}")
+        await tasks.create(db, Task(id=f"t{n}", title=f"Chat {n}", category="WA", status="bot",
+                                    chat=chat, conversation_id=f"c{n}", created_at=at,
+                                    updated_at=at))
+        for order, (direction, text) in enumerate([("in", "hi"), ("out", "Hello"),
+                                                   ("in", "1"), ("in", "2")]):
+            await comments.insert(db, Comment(
+                id=f"t{n}-{order}", task_id=f"t{n}", order=order,
+                at=at + timedelta(minutes=order), author_kind="customer" if direction == "in"
+                else "bot", direction=direction, text=text))
+
+    found = await MongoTaskSystem(db).customer_messages_since(
+        now - timedelta(days=7), category="WA", limit=10, per_conversation=2)
+
+    assert [(c.task_id, c.channel_id) for c in found] == [("t1", "ch-1"), ("t0", "ch-1")]
+    assert [m.text for m in found[0].messages] == ["hi", "1"]
+    assert found[0].messages[0].at == now - timedelta(days=3)
