@@ -8,9 +8,14 @@ from functools import partial
 from aio_pika.abc import AbstractIncomingMessage
 
 from services.bot_router.decide import BotPolicy
+from services.bot_router.flow_cache import FlowCache
 from services.bot_router.handlers import Deps, handle
-from services.bot_router.scenario_cache import ScenarioCache
-from shared.bus import bot_inbound_queue, declare_broadcast_queue, parse_shards
+from shared.bus import (
+    BOT_CACHE_BROADCAST,
+    bot_inbound_queue,
+    declare_broadcast_queue,
+    parse_shards,
+)
 from shared.config import BotRouterSettings, load
 from shared.runtime import (
     Connections,
@@ -20,7 +25,7 @@ from shared.runtime import (
     serve_until_stopped,
 )
 from shared.send_queue import QueueingPublisher
-from shared.store import conversations, identities, scenarios
+from shared.store import conversations, flows, identities, scenarios
 from shared.store.sends import MongoSendLedger
 from shared.worker import Worker
 
@@ -41,11 +46,13 @@ async def run() -> None:
     conns = await Connections.open(settings)
     await conversations.ensure_indexes(conns.db)
     await identities.ensure_indexes(conns.db)
-    cache = ScenarioCache(partial(scenarios.load, conns.db))
+    policy = policy_from(settings)
+    cache = FlowCache(partial(flows.live, conns.db), partial(scenarios.load, conns.db),
+                      greeting=policy.greeting, handover_text=policy.handover_text)
     # a decided send is queued in its chat's send queue, then woken (shared.send_queue)
     publisher = QueueingPublisher(conns.bus, MongoSendLedger(conns.db))
     deps = Deps(conversations=conversations.MongoConversations(conns.db), publisher=publisher,
-                policy=policy_from(settings), scenarios=cache,
+                policy=policy, flows=cache,
                 identities=identities.MongoIdentities(conns.db))
     mine = {bot_inbound_queue(n) for n in
             parse_shards(settings.bot_router_shards, settings.wabridge_bus_shards)}
@@ -55,9 +62,10 @@ async def run() -> None:
         for spec in conns.bus.topology.queues_of("bot_router") if spec.name in mine
     ]
 
-    async def follow_scenario_changes(stop: asyncio.Event) -> None:
+    async def follow_bot_changes(stop: asyncio.Event) -> None:
         channel = await conns.bus.connection.channel()
-        queue = await declare_broadcast_queue(channel, conns.bus.topology, ["scenarios.changed"])
+        queue = await declare_broadcast_queue(channel, conns.bus.topology,
+                                              list(BOT_CACHE_BROADCAST))
 
         async def on_change(message: AbstractIncomingMessage) -> None:
             cache.invalidate()
@@ -67,7 +75,7 @@ async def run() -> None:
         await stop.wait()
 
     await serve_until_stopped("bot-router", settings, settings.bot_router_port, new_app(conns),
-                              workers, conns, background=[follow_scenario_changes])
+                              workers, conns, background=[follow_bot_changes])
 
 
 if __name__ == "__main__":

@@ -6,17 +6,19 @@ yields the same commands, and every downstream consumer can drop the repeat.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import TypedDict
+from datetime import datetime
 
 import msgspec
 
-from services.bot_router.matching import match_scenario
+from services.bot_router.building import QUIET_KINDS, BotPolicy, Builder
+from services.bot_router.flow_turn import Turn, bot_turn
 from shared import events
 from shared.domain.conversations import Conversation, Decision
+from shared.domain.flows import FlowVersion
 from shared.domain.identities import ConversationIdentity, address_after_change
 from shared.domain.phones import digits
-from shared.domain.scenarios import Scenario
+
+__all__ = ["QUIET_KINDS", "BotPolicy", "comment_text", "decide", "follow_status_change"]
 
 GROUP_CHAT_TYPES = frozenset({"whatsgroup"})
 _PLACEHOLDERS = {
@@ -24,24 +26,10 @@ _PLACEHOLDERS = {
     "document": "[document]", "sticker": "[sticker]", "vcard": "[contact card]",
     "geo": "[location]", "template": "[template]", "missed_call": "[missed call]",
 }
-# what in the bot dialogue is no request for a person: no answer, no hand-over
-QUIET_KINDS = frozenset({"reaction", "sticker", "geo", "vcard"})
 _SYSTEM_NOTICES = {
     "user_changed_number": "The customer changed their phone number",
     "user_changed_user_id": "The customer's WhatsApp user id changed",
 }
-
-
-class BotPolicy(msgspec.Struct, frozen=True, kw_only=True):
-    status_bot: str
-    status_manager: str
-    status_closed: str
-    robot_user: str
-    group_bot_user: str
-    greeting: str
-    handover_text: str
-    bot_in_groups: bool = False
-    quiet_kinds: frozenset[str] = QUIET_KINDS
 
 
 def comment_text(event: events.MessageReceived) -> str:
@@ -60,39 +48,13 @@ def comment_text(event: events.MessageReceived) -> str:
     return f"{placeholder} {event.text}".strip()
 
 
-class _Base(TypedDict):
-    id: str
-    correlation_id: str
-    occurred_at: datetime
-
-
-class _Builder:
-    """Collects the commands of one decision, with ids and order derived from the event."""
-
-    def __init__(self, event: events.Envelope, now: datetime) -> None:
-        self.event = event
-        self.now = now
-        self.commands: list[events.Command] = []
-
-    def base(self, *parts: str) -> _Base:
-        return {"id": events.derive_id(*parts, self.event.id),
-                "correlation_id": self.event.correlation_id, "occurred_at": self.now}
-
-    def at(self) -> datetime:
-        # comments of one decision keep their order even within one clock tick
-        return self.now + timedelta(microseconds=len(self.commands))
-
-    def add(self, command: events.Command) -> None:
-        self.commands.append(command)
-
-
 def decide(
-    conv: Conversation | None, event: events.MessageReceived, scenarios: list[Scenario],
+    conv: Conversation | None, event: events.MessageReceived, flow: FlowVersion,
     policy: BotPolicy, now: datetime, identity: ConversationIdentity | None = None,
 ) -> Decision:
-    """Handle one message of a chat; ``identity`` is what the identity lookup found (None
-    when the conversation knew every identifier already)."""
-    b = _Builder(event, now)
+    """Handle one message of a chat with the channel's ``flow``; ``identity`` is what the
+    identity lookup found (None when the conversation knew every identifier already)."""
+    b = Builder(event, now)
     if event.is_edited or event.is_deleted:
         return _revise(b, conv, event)
     if conv is not None and not conv.is_open:
@@ -121,27 +83,38 @@ def decide(
         state = conv.state
     known = _with_identity(conv, identity)
     _record_message(b, conv, event, policy, is_group)
+    turn: Turn | None = None
     if opened and state == "manager":
         # group chats (bot off) and dialogues an employee started go straight to people
         b.add(events.HandOver(**b.base("hand_over"), task_id=conv.task_id,
                               status=policy.status_manager))
-    elif not event.is_echo:
-        state = _answer(b, conv, event, scenarios, policy, state, greet=opened)
-    if not opened and state == conv.state and known is conv:
+    elif state == "bot" and not event.is_echo and (
+            opened or event.content_type not in policy.quiet_kinds):
+        # (a 👍, a sticker or a shared place later in the dialogue asks nobody for anything)
+        turn = bot_turn(b, conv, event, flow, policy, greet=opened)
+        state = turn.state
+    used = flow if turn is not None else None
+    flow_state = turn.flow if turn is not None else conv.flow
+    flow_version = flow.version if turn is not None else conv.flow_version
+    if (not opened and state == conv.state and known is conv and flow_state == conv.flow
+            and flow_version == conv.flow_version):
         # nothing the bot decides on changed: no write (the decision record is the audit, and
         # the 24-hour window is read from the comments)
-        return _unchanged(b)
+        return _unchanged(b, used)
     new = msgspec.structs.replace(
         known, state=state, version=(conv.version + 1) if previous_version is not None else 1,
         last_inbound_at=now if not event.is_echo else conv.last_inbound_at,
-        contact_name=event.contact_name or conv.contact_name)
+        contact_name=event.contact_name or conv.contact_name, flow=flow_state,
+        flow_version=flow_version)
     return Decision(event_id=event.id, conversation=new, previous_version=previous_version,
-                    commands=b.commands)
+                    commands=b.commands, flow_key=used.key if used else None,
+                    flow_version=used.version if used else None)
 
 
-def _unchanged(b: _Builder) -> Decision:
+def _unchanged(b: Builder, used: FlowVersion | None = None) -> Decision:
     return Decision(event_id=b.event.id, conversation=None, previous_version=None,
-                    commands=b.commands)
+                    commands=b.commands, flow_key=used.key if used else None,
+                    flow_version=used.version if used else None)
 
 
 def _with_identity(conv: Conversation, identity: ConversationIdentity | None) -> Conversation:
@@ -160,7 +133,7 @@ def _task_phone(event: events.MessageReceived, identity: ConversationIdentity | 
     return digits(phone) if phone else None
 
 
-def _notice(b: _Builder, conv: Conversation | None, event: events.MessageReceived,
+def _notice(b: Builder, conv: Conversation | None, event: events.MessageReceived,
             identity: ConversationIdentity | None) -> Decision:
     """A WhatsApp system message: a notice in the open task (no bot reaction); a changed
     number or user id also changes where the task's messages go."""
@@ -185,7 +158,7 @@ def _notice(b: _Builder, conv: Conversation | None, event: events.MessageReceive
                     commands=b.commands)
 
 
-def _revise(b: _Builder, conv: Conversation | None, event: events.MessageReceived) -> Decision:
+def _revise(b: Builder, conv: Conversation | None, event: events.MessageReceived) -> Decision:
     """An edit or deletion in WhatsApp: a revision of the comment that carries the message; the
     bot does not react and the conversation does not change."""
     b.add(events.AddComment(
@@ -198,7 +171,7 @@ def _revise(b: _Builder, conv: Conversation | None, event: events.MessageReceive
 
 
 def _record_message(
-    b: _Builder, conv: Conversation, event: events.MessageReceived, policy: BotPolicy,
+    b: Builder, conv: Conversation, event: events.MessageReceived, policy: BotPolicy,
     is_group: bool,
 ) -> None:
     sender_phone = None
@@ -224,64 +197,6 @@ def _record_message(
     if event.media is not None and file_id is not None:
         b.add(events.FetchMedia(**b.base("fetch"), chat=event.chat, task_id=conv.task_id,
                                 comment_id=comment_id, file_id=file_id, media=event.media))
-
-
-def _answer(
-    b: _Builder, conv: Conversation, event: events.MessageReceived, scenarios: list[Scenario],
-    policy: BotPolicy, state: events.ConversationState, *, greet: bool,
-) -> events.ConversationState:
-    """The bot's reply in the bot dialogue, and the state it leaves the conversation in."""
-    if state != "bot":
-        return state
-    scenario = _requested_scenario(event, scenarios)
-    if greet:
-        text = policy.greeting if scenario is None else f"{policy.greeting}\n\n{scenario.answer}"
-        _bot_says(b, conv, text, policy)
-    elif scenario is not None:
-        _bot_says(b, conv, scenario.answer, policy)
-    elif event.content_type in policy.quiet_kinds:
-        return state  # a 👍, a sticker or a shared place asks nobody for anything
-    else:
-        if policy.handover_text:
-            _bot_says(b, conv, policy.handover_text, policy)
-        b.add(events.HandOver(**b.base("hand_over"), task_id=conv.task_id,
-                              status=policy.status_manager))
-        return "manager"
-    if scenario is None or scenario.action is None:
-        return "bot"
-    if scenario.action == "hand_over":
-        b.add(events.HandOver(**b.base("hand_over"), task_id=conv.task_id,
-                              status=policy.status_manager))
-        return "manager"
-    b.add(events.SetTaskStatus(**b.base("close"), task_id=conv.task_id,
-                               status=policy.status_closed))
-    return "closed"
-
-
-def _requested_scenario(event: events.MessageReceived,
-                        scenarios: list[Scenario]) -> Scenario | None:
-    """A typed text, or a tapped button/list item (its payload, else its title)."""
-    if event.content_type == "text":
-        return match_scenario(event.text, scenarios)
-    if event.content_type == "interactive" and event.form:
-        # a submitted form (WhatsApp Flow) asks for the scenario named like the form
-        return match_scenario(event.form_name or "", scenarios)
-    if event.content_type == "interactive":
-        by_payload = match_scenario(event.reply_payload or "", scenarios)
-        return by_payload or match_scenario(event.text, scenarios)
-    return None
-
-
-def _bot_says(b: _Builder, conv: Conversation, text: str, policy: BotPolicy) -> None:
-    comment_id = events.derive_id("comment", b.event.id, str(len(b.commands)), "bot")
-    send_id = events.derive_id("send", comment_id)
-    b.add(events.AddComment(
-        **b.base("comment", str(len(b.commands)), "bot"), comment_id=comment_id,
-        task_id=conv.task_id, author_kind="bot", author_name=policy.robot_user, direction="out",
-        text=text, at=b.at(), send_id=send_id))
-    b.add(events.SendMessage(
-        id=send_id, correlation_id=b.event.correlation_id, occurred_at=b.now, chat=conv.chat,
-        task_id=conv.task_id, comment_id=comment_id, text=text, clear_unanswered=False))
 
 
 def follow_status_change(

@@ -10,9 +10,9 @@ from services.bot_router.decide import BotPolicy, decide, follow_status_change
 from services.bot_router.identity import ChatAliases, locate
 from services.bot_router.ports import (
     ConversationStore,
+    FlowSource,
     IdentityStore,
     Publisher,
-    ScenarioSource,
 )
 from shared import events
 from shared.domain.conversations import Decision
@@ -28,7 +28,7 @@ class Deps:
     conversations: ConversationStore
     publisher: Publisher
     policy: BotPolicy
-    scenarios: ScenarioSource
+    flows: FlowSource
     identities: IdentityStore
     aliases: ChatAliases = field(default_factory=ChatAliases)
 
@@ -48,9 +48,9 @@ async def on_message_received(deps: Deps, event: events.MessageReceived) -> None
         return
     store = deps.conversations
     located = await locate(store, deps.identities, deps.publisher, deps.aliases, event)
-    scenario_set = await deps.scenarios.get()
-    decision = decide(located.conversation, event, scenario_set.items, deps.policy,
-                      events.utcnow(), located.identity)
+    flow = await deps.flows.get(event.chat.channel_id)
+    decision = decide(located.conversation, event, flow, deps.policy, events.utcnow(),
+                      located.identity)
     if not await store.record_decision(decision, events.utcnow()):
         # a redelivery or a repeated webhook: replay what was decided then, never re-decide
         earlier = await store.find_decision(event.id)

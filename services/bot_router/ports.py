@@ -1,4 +1,4 @@
-"""What bot-router needs from the outside: its conversation store, the scenarios, a publisher."""
+"""What bot-router needs from the outside: its conversation store, the flows, a publisher."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Protocol
 
 from shared import events
 from shared.domain.conversations import Conversation, Decision
+from shared.domain.flows import FlowVersion
 from shared.domain.identities import Identifier, LinkSource, Resolution
-from shared.domain.scenarios import ScenarioSet
 
 
 class ConversationStore(Protocol):
@@ -50,10 +50,10 @@ class IdentityStore(Protocol):
         ...
 
 
-class ScenarioSource(Protocol):
-    """The current scenario set (may be cached)."""
+class FlowSource(Protocol):
+    """The flow a channel's bot runs now (cached: ``flow_cache``)."""
 
-    async def get(self) -> ScenarioSet: ...
+    async def get(self, channel_id: str) -> FlowVersion: ...
 
 
 class Publisher(Protocol):

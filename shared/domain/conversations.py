@@ -7,6 +7,7 @@ from datetime import datetime
 import msgspec
 
 from shared import events
+from shared.domain.flow_engine import FlowState
 
 
 class Conversation(msgspec.Struct, kw_only=True):
@@ -26,6 +27,9 @@ class Conversation(msgspec.Struct, kw_only=True):
     identifiers: list[str] = []
     # another open conversation of the same customer took over (its task gets the messages)
     merged_into: str | None = None
+    # where the customer is in the bot's flow (issue 12), and the version that position is in
+    flow: FlowState = msgspec.field(default_factory=FlowState)
+    flow_version: int | None = None
 
     @property
     def is_open(self) -> bool:
@@ -43,3 +47,7 @@ class Decision(msgspec.Struct, kw_only=True):
     conversation: Conversation | None
     previous_version: int | None  # None: the decision opened the conversation
     commands: list[events.Command]
+    # the flow the bot answered with: its key ("default", a channel id, or "scenarios" for
+    # the flat scenarios) and version; None when the bot did not answer
+    flow_key: str | None = None
+    flow_version: int | None = None

@@ -13,8 +13,11 @@ from datetime import datetime
 import msgspec
 from pymongo.errors import DuplicateKeyError
 
+from services.bot_router.building import BotPolicy
+from services.bot_router.flow_cache import FlowCache
 from shared import events
 from shared.domain.conversations import Conversation, Decision
+from shared.domain.flows import FlowSet, FlowVersion
 from shared.domain.identities import (
     Customer,
     Identifier,
@@ -177,6 +180,31 @@ class FakeScenarios:
 
     async def get(self) -> ScenarioSet:
         return self.current
+
+
+class FakeFlows:
+    """The flow store's published versions (``live``), a test publishes at will."""
+
+    def __init__(self) -> None:
+        self.live: dict[str, FlowVersion] = {}
+        self.reads = 0
+
+    def publish(self, key: str, flow: FlowSet) -> FlowVersion:
+        version = FlowVersion(key=key, version=(self.live[key].version + 1 if key in self.live
+                                                else 1), flow=flow, published_at="2025-06-01")
+        self.live[key] = version
+        return version
+
+    async def get_live(self, key: str) -> FlowVersion | None:
+        self.reads += 1
+        return self.live.get(key)
+
+
+def flow_cache(scenarios: FakeScenarios, policy: BotPolicy, flows: FakeFlows | None = None,
+               ttl_s: float = 30.0) -> FlowCache:
+    """bot-router's flow cache over fakes, as the composition root wires it."""
+    return FlowCache((flows or FakeFlows()).get_live, scenarios.get, greeting=policy.greeting,
+                     handover_text=policy.handover_text, ttl_s=ttl_s)
 
 
 class FakePublisher:

@@ -13,6 +13,7 @@ import pytest
 from services.bot_router.ports import ConversationStore
 from shared import events
 from shared.domain.conversations import Conversation, Decision
+from shared.domain.flow_engine import FlowState
 from shared.store import conversations
 from tests.fakes.bot_router import FakeConversations
 
@@ -234,3 +235,31 @@ async def test_replaying_an_older_applied_decision_succeeds_and_changes_nothing(
     assert stored is not None and (stored.state, stored.version) == ("bot", 3)
     # a fresh decision on that old version is still a conflict
     assert await store.apply(first) is False
+
+
+# ---- the flow position (issue 12) -----------------------------------------------------------
+
+
+async def test_the_flow_position_and_version_survive_a_round_trip(
+    store: ConversationStore,
+) -> None:
+    conv = msgspec.structs.replace(
+        conversation("c-flow"), flow=FlowState(node_id="delivery", waiting="ask", tries=1),
+        flow_version=3)
+    assert await store.apply(opening(conv))
+    found = await store.find_open(conv.chat.key)
+    assert found is not None and found.flow == conv.flow and found.flow_version == 3
+    decided = Decision(event_id="ev-flow", conversation=conv, previous_version=None,
+                       commands=[], flow_key="default", flow_version=3)
+    assert await store.record_decision(decided, events.utcnow())
+    again = await store.find_decision("ev-flow")
+    assert again is not None and (again.flow_key, again.flow_version) == ("default", 3)
+
+
+async def test_a_conversation_stored_before_flows_reads_at_the_root(
+    store: ConversationStore,
+) -> None:
+    conv = conversation("c-old")
+    assert await store.apply(opening(conv))
+    found = await store.find_open(conv.chat.key)
+    assert found is not None and found.flow == FlowState() and found.flow_version is None

@@ -20,6 +20,7 @@ from tests.fakes.bot_router import (
     FakeIdentities,
     FakePublisher,
     FakeScenarios,
+    flow_cache,
 )
 
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
@@ -45,7 +46,8 @@ class Bot:
         """Handle ``message``; what it published."""
         before = len(self.publisher.published)
         await handle(Deps(conversations=self.store, publisher=self.publisher, policy=POLICY,
-                          scenarios=self.scenarios, identities=self.identities), message)
+                          flows=flow_cache(self.scenarios, POLICY),
+                          identities=self.identities), message)
         return self.publisher.published[before:]
 
     async def open_conversation(self) -> Conversation:

@@ -19,6 +19,7 @@ from tests.fakes.bot_router import (
     FakeIdentities,
     FakePublisher,
     FakeScenarios,
+    flow_cache,
 )
 
 NOW = datetime(2026, 6, 2, 12, 0, tzinfo=UTC)
@@ -40,7 +41,8 @@ class Bot:
     async def handle(self, message: events.Message) -> list[events.Message]:
         before = len(self.publisher.published)
         await handle(Deps(conversations=self.store, publisher=self.publisher, policy=self.policy,
-                          scenarios=FakeScenarios(), identities=self.identities,
+                          flows=flow_cache(FakeScenarios(), self.policy),
+                          identities=self.identities,
                           aliases=self.aliases), message)
         return self.publisher.published[before:]
 

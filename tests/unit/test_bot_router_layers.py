@@ -13,7 +13,8 @@ _IO = ("aiohttp", "aio_pika", "aiormq", "pymongo", "shared.store", "shared.bus")
 
 
 @pytest.mark.parametrize("module", [
-    "services.bot_router.decide", "services.bot_router.matching",
+    "services.bot_router.decide", "services.bot_router.flow_turn",
+    "services.bot_router.flow_cache",
     "services.bot_router.handlers", "shared.domain.conversations", "shared.domain.scenarios",
 ])
 def test_module_imports_no_store_and_no_io_library(module: str) -> None:

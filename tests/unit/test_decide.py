@@ -10,9 +10,10 @@ import msgspec
 import pytest
 
 from services.bot_router.decide import BotPolicy, decide, follow_status_change
+from services.bot_router.flow_cache import legacy_flow
 from shared import events
 from shared.domain.conversations import Conversation, Decision
-from shared.domain.scenarios import Scenario
+from shared.domain.scenarios import Scenario, ScenarioSet
 
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
 POLICY = BotPolicy(status_bot="Bot dialogue", status_manager="Manager dialogue",
@@ -48,7 +49,9 @@ def conversation(state: str = "bot", *, chat: events.ChatRef = PRIVATE,
 
 def run(conv: Conversation | None, event: events.MessageReceived,
         policy: BotPolicy = POLICY) -> Decision:
-    return decide(conv, event, SCENARIOS, policy, NOW)
+    flow = legacy_flow(ScenarioSet(version=1, items=SCENARIOS), policy.greeting,
+                       policy.handover_text)
+    return decide(conv, event, flow, policy, NOW)
 
 
 def of(decision: Decision, kind: type[Any]) -> list[Any]:
@@ -361,6 +364,6 @@ def test_status_change_of_an_unknown_task_opens_its_conversation_in_that_state()
 def test_a_tapped_button_whose_payload_is_a_code_gets_that_scenario() -> None:
     tap = msgspec.structs.replace(message("Часы работы"), content_type="interactive",
                                   reply_payload="1")
-    decision = decide(conversation("bot"), tap, SCENARIOS, POLICY, NOW)
+    decision = run(conversation("bot"), tap)
     sends = [c for c in decision.commands if isinstance(c, events.SendMessage)]
     assert [s.text for s in sends] == [SCENARIOS[0].answer]
