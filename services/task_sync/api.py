@@ -6,7 +6,6 @@ from __future__ import annotations
 from aiohttp import web
 
 from services.task_sync.api_common import DEPS
-from services.task_sync.application import audit
 from services.task_sync.application import tasks as use_cases
 from services.task_sync.application.commands import (
     AssignTask,
@@ -14,7 +13,7 @@ from services.task_sync.application.commands import (
     ClaimTask,
     ReopenTask,
 )
-from services.task_sync.application.scenarios import replace_scenarios
+from services.task_sync.application.flows import legacy_scenarios, replace_scenarios_as_flow
 from services.task_sync.application.task_actions import assign_task, claim_task, reopen_task
 from services.task_sync.application.task_card import task_card
 from services.task_sync.auth import current_actor, require_admin
@@ -93,15 +92,14 @@ async def reopen(request: web.Request) -> web.Response:
 
 
 async def get_scenarios(request: web.Request) -> web.Response:
-    return json_response(await request.app[DEPS].scenarios.load())
+    """Deprecated (issue 12): the default flow's first level as flat scenarios."""
+    return json_response(await legacy_scenarios(request.app[DEPS]))
 
 
 async def put_scenarios(request: web.Request) -> web.Response:
-    """Replace the whole scenario set; bot-router picks it up without a restart."""
+    """Deprecated (issue 12): publish a default flow built from the scenarios under the
+    current greeting; bot-router picks it up without a restart."""
     require_admin(request)
     body = await read_body(request, ScenariosIn)
-    deps = request.app[DEPS]
-    replaced = await replace_scenarios(deps, body.items)
-    await audit.record(deps, current_actor(request), "scenarios.replace", "scenarios",
-                       str(replaced.version), count=len(body.items))
-    return json_response(replaced)
+    return json_response(await replace_scenarios_as_flow(request.app[DEPS],
+                                                         current_actor(request), body.items))

@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from services.task_sync import desk_openapi, openapi_messaging
+from services.task_sync import desk_openapi, flows_openapi, openapi_messaging
 from services.task_sync.auth_api import LoggedIn, LoginIn, Me
 from services.task_sync.contacts_import import ImportReport
 from services.task_sync.directory_schema import (
@@ -286,7 +286,7 @@ def openapi_document() -> dict[str, Any]:
              ConversationIn, ConversationStarted, RevisionList, ChannelList, LoginIn, LoggedIn,
              Me, AssignIn, PasswordIn, UserView, ImportReport, AuditList, QueueList,
              DeadLetterList, Replayed, Purged, TaskCard, *openapi_messaging.TYPES,
-             *desk_openapi.TYPES)
+             *desk_openapi.TYPES, *flows_openapi.TYPES)
     _, components = msgspec.json.schema_components(
         types, ref_template="#/components/schemas/{name}")
     _body_rules(components)
@@ -313,11 +313,15 @@ def openapi_document() -> dict[str, Any]:
                             "the manager's full name; Idempotency-Key header honoured",
                             "Comment", body="CommentIn", status="201", params=task_id)},
             "/api/v1/scenarios": {
-                "get": op("The bot's scenarios", "ScenarioSet"),
-                "put": op("Replace the scenarios (admins); the bot uses them at once",
-                           "ScenarioSet", body="ScenariosIn")},
+                "get": op("Deprecated: the default flow's first level as flat scenarios "
+                          "(use /api/v1/flows)", "ScenarioSet") | {"deprecated": True},
+                "put": also(op("Deprecated: publish a default flow made of these scenarios "
+                               "under the current greeting (admins; use /api/v1/flows)",
+                               "ScenarioSet", body="ScenariosIn"), "403", "409")
+                | {"deprecated": True}},
         } | _conversation_paths() | _directory_paths() | _console_paths()
-        | openapi_messaging.messaging_paths() | desk_openapi.desk_paths(),
+        | openapi_messaging.messaging_paths() | desk_openapi.desk_paths()
+        | flows_openapi.flows_paths(),
         "components": {
             "schemas": components,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},

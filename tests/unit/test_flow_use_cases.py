@@ -145,7 +145,7 @@ async def test_restore_publishes_a_copy_of_the_old_version_as_the_next_one() -> 
     assert (restored.version, restored.note, restored.flow.root.answer) == (
         3, "restored from 1", "v1")
     listed = await flows.list_versions(world.deps, ADMIN, "default")
-    assert [(i["version"], i["live"]) for i in listed] == [(3, True), (2, False), (1, False)]
+    assert [(i.version, i.live) for i in listed] == [(3, True), (2, False), (1, False)]
 
 
 async def test_without_a_stored_draft_the_editor_starts_from_live_else_the_scenarios() -> None:

@@ -20,7 +20,7 @@ from services.task_sync.deps import Deps
 from shared import events
 from shared.domain.access import Actor
 from shared.domain.calendar import BusinessCalendar, validation_error
-from shared.domain.drafts import FlowDraft, PublishConflict, valid_key
+from shared.domain.drafts import FlowDraft, KeyInfo, PublishConflict, valid_key
 from shared.domain.flow_check import problems as check_flow
 from shared.domain.flow_legacy import flow_from_scenarios, scenarios_of
 from shared.domain.flow_yaml import FlowFormatError, from_yaml, to_yaml
@@ -58,6 +58,25 @@ class DraftView(msgspec.Struct, kw_only=True):
     updated_at: str | None
     updated_by: str | None
     problems: list[Problem]
+
+
+class FlowKey(msgspec.Struct, kw_only=True):
+    """One flow key in the list: its live version and whether a draft is being edited."""
+
+    key: str
+    live_version: int | None
+    has_draft: bool
+    draft_updated_at: str | None
+
+
+class VersionItem(msgspec.Struct, kw_only=True):
+    """One published version in the history (without its flow set)."""
+
+    version: int
+    published_at: str
+    published_by: str | None
+    note: str
+    live: bool
 
 
 class PublishFlow(msgspec.Struct, frozen=True, kw_only=True):
@@ -112,15 +131,15 @@ async def _view(deps: Deps, key: str) -> DraftView:
                      updated_by=None, problems=await problems_of(deps, flow))
 
 
-async def flow_keys(deps: Deps, actor: Actor) -> list[dict[str, object]]:
-    """Every flow key (``default`` always) with its live version and whether a draft exists."""
+async def flow_keys(deps: Deps, actor: Actor) -> list[FlowKey]:
+    """Every flow key (``default`` always first) with its live version and its draft's time."""
     ensure_admin(actor.viewer)
     found = {k.key: k for k in await store(deps).keys()}
-    keys = sorted(found.keys() | {DEFAULT_KEY}, key=lambda k: (k != DEFAULT_KEY, k))
-    return [{"key": k, "live_version": found[k].live_version if k in found else None,
-             "has_draft": k in found and found[k].draft_updated_at is not None,
-             "draft_updated_at": found[k].draft_updated_at if k in found else None}
-            for k in keys]
+    found.setdefault(DEFAULT_KEY, KeyInfo(key=DEFAULT_KEY))
+    return [FlowKey(key=k, live_version=found[k].live_version,
+                    has_draft=found[k].draft_updated_at is not None,
+                    draft_updated_at=found[k].draft_updated_at)
+            for k in sorted(found, key=lambda k: (k != DEFAULT_KEY, k))]
 
 
 async def read_draft(deps: Deps, actor: Actor, key: str) -> DraftView:
@@ -198,13 +217,14 @@ async def publish_draft(deps: Deps, cmd: PublishFlow) -> FlowVersion:
     return published
 
 
-async def list_versions(deps: Deps, actor: Actor, key: str) -> list[dict[str, object]]:
+async def list_versions(deps: Deps, actor: Actor, key: str) -> list[VersionItem]:
     """``key``'s published versions, newest first, the live one marked."""
     ensure_admin(actor.viewer)
     flows = store(deps)
     live = await flows.live(checked_key(key))
-    return [msgspec.to_builtins(v) | {"live": live is not None and v.version == live.version,
-                                      "published_by": v.published_by}
+    return [VersionItem(version=v.version, published_at=v.published_at,
+                        published_by=v.published_by, note=v.note,
+                        live=live is not None and v.version == live.version)
             for v in await flows.versions(key)]
 
 

@@ -9,7 +9,7 @@ bot-router does. Nothing is stored, sent or looked up.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -45,6 +45,7 @@ MAX_SIM_MESSAGES = 100
 MAX_REPLAY_DAYS = 90
 MAX_CONVERSATIONS = 500
 MAX_MESSAGES = 50
+VersionNumber = Annotated[int, msgspec.Meta(ge=1, le=999_999_999)]
 
 
 class SimMessage(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -55,14 +56,15 @@ class SimMessage(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 class SimulateIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     key: str = DEFAULT_KEY
-    version: int | Literal["draft"] | None = None  # None: the live version
-    messages: list[SimMessage]
+    version: VersionNumber | Literal["draft"] | None = None  # None: the live version
+    messages: Annotated[list[SimMessage], msgspec.Meta(min_length=1,
+                                                       max_length=MAX_SIM_MESSAGES)]
     at: datetime | None = None  # when the conversation happens (business hours); None: now
     phone: str | None = None  # the customer's, shown with a look-up
 
     def __post_init__(self) -> None:
-        if not 1 <= len(self.messages) <= MAX_SIM_MESSAGES:
-            raise ValueError(f"messages: from 1 to {MAX_SIM_MESSAGES}")
+        if self.at is not None and (self.at.tzinfo is None or not 2000 <= self.at.year <= 2100):
+            raise ValueError("at must be a time with a zone (Z or +03:00) in 2000-2100")
 
 
 class Turn(msgspec.Struct, kw_only=True):
