@@ -2,7 +2,7 @@
 // kept in memory only (never in localStorage), errors as ApiError with the server's reason.
 import type {
   AuditEntry, ChannelList, CommentPage, CommentView, Contact, DeadLetter, DeadLetterQueue,
-  GroupRef, ImportReport, InboxCounts, InboxPage, InboxQuery, Me, Problem, RevisionList,
+  GroupRef, ImportReport, InboxCounts, InboxPage, InboxQuery, Me, NoticeList, Problem, RevisionList,
   StartConversation, Task, TaskDetail, Template, TemplateSend, User,
 } from "./types";
 import type { AgentState, Availability, Report, ReportQuery } from "./reportTypes";
@@ -108,15 +108,17 @@ export const api = {
   task: (taskId: string) => get<TaskDetail>(`/tasks/${enc(taskId)}`),
   comments: (taskId: string, before?: number) =>
     get<CommentPage>(`/tasks/${enc(taskId)}/comments`, { limit: 50, before }),
+  /** ``hold``: the window closed; the server keeps it until the customer writes again. */
   postComment(taskId: string, text: string, replyTo: string | null, files: File[],
-              key: string): Promise<CommentView> {
+              key: string, hold = false): Promise<CommentView> {
     const path = `/tasks/${enc(taskId)}/comments`;
     const once = { "Idempotency-Key": key };
-    if (!files.length) return request<CommentView>("POST", path, { text, reply_to: replyTo },
-      undefined, once);
+    if (!files.length) return request<CommentView>("POST", path,
+      { text, reply_to: replyTo, ...(hold ? { hold: true } : {}) }, undefined, once);
     const form = new FormData();
     form.set("text", text);
     if (replyTo) form.set("reply_to", replyTo);
+    if (hold) form.set("hold", "true");
     for (const file of files) form.append("file", file, file.name);
     return request<CommentView>("POST", path, form, undefined, once);
   },
@@ -124,6 +126,12 @@ export const api = {
     request<CommentView>("POST", `/tasks/${enc(taskId)}/comments`, template),
   resend: (taskId: string, commentId: string) =>
     request<CommentView>("POST", `/tasks/${enc(taskId)}/comments/${enc(commentId)}/resend`),
+  /** Withdraw a held reply before the customer writes again. */
+  cancelHeld: (taskId: string, commentId: string) =>
+    request<CommentView>("DELETE", `/tasks/${enc(taskId)}/comments/${enc(commentId)}`),
+  notices: () => get<NoticeList>("/notices", { limit: 30 }),
+  markNoticesRead: (ids: string[] | "all") =>
+    request<{ marked: number }>("POST", "/notices/read", ids === "all" ? { all: true } : { ids }),
   revisions: (commentId: string) => get<RevisionList>(`/comments/${enc(commentId)}/revisions`),
   templates: (provider: string) =>
     get<{ items: Template[]; refreshing?: boolean }>("/templates", { provider }),

@@ -4,6 +4,7 @@ import type { LiveEvent } from "./types";
 
 export const EVENT_TYPES = [
   "task.created", "task.updated", "comment.added", "comment.updated", "reset",
+  "notice", "sla.breached",
 ] as const;
 export type LiveState = "connecting" | "open" | "closed";
 

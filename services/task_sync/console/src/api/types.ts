@@ -36,6 +36,9 @@ export interface Task {
   assignee_group_id?: string | null;
   created_at: string;
   updated_at?: string;
+  /** The response deadline while the customer waits for us (first or next response). */
+  sla_due_at?: string | null;
+  sla_kind?: "first" | "next" | string | null;
 }
 
 export type Direction = "in" | "out";
@@ -102,7 +105,9 @@ export interface TaskDetail extends Task {
   statuses?: { bot: string; manager: string; closed: string };
 }
 
-export type Delivery = "queued" | "waiting" | "sent" | "delivered" | "read" | "played" | "failed";
+export type Delivery = "queued" | "waiting" | "sent" | "delivered" | "read" | "played" | "failed"
+  /** Posted after the 24-hour window closed: goes out when the customer writes again. */
+  | "held" | "cancelled";
 export type AuthorKind = "customer" | "bot" | "user" | "participant" | "system";
 
 export interface Attachment {
@@ -281,10 +286,28 @@ export type LiveEvent =
   | { type: "task.updated"; task_id: string; task: TaskSummary }
   | { type: "comment.added"; task_id: string; comment: CommentView }
   | ({ type: "comment.updated" } & CommentPatch)
+  | { type: "notice"; task_id: string; kind: string; text: string }
+  | { type: "sla.breached"; task_id: string; kind: string; due_at: string }
   /** Events were lost (a reconnect after too long): reload what is shown. */
   | { type: "reset"; task_id?: undefined };
 
 export interface Problem {
   error: string;
   reason?: string;
+}
+
+/** Something I am told: a task forwarded away from me, a missed deadline, a closing window. */
+export interface Notice {
+  id: string;
+  at: string;
+  kind: "task.forwarded" | "sla.breached" | "window.closing" | string;
+  task_id: string;
+  text: string;
+  details?: Record<string, string>;
+  read?: boolean;
+}
+
+export interface NoticeList {
+  items: Notice[];
+  unread: number;
 }

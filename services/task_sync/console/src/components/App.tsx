@@ -9,6 +9,7 @@ import { AdminPage } from "./admin/AdminPage";
 import { Availability } from "./Availability";
 import { Login } from "./Login";
 import { NewDialogue } from "./NewDialogue";
+import { NoticeBell } from "./NoticeBell";
 import { Workspace } from "./Workspace";
 
 export function App() {
@@ -91,6 +92,7 @@ function Header() {
           {LANGS.map((l) => <option value={l}>{l.toUpperCase()}</option>)}
         </select>
       </label>
+      <NoticeBell />
       <Availability />
       <span class="who" data-testid="who">{me.full_name} · {t(`role.${me.role}`)}</span>
       <button type="button" class="link" onClick={logout}>{t("nav.logout")}</button>

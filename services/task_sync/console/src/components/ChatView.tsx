@@ -32,6 +32,8 @@ export function ChatView({ taskId, view }: { taskId: string; view: string }) {
   const scroller = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
   const keepFromBottom = useRef<number | null>(null);
+  const windowClosed = useRef(false);
+  windowClosed.current = !!task?.window?.applies && !task.window.open;
 
   const reloadTask = async () => {
     try {
@@ -75,6 +77,8 @@ export function ChatView({ taskId, view }: { taskId: string; view: string }) {
     if (event.type === "comment.added") {
       setComments((old) => upsert(old, event.comment));
       if (event.comment.direction === "in") seen();
+      // the customer wrote: the 24-hour window opens again, and the composer with it
+      if (event.comment.direction === "in" && windowClosed.current) void reloadTask();
       if (!stickToBottom.current) setNewBelow(true);
     } else if (event.type === "comment.updated") {
       setComments((old) => patch(old, event));
@@ -153,6 +157,18 @@ export function ChatView({ taskId, view }: { taskId: string; view: string }) {
     }
   };
 
+  const cancelHeld = async (c: CommentView) => {
+    try {
+      const cancelled = await api.cancelHeld(taskId, c.id);
+      setComments((old) => upsert(old, { ...c, ...cancelled }));
+    } catch (exc) {
+      setError(exc instanceof ApiError ? exc.reason : String(exc));
+      // it went out meanwhile (409), or is gone: show what the server has now
+      api.comments(taskId).then((page) => setComments((old) =>
+        page.items.reduce(upsert, old)), () => undefined);
+    }
+  };
+
   const addFiles = (list: FileList | File[] | null | undefined) => {
     if (!list || !list.length) return;
     const { ok, refused: no } = checkFiles(Array.from(list), files.length);
@@ -200,7 +216,8 @@ export function ChatView({ taskId, view }: { taskId: string; view: string }) {
                 )}
                 <MessageBubble comment={withQuote(c, byId, contactName)} contactName={contactName} highlighted={highlight === c.id}
                                canPost={canPost} onReply={setReplyTo} onQuote={goToQuote}
-                               onRevisions={setRevisionsOf} onResend={resend} />
+                               onRevisions={setRevisionsOf} onResend={resend}
+                               onCancelHeld={cancelHeld} />
               </Fragment>
             ))}
           </ol>
@@ -252,7 +269,8 @@ function withQuote(c: CommentView, byId: Map<string, CommentView>, contactName: 
 }
 
 const RANK: Record<string, number> = {
-  queued: 0, waiting: 0, sent: 1, delivered: 2, read: 3, played: 3, failed: 4,
+  queued: 0, waiting: 0, held: 0, sent: 1, delivered: 2, read: 3, played: 3, failed: 4,
+  cancelled: 5,
 };
 
 /** The newer of two views of one comment: a live event and an API answer may cross, so the
@@ -288,6 +306,10 @@ function patch(list: CommentView[], change: CommentPatch): CommentView[] {
   return list.map((c) => {
     if (c.id !== change.comment_id) return c;
     const { task_id: _t, comment_id: _c, attachment, ...fields } = change;
+    // a released reply's "queued" may arrive after its "sent": delivery never steps back
+    if (fields.delivery && RANK[c.delivery ?? ""]! > RANK[fields.delivery]!) {
+      delete fields.delivery;
+    }
     const next: CommentView = { ...c };
     for (const [key, value] of Object.entries(fields)) {
       if (key !== "type" && value !== undefined) (next as unknown as Record<string, unknown>)[key] = value;

@@ -10,6 +10,7 @@ import { Icon } from "./Icon";
 import { authorOf } from "./MessageBubble";
 import { statusesOf } from "./TaskCard";
 import { TemplateComposer } from "./TemplateComposer";
+import { WindowModes, type WindowMode } from "./WindowModes";
 
 const WORKING_CHANNEL = new Set(["active", "ok", "connected", "authenticated", "init", "working"]);
 
@@ -46,13 +47,14 @@ export function Composer(props: Props) {
   const [text, setText] = useState("");
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
+  const [mode, setMode] = useState<WindowMode>("hold");
   const key = useRef(newKey());
   const picker = useRef<HTMLInputElement>(null);
   const why = blocker(task);
   const lastTyping = useRef(0);
   /** "typing…" in the customer's chat, at most every 5 s. */
   const typing = () => {
-    if (Date.now() - lastTyping.current < 5000) return;
+    if (why === "window" || Date.now() - lastTyping.current < 5000) return;
     lastTyping.current = Date.now();
     api.typing(task.id).catch(() => undefined);
   };
@@ -64,8 +66,13 @@ export function Composer(props: Props) {
       </div>
     );
   }
-  if (why === "window") {
-    return <TemplateComposer task={task} onSent={props.onSent} />;
+  const hold = why === "window";
+  if (hold && mode === "template") {
+    return (
+      <WindowModes mode={mode} onMode={setMode}>
+        <TemplateComposer task={task} onSent={props.onSent} />
+      </WindowModes>
+    );
   }
 
   const send = async () => {
@@ -77,7 +84,8 @@ export function Composer(props: Props) {
     setBusy(true);
     setProblem(null);
     try {
-      const posted = await api.postComment(task.id, text, replyTo?.id ?? null, files, key.current);
+      const posted = await api.postComment(task.id, text, replyTo?.id ?? null, files, key.current,
+        hold);
       key.current = newKey();
       setText("");
       props.onSent(posted);
@@ -109,10 +117,11 @@ export function Composer(props: Props) {
   const channel = task.channel;
   const down = channel && channel.state && !WORKING_CHANNEL.has(channel.state);
   const left = task.window?.applies ? timeLeft(task.window.expires_at) : null;
-  return (
-    <form class="composer" aria-label={t("composer.label")}
+  const form = (
+    <form class="composer" aria-label={t("composer.label")} data-hold={hold ? "true" : undefined}
           onSubmit={(e) => { e.preventDefault(); void send(); }}>
       {down && <p class="warn" role="status">{t("composer.channelDown", { provider: channel.provider, state: channel.state })}</p>}
+      {hold && <p class="warn held-explain" role="status" data-testid="held-explain">{t("held.explain")}</p>}
       {left && <p class="window-left" data-testid="window-left">{t("composer.windowLeft", { left })}</p>}
       {replyTo && (
         <div class="replying" data-reply-to={replyTo.id}>
@@ -154,10 +163,11 @@ export function Composer(props: Props) {
                   aria-label={t("composer.label")} onKeyDown={onKeyDown} onPaste={onPaste}
                   onInput={(e) => { setText(e.currentTarget.value); setProblem(null); typing(); }} />
         <button type="submit" class="primary" disabled={busy}>
-          {busy ? t("composer.sending") : t("composer.send")}
+          {busy ? t("composer.sending") : t(hold ? "held.send" : "composer.send")}
         </button>
       </div>
       {problem && <p class="error" role="alert">{problem}</p>}
     </form>
   );
+  return hold ? <WindowModes mode={mode} onMode={setMode}>{form}</WindowModes> : form;
 }

@@ -4,15 +4,18 @@ import { Icon } from "./Icon";
 
 const SHOWN: Record<Delivery, string> = {
   queued: "", waiting: "", sent: "✓", delivered: "✓✓", read: "✓✓", played: "✓✓", failed: "!",
+  held: "", cancelled: "✕",
 };
 
-/** WhatsApp's ticks: a clock while queued, one when sent, two when delivered, blue when read. */
+/** WhatsApp's ticks: a clock while queued, one when sent, two when delivered, blue when read;
+ * a clock on amber while held for the customer's return. */
 export function DeliveryTicks({ delivery }: { delivery: Delivery }) {
   const label = t(`delivery.${delivery}` as Key);
+  const waits = delivery === "queued" || delivery === "waiting" || delivery === "held";
   return (
     <span class={`ticks ticks-${delivery}`} data-delivery={delivery} role="img" aria-label={label}
           title={label}>
-      {delivery === "queued" || delivery === "waiting" ? <Icon name="clock" /> : SHOWN[delivery]}
+      {waits ? <Icon name="clock" /> : SHOWN[delivery]}
     </span>
   );
 }

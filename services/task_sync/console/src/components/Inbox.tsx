@@ -7,6 +7,7 @@ import { link, navigate, taskPath } from "../lib/router";
 import { useStore } from "../lib/store";
 import { short, timeLeft } from "../lib/time";
 import { counts, remember, session, unseen } from "../state";
+import { SlaChip } from "./SlaDeadline";
 
 const VIEWS: InboxView[] = ["mine", "queue", "all", "closed"];
 const PROVIDERS = ["wazzup", "meta", "chat_api"];
@@ -222,6 +223,7 @@ function TaskRow({ task, view, open, unread, me }: {
           <span>{task.status}</span>
           {!task.assignee_user_id && task.assignee_group_id && <span>{t("inbox.unassigned")}</span>}
           {task.assignee_user_id === me && <span>{t("inbox.me")}</span>}
+          <SlaChip task={task} />
           {left !== undefined && (
             <span class={left ? "window" : "window closed"}>
               {left ? t("inbox.windowLeft", { left }) : t("inbox.windowClosed")}

@@ -3,6 +3,7 @@ import { t } from "../i18n";
 import { clock, full } from "../lib/time";
 import { AttachmentView } from "./AttachmentView";
 import { DeliveryTicks } from "./DeliveryTicks";
+import { HeldReply } from "./HeldReply";
 import { Icon } from "./Icon";
 
 interface Props {
@@ -14,6 +15,8 @@ interface Props {
   onQuote: (commentId: string) => void;
   onRevisions: (comment: CommentView) => void;
   onResend: (comment: CommentView) => void;
+  /** Withdraw a reply held for the customer's return. */
+  onCancelHeld: (comment: CommentView) => Promise<void>;
 }
 
 /** Who wrote it, as the chat shows it: the customer, a group participant, the bot or a
@@ -45,9 +48,12 @@ export function MessageBubble(props: Props) {
   const text = c.edited && c.current_text !== null && c.current_text !== undefined
     ? c.current_text : c.text;
   const author = authorOf(c, contactName);
+  const cancelled = c.delivery === "cancelled";
+  const held = c.delivery === "held" || cancelled ? ` ${c.delivery}` : "";
   return (
     <li id={`c-${c.id}`} data-comment-id={c.id} data-author-kind={c.author_kind}
-        class={`msg ${side} kind-${c.author_kind}${highlighted ? " highlight" : ""}`}>
+        data-delivery={c.delivery ?? undefined}
+        class={`msg ${side} kind-${c.author_kind}${held}${highlighted ? " highlight" : ""}`}>
       <article class="bubble" aria-label={`${author}, ${full(c.at)}`}>
         <header class="author">{author}</header>
         {c.reply_to && (
@@ -58,7 +64,7 @@ export function MessageBubble(props: Props) {
           </button>
         )}
         {c.template_id && <p class="template-mark">{t("chat.template", { name: c.template_id })}</p>}
-        {c.deleted
+        {cancelled ? <p class="text deleted"><s>{text}</s></p> : c.deleted
           ? <p class="text deleted"><s>{text}</s> <em>{t("chat.deletedText")}</em></p>
           : text && <p class="text">{text}</p>}
         {(c.attachments ?? []).map((a) => <AttachmentView attachment={a} />)}
@@ -68,7 +74,7 @@ export function MessageBubble(props: Props) {
           </ul>
         )}
         <footer class="meta">
-          {(c.edited || c.deleted) && (
+          {(c.edited || c.deleted) && !cancelled && (
             <button type="button" class="mark" onClick={() => props.onRevisions(c)}
                     title={t("chat.revisions")}>
               {c.deleted ? t("chat.deleted") : t("chat.edited")}
@@ -77,6 +83,7 @@ export function MessageBubble(props: Props) {
           <time dateTime={c.at} title={full(c.at)}>{clock(c.at)}</time>
           {c.direction === "out" && c.delivery && <DeliveryTicks delivery={c.delivery} />}
         </footer>
+        <HeldReply comment={c} canPost={canPost} onCancel={props.onCancelHeld} />
         {c.delivery === "failed" && (
           <p class="failure" role="alert">
             {t("delivery.failedReason", { reason: c.failure_reason || c.failure_code || "?" })}
@@ -86,7 +93,7 @@ export function MessageBubble(props: Props) {
           </p>
         )}
       </article>
-      {canPost && (
+      {canPost && !held && (
         <button type="button" class="reply-btn" onClick={() => props.onReply(c)}
                 aria-label={`${t("chat.replyTo")}: ${author}`}><Icon name="reply" /></button>
       )}

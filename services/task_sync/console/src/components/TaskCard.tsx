@@ -6,6 +6,7 @@ import { full, timeLeft } from "../lib/time";
 import { link } from "../lib/router";
 import { useStore } from "../lib/store";
 import { session } from "../state";
+import { SlaDeadline } from "./SlaDeadline";
 
 const DEFAULT_STATUSES = { bot: "Диалог с ботом", manager: "Диалог с менеджером", closed: "Закрыта" };
 
@@ -74,6 +75,7 @@ export function TaskCard({ task, open, onChanged }: {
         <dt>{t("card.assignee")}</dt>
         <dd>{task.assignee?.full_name ?? t("card.unassigned")}</dd>
         {task.group && <><dt>{t("card.group")}</dt><dd>{task.group.name}</dd></>}
+        {task.sla_due_at && <><dt>{t("sla.label")}</dt><dd><SlaDeadline task={task} /></dd></>}
         <dt>{t("card.window")}</dt>
         <dd data-testid="window-state">{!win?.applies ? t("card.windowNone")
           : left ? t("card.windowOpen", { left }) : t("card.windowClosed")}</dd>
