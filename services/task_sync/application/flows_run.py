@@ -185,12 +185,11 @@ async def replay(deps: Deps, actor: Actor, key: str, days: int,
         on_live = run_conversation(live, messages, bot)
         on_chosen = run_conversation(chosen, messages, bot)
         differences = compare(on_live, on_chosen)
-        if differences:
+        handed = (_handed_over(on_live, bot), _handed_over(on_chosen, bot))
+        if differences or handed[0] != handed[1]:
             items.append({"task_id": past.task_id, "title": past.title,
-                          "at": past.created_at.isoformat(),
-                          "live_handed_over": _handed_over(on_live, bot),
-                          "draft_handed_over": _handed_over(on_chosen, bot),
-                          "differences": differences})
+                          "at": past.created_at.isoformat(), "live_handed_over": handed[0],
+                          "draft_handed_over": handed[1], "differences": differences})
     return {"key": key, "live_version": live_version, "version": version, "days": days,
             "compared": compared, "differing": len(items), "items": items,
             "capped": {"conversations": capped_conversations,
