@@ -114,7 +114,8 @@ def flows_paths() -> dict[str, Any]:
     version = (("key", "path", ""), ("n", "path", ""))
     export = _flow_op("A flow as YAML: ?version=n, draft, or live (default)", "FlowSet",
                       params=(*key, ("version", "query", "")))
-    export["responses"]["200"] = {"description": "The flow set as YAML", "content": _yaml()}
+    export["responses"]["200"] = {"description": "The flow set as YAML", "content": {
+        "application/yaml": {"schema": {"$ref": "#/components/schemas/FlowSet"}}}}
     imported = _flow_op("Import YAML as the key's draft (422 names where it is wrong)",
                         "DraftView", params=key, codes=("422",))
     imported["requestBody"] = {"required": True, "content": _yaml()}
