@@ -14,6 +14,7 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     readonly reason: string,
+    readonly body?: unknown,
   ) {
     super(reason || code);
   }
@@ -40,14 +41,14 @@ function withQuery(path: string, query?: Query): string {
   return BASE + path + (encoded ? `?${encoded}` : "");
 }
 
-async function request<T>(method: string, path: string, body?: unknown, query?: Query,
+export async function request<T>(method: string, path: string, body?: unknown, query?: Query,
                           extra?: Record<string, string>): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json", ...extra };
   let payload: BodyInit | undefined;
   if (body instanceof FormData) {
     payload = body;
   } else if (typeof body === "string") {
-    headers["Content-Type"] = "text/csv";
+    headers["Content-Type"] ??= "text/csv";
     payload = body;
   } else if (body !== undefined) {
     headers["Content-Type"] = "application/json";
@@ -74,7 +75,7 @@ async function request<T>(method: string, path: string, body?: unknown, query?: 
     const problem = (data ?? {}) as Partial<Problem>;
     if (response.status === 401 && path !== "/auth/login") onSignedOut();
     throw new ApiError(response.status, problem.error ?? `http_${response.status}`,
-      problem.reason ?? (text.slice(0, 200) || response.statusText));
+      problem.reason ?? (text.slice(0, 200) || response.statusText), data);
   }
   return data as T;
 }

@@ -5,6 +5,7 @@ import { AuditLog } from "./AuditLog";
 import { Channels } from "./Channels";
 import { Contacts } from "./Contacts";
 import { DeadLetters } from "./DeadLetters";
+import { Flows } from "./flows/Flows";
 import { Groups } from "./Groups";
 import { Reports } from "./Reports";
 import { Users } from "./Users";
@@ -13,12 +14,14 @@ import { link } from "../../lib/router";
 const SECTIONS = {
   users: Users, groups: Groups, contacts: Contacts, channels: Channels,
   "dead-letters": DeadLetters, audit: AuditLog, reports: Reports,
+  flows: Flows,
 } as const;
 type Section = keyof typeof SECTIONS;
 const TITLES: Record<Section, Key> = {
   users: "admin.users", groups: "admin.groups", contacts: "admin.contacts",
   channels: "admin.channels", "dead-letters": "admin.deadLetters", audit: "admin.audit",
   reports: "admin.reports",
+  flows: "admin.flows",
 };
 /** Supervisors edit the directory; the system's insides are the admins'. */
 const SUPERVISOR: Section[] = ["groups", "contacts", "channels", "reports"];

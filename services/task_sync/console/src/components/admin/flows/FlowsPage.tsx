@@ -1,0 +1,12 @@
+import "./flows.css";
+import { useRoute } from "../../../lib/router";
+import { FlowList } from "./FlowList";
+import { FlowWorkspace } from "./FlowWorkspace";
+import { where } from "./paths";
+
+/** /admin/flows: the list; /admin/flows/{key}[/{tab}]: one flow set. */
+export default function FlowsPage() {
+  useRoute();  // the address below the section changes without the section changing
+  const { key, tab } = where(location.pathname);
+  return key ? <FlowWorkspace flowKey={key} tab={tab} /> : <FlowList />;
+}
