@@ -13,6 +13,7 @@ from services.task_sync import (
     desk_api,
     directory_api,
     files_api,
+    flows_api,
     messaging_api,
     reports_api,
 )
@@ -22,7 +23,7 @@ from services.task_sync.openapi import openapi_document
 def test_every_api_route_and_method_is_in_the_openapi_document() -> None:
     app = web.Application()
     for module in (api, comments_api, conversations_api, directory_api, files_api, auth_api,
-                   admin_api, messaging_api, desk_api, reports_api):
+                   admin_api, messaging_api, desk_api, reports_api, flows_api):
         module.routes(app)
     served = {(r.resource.canonical, r.method.lower()) for r in app.router.routes()
               if r.method != "HEAD" and r.resource is not None
