@@ -9,13 +9,16 @@ from typing import Any
 
 import pytest
 
+from services.task_sync.seed import ensure_default_flow
 from shared import events
 from shared.domain.comments import Comment
 from shared.domain.drafts import FlowDraft, KeyInfo, PublishConflict
 from shared.domain.flows import FlowSet, Node, SetStatusAction, Triggers
+from shared.domain.scenarios import Scenario
 from shared.domain.tasks import Task
-from shared.store import comments, flows, tasks
+from shared.store import comments, flows, scenarios, tasks
 from shared.store.task_system import MongoTaskSystem
+from tests.fakes.task_sync import settings
 
 AT = "2026-12-02T10:00:00Z"
 
@@ -139,3 +142,16 @@ async def test_past_conversations_are_the_periods_tasks_with_their_customer_mess
     assert [(c.task_id, c.channel_id) for c in found] == [("t1", "ch-1"), ("t0", "ch-1")]
     assert [m.text for m in found[0].messages] == ["hi", "1"]
     assert found[0].messages[0].at == now - timedelta(days=3)
+
+
+async def test_an_empty_store_starts_with_the_default_flow_from_the_seeded_scenarios(
+        db: Any) -> None:
+    await scenarios.seed_if_empty(db, [Scenario(id="hours", codes=["1"], answer="9-18")])
+    config = settings(WABRIDGE_GREETING="Hello! 1 hours")
+
+    assert await ensure_default_flow(db, config) is True
+    assert await ensure_default_flow(db, config) is False  # a restart changes nothing
+    live = await flows.live(db, "default")
+    assert live is not None and live.version == 1
+    assert live.flow.root.answer == "Hello! 1 hours"
+    assert [(c.id, c.triggers.codes) for c in live.flow.root.children] == [("hours", ["1"])]
