@@ -16,6 +16,7 @@ from shared.domain.drafts import FlowDraft, KeyInfo, PublishConflict
 from shared.domain.flows import FlowSet, Node, SetStatusAction, Triggers
 from shared.domain.scenarios import Scenario
 from shared.domain.tasks import Task
+from shared.message_parts import Direction
 from shared.store import comments, flows, scenarios, tasks
 from shared.store.task_system import MongoTaskSystem
 from tests.fakes.task_sync import settings
@@ -129,8 +130,9 @@ async def test_past_conversations_are_the_periods_tasks_with_their_customer_mess
         await tasks.create(db, Task(id=f"t{n}", title=f"Chat {n}", category="WA", status="bot",
                                     chat=chat, conversation_id=f"c{n}", created_at=at,
                                     updated_at=at))
-        for order, (direction, text) in enumerate([("in", "hi"), ("out", "Hello"),
-                                                   ("in", "1"), ("in", "2")]):
+        said: list[tuple[Direction, str]] = [("in", "hi"), ("out", "Hello"), ("in", "1"),
+                                             ("in", "2")]
+        for order, (direction, text) in enumerate(said):
             await comments.insert(db, Comment(
                 id=f"t{n}-{order}", task_id=f"t{n}", order=order,
                 at=at + timedelta(minutes=order), author_kind="customer" if direction == "in"
