@@ -160,6 +160,18 @@ async def test_without_a_stored_draft_the_editor_starts_from_live_else_the_scena
     assert (view.base_version, view.flow.root.answer) == (1, "live one")
 
 
+async def test_a_channel_without_its_own_flow_starts_from_the_default_one() -> None:
+    world = World()
+    await world.publish(menu("default live"))
+    view = await flows.read_draft(world.deps, ADMIN, "chan-1")
+
+    assert (view.base_version, view.flow.key) == (None, "chan-1")
+    assert view.flow.root.answer == "default live"
+    result = await flows_run.simulate(world.deps, ADMIN, msgspec.convert(
+        {"key": "chan-1", "messages": [{"text": "hi"}]}, flows_run.SimulateIn))
+    assert result["steps"][0]["replies"][0]["text"] == "default live"
+
+
 async def test_only_admins_edit_flows() -> None:
     world = World()
     with pytest.raises(Forbidden):

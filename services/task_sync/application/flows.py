@@ -113,10 +113,14 @@ async def legacy_default(deps: Deps, key: str = DEFAULT_KEY) -> FlowSet:
 
 
 async def live_or_legacy(deps: Deps, key: str) -> tuple[FlowSet, int | None]:
-    """The live flow of ``key`` with its version, else the legacy default (no version)."""
-    live = await store(deps).live(key)
+    """What ``key``'s bot runs now, as bot-router chooses it: ``key``'s live flow with its
+    version; else (no version of its own) the default's live flow, else the scenarios."""
+    flows = store(deps)
+    live = await flows.live(key)
     if live is not None:
         return live.flow, live.version
+    if key != DEFAULT_KEY and (default := await flows.live(DEFAULT_KEY)) is not None:
+        return msgspec.structs.replace(default.flow, key=key), None
     return await legacy_default(deps, key), None
 
 
