@@ -292,6 +292,8 @@ async def save_hours(deps: Deps, actor: Actor, key: str,
 
 async def legacy_scenarios(deps: Deps) -> ScenarioSet:
     """The default flow seen as the old flat scenarios (deprecated view)."""
+    if deps.flows is None:  # a composition without flows: the flat set as it was
+        return await deps.scenarios.load()
     flow, version = await live_or_legacy(deps, DEFAULT_KEY)
     return ScenarioSet(version=version or 0, items=scenarios_of(flow))
 
@@ -301,11 +303,16 @@ async def replace_scenarios_as_flow(deps: Deps, actor: Actor,
     """The old scenario editor: a default flow built from ``items`` under the current
     greeting, published as the next version."""
     ensure_admin(actor.viewer)
-    current, _ = await live_or_legacy(deps, DEFAULT_KEY)
     try:
         ScenarioSet(version=0, items=items)
     except ValueError as exc:
         raise Invalid("invalid_body", str(exc)) from None
+    if deps.flows is None:
+        replaced = await replace_scenarios(deps, items)
+        await audit.record(deps, actor, "scenarios.replace", "scenarios",
+                           str(replaced.version), count=len(items))
+        return replaced
+    current, _ = await live_or_legacy(deps, DEFAULT_KEY)
     flow = flow_from_scenarios(items, current.root.answer,
                                current.handover_text or deps.settings.wabridge_handover_text)
     flow = msgspec.structs.replace(flow, navigation=current.navigation, hours=current.hours,
