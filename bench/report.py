@@ -12,6 +12,7 @@ from bench.system import CONSUMERS, SERVICES, Delta
 
 TARGETS = {"ingest_to_publish_ratio": 0.7, "bot_p99_ms_at_100": 50.0,
            "db_round_trips_per_message": 6.0, "broker_publishes_per_message": 4.0,
+           "flow_db_round_trips_per_message": 6.0, "flow_broker_publishes_per_message": 4.0,
            "service_peak_rss_mb": 150.0, "service_cpu_ms_per_message": 3.5,
            "comment_p99_ms_at_100": 50.0, "db_round_trips_per_comment": 5.0,
            "console_inbox_list_p95_ms": 100.0, "console_search_p95_ms": 100.0,
@@ -126,6 +127,22 @@ def _system_rows(doc: dict[str, Any]) -> list[Row]:
          comment["latency_ms"]["p99"], "<"),
         ("db_round_trips_per_comment", "db round trips per manager comment <= 5",
          comment_cost["db_round_trips"], "<="),
+        *_flow_rows(doc),
+    ]
+
+
+def _flow_rows(doc: dict[str, Any]) -> list[Row]:
+    """The bot-answered path with a published flow (issue 12), when the run measured it."""
+    if "bot_flow" not in doc:
+        return []
+    cost, nodes = doc["bot_flow"]["cost_per_message"], doc["bot_flow"]["nodes"]
+    return [
+        ("flow_db_round_trips_per_message",
+         f"db round trips per bot-answered message with a {nodes}-node flow <= 6",
+         cost["db_round_trips"], "<="),
+        ("flow_broker_publishes_per_message",
+         f"broker publishes per bot-answered message with a {nodes}-node flow <= 4",
+         cost["broker_publishes"], "<="),
     ]
 
 
@@ -184,7 +201,20 @@ def _system_summary(doc: dict[str, Any]) -> list[str]:
         f"per manager comment: {comment_cost['service_cpu_ms']} ms CPU of the services, "
         f"{comment_cost['db_round_trips']} db round trips "
         f"{comment_cost['db_round_trips_by_command']}",
+        *_flow_summary(doc),
     ]
+
+
+def _flow_summary(doc: dict[str, Any]) -> list[str]:
+    if "bot_flow" not in doc:
+        return []
+    flow = doc["bot_flow"]
+    fixed, cost = flow["fixed"], flow["cost_per_message"]
+    ms = fixed["latency_ms"]
+    return [f"bot answer with a {flow['nodes']}-node flow: at {fixed['offered_per_s']:g}/s "
+            f"p50 {ms['p50']} ms, p99 {ms['p99']} ms ({fixed['answered']} of "
+            f"{fixed['accepted']} answered); {cost['db_round_trips']} db round trips "
+            f"{cost['db_round_trips_by_command']}, {cost['broker_publishes']} publishes"]
 
 
 def _console_summary(console: dict[str, Any]) -> list[str]:

@@ -14,7 +14,7 @@ from typing import Any
 import aiohttp
 from pymongo.errors import PyMongoError
 
-from bench import baselines, console, metrics, phases, report
+from bench import baselines, console, flow, metrics, phases, report
 from bench.load import AnswerWatcher, ChatPool, webhook_body
 from bench.phases import say
 from bench.plan import Plan
@@ -162,6 +162,7 @@ async def _phases(plan: Plan, system: System, mongo_url: str, run_id: str,
     c_known = {plan.comment_fixed_rate: c_fixed} if plan.fixed_s >= plan.step_s else {}
     c_max = await phases.sustained_max(system, plan, comment_pool, comment_post,
                                        plan.comment_steps, c_known, {})
+    bot_flow = await flow.phase(system, plan, bot_pool)
     final = metrics.snapshots(system.pids)
     best = bot_max["max_per_s"]
     max_delta = bot_deltas.get(best) if best is not None else None
@@ -183,6 +184,7 @@ async def _phases(plan: Plan, system: System, mongo_url: str, run_id: str,
         "cost_per_message": report.cost_per_message(bot_delta, bot_msgs, bot_fixed["answered"]),
         "cost_per_manager_comment": report.cost_per_message(c_delta, c_fixed["accepted"],
                                                             c_fixed["answered"]),
+        "bot_flow": bot_flow,
         "db_wait_share": {
             "basis": "wabridge_db_seconds_total / wabridge_handler_seconds_sum over the bus "
                      "handlers of bot_router, task_sync, outbound_sender (the API's database "
