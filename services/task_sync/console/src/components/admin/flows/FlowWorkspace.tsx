@@ -63,6 +63,8 @@ export function FlowWorkspace({ flowKey, tab }: { flowKey: string; tab: Tab }) {
       () => setPeople({}));
   }, [flowKey]);
 
+  useEffect(() => setMessage((m) => (m?.kind === "note" ? null : m)), [tab]);
+
   const edit = (next: FlowSet) => {
     setFlow(next);
     setDirty(true);

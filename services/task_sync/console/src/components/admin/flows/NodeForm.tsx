@@ -27,7 +27,7 @@ export function NodeForm({ node, isRoot, root, groups, problems, onChange, readO
         <h2 id="node-form-title">{isRoot ? t("flows.rootTitle") : t("flows.nodeTitle")}</h2>
         <code class="node-id" title={t("flows.nodeIdHint")}>{node.id}</code>
       </header>
-      <ProblemsAt problems={problems} />
+      <ProblemsAt problems={problems} root={root} />
       {isRoot && <p class="hint">{t("flows.rootHint")}</p>}
       {!isRoot && (
         <div class="field">

@@ -1,13 +1,35 @@
 import type { FlowNode, FlowProblem } from "../../../api/flows";
-import { t } from "../../../i18n";
+import { t, type Key } from "../../../i18n";
 import { find, label } from "./tree";
 
+const KNOWN = new Set(["unreachable", "duplicate_trigger", "shadowed_trigger", "empty_trigger",
+  "navigation_word", "duplicate_id", "empty_greeting", "root_action", "empty_answer",
+  "too_many_buttons", "too_many_rows", "button_title_too_long", "row_title_too_long",
+  "ask_without_pattern", "ask_without_field", "bad_pattern", "bad_max_tries", "unknown_then",
+  "unknown_group", "unknown_status", "dead_children", "bad_calendar"]);
+
+/** A problem in the console's language (its kind), with the server's words after it, the
+ * node ids in them replaced by what the admin sees in the tree. */
+function Said({ problem, root }: { problem: FlowProblem; root: FlowNode }) {
+  const message = problem.message.replace(/'([^']+)'/g, (whole, id: string) => {
+    const node = find(root, id);
+    return node ? `«${label(node)}»` : whole;
+  });
+  if (!KNOWN.has(problem.code)) return <>{message}</>;
+  return (
+    <>
+      <strong>{t(`flows.problem.${problem.code}` as Key)}</strong>
+      <span class="problem-detail"> — {message}</span>
+    </>
+  );
+}
+
 /** The problems of one node (or of the set), shown where it is edited. */
-export function ProblemsAt({ problems }: { problems: FlowProblem[] }) {
+export function ProblemsAt({ problems, root }: { problems: FlowProblem[]; root: FlowNode }) {
   if (!problems.length) return null;
   return (
     <ul class="problems-inline" aria-label={t("flows.problemsHere")}>
-      {problems.map((p) => <li data-code={p.code}>⚠ {p.message}</li>)}
+      {problems.map((p) => <li data-code={p.code}>⚠ <Said problem={p} root={root} /></li>)}
     </ul>
   );
 }
@@ -28,7 +50,7 @@ export function ProblemList({ problems, root, onSelect }: {
               <button type="button" class="link" onClick={() => onSelect(p.node_id)}>
                 {p.node_id ? (node ? label(node) : p.node_id) : t("flows.settings")}
               </button>
-              {": "}{p.message}
+              {": "}<Said problem={p} root={root} />
             </li>
           );
         })}

@@ -22,7 +22,7 @@ export function SetSettings({ flow, onChange, problems, readOnly }: {
   return (
     <form class="node-form" aria-labelledby="set-form-title" onSubmit={(e) => e.preventDefault()}>
       <header class="node-form-head"><h2 id="set-form-title">{t("flows.settings")}</h2></header>
-      <ProblemsAt problems={problems} />
+      <ProblemsAt problems={problems} root={flow.root} />
       <fieldset>
         <legend>{t("flows.set.navigation")}</legend>
         <ChipInput id="f-set-back" label={t("flows.set.back")} values={nav.back} disabled={readOnly}

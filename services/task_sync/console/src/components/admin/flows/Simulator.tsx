@@ -79,7 +79,7 @@ export function Simulator({ flowKey, versions, groups, root, draftStamp, dirty, 
                 disabled={!messages.length}>{t("flows.sim.reset")}</button>
       </header>
       <div class="sim-options">
-        <label>{t("flows.sim.version")}
+        <label><span class="sim-label">{t("flows.sim.version")}</span>
           <select value={version === null ? "live" : String(version)}
                   onChange={(e) => {
                     const v = e.currentTarget.value;
@@ -90,19 +90,19 @@ export function Simulator({ flowKey, versions, groups, root, draftStamp, dirty, 
             {versions.map((v) => <option value={String(v.version)}>{t("flows.versionN", { n: v.version })}</option>)}
           </select>
         </label>
-        <label>{t("flows.sim.at")}
+        <label><span class="sim-label">{t("flows.sim.at")}</span>
           <input type="datetime-local" value={at} onChange={(e) => setAt(e.currentTarget.value)} />
         </label>
         <details class="sim-more">
           <summary>{t("flows.sim.more")}</summary>
           <div class="sim-options">
-            <label>{t("flows.sim.look")}
+            <label><span class="sim-label">{t("flows.sim.look")}</span>
               <select value={look} onChange={(e) => setLook(e.currentTarget.value as Look)}>
                 <option value="buttons">{t("flows.sim.lookButtons")}</option>
                 <option value="numbered">{t("flows.sim.lookNumbered")}</option>
               </select>
             </label>
-            <label>{t("flows.sim.phone")}
+            <label><span class="sim-label">{t("flows.sim.phone")}</span>
               <input type="tel" value={phone} placeholder="79990001122"
                      onChange={(e) => setPhone(e.currentTarget.value)} />
             </label>
@@ -122,7 +122,9 @@ export function Simulator({ flowKey, versions, groups, root, draftStamp, dirty, 
               <Reply reply={reply} look={look} disabled={busy}
                      onTap={(c) => void send({ text: c.title, payload: c.id })} />
             ))}
-            <StepFacts step={step} groups={groups} root={root} onShowNode={onShowNode} />
+            <StepFacts step={step} groups={groups} root={root} onShowNode={onShowNode}
+                       hoursChanged={i === 0 ? step.open === false : step.open !== null
+                         && step.open !== undefined && step.open !== steps[i - 1]!.open} />
           </li>
         ))}
       </ol>
@@ -177,8 +179,10 @@ function Reply({ reply, look, onTap, disabled }: {
   );
 }
 
-function StepFacts({ step, groups, root, onShowNode }: {
+/** Where the step left the customer, what the bot did, and the hours when they change. */
+function StepFacts({ step, groups, root, onShowNode, hoursChanged }: {
   step: Simulation["steps"][number]; groups: GroupRef[]; root: FlowNode; onShowNode: (id: string) => void;
+  hoursChanged: boolean;
 }) {
   const node = step.node_id ? find(root, step.node_id) : null;
   return (
@@ -187,7 +191,10 @@ function StepFacts({ step, groups, root, onShowNode }: {
         <button type="button" class="link sim-node" onClick={() => onShowNode(step.node_id!)}
                 title={t("flows.sim.showNode")}>→ {node ? label(node) : step.node_id}</button>
       )}
-      {step.open === false && <span class="fx fx-closed">{t("flows.sim.closedHours")}</span>}
+      {hoursChanged && (
+        <span class={`fx fx-${step.open ? "open" : "closed"}`}>
+          {step.open ? t("flows.sim.openHours") : t("flows.sim.closedHours")}</span>
+      )}
       {step.effects.map((e) => (
         <span class={`fx fx-${e.type}`} title={typeof e.would === "string" ? e.would : undefined}>
           {effectText(e, groups)}</span>

@@ -35,6 +35,8 @@ export function VersionHistory({ flowKey, versions, groups, dirty, people, onRes
     const version = await flowsApi.version(flowKey, n);
     setViewing(version);
     setSelected(version.flow.root.id);
+    requestAnimationFrame(() => document.getElementById("version-view-title")
+      ?.scrollIntoView({ block: "start", behavior: "smooth" }));
   });
   const restore = (n: number) => guard(async () => {
     setRestoring(null);
@@ -80,16 +82,16 @@ export function VersionHistory({ flowKey, versions, groups, dirty, people, onRes
         <tbody>
           {versions.map((v) => (
             <tr data-version={v.version} class={viewing?.version === v.version ? "highlight" : ""}>
-              <td>{t("flows.versionN", { n: v.version })}{v.live && <span class="live-mark">{t("flows.liveMark")}</span>}</td>
-              <td>{full(v.published_at)}</td>
+              <td class="nowrap">{t("flows.versionN", { n: v.version })}{v.live && <span class="live-mark">{t("flows.liveMark")}</span>}</td>
+              <td class="nowrap">{full(v.published_at)}</td>
               <td>{v.published_by ? people[v.published_by] ?? v.published_by : ""}</td>
               <td>{v.note}</td>
-              <td class="row">
+              <td><div class="row nowrap">
                 <button type="button" class="link" onClick={() => void view(v.version)}>{t("flows.history.view")}</button>
                 <a href={flowsApi.exportUrl(flowKey, v.version)} download>{t("flows.history.export")}</a>
                 {!v.live && <button type="button" class="link" onClick={() => setRestoring(v.version)}>
                   {t("flows.history.restore")}</button>}
-              </td>
+              </div></td>
             </tr>
           ))}
         </tbody>
