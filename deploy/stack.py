@@ -170,6 +170,9 @@ class Stack:
             "WABRIDGE_SEED_FILE": str(ROOT / "deploy" / "seed" / "demo.yaml"),
             "WABRIDGE_URL_SIGNING_KEY": self.signing_key,
             "WABRIDGE_PUBLIC_URL": f"http://127.0.0.1:{self.ports['task_sync']}",
+            # ingest asks task-sync who has a phone (createContact); the demo seed's token
+            "WABRIDGE_DIRECTORY_URL": f"http://127.0.0.1:{self.ports['task_sync']}",
+            "WABRIDGE_DIRECTORY_TOKEN": "demo-admin-token",
             "WABRIDGE_SANDBOX_URL": sandbox, "SANDBOX_PUBLIC_URL": sandbox,
             "PYTHONUNBUFFERED": "1",
         }

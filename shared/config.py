@@ -16,6 +16,7 @@ SECRETS = frozenset({
     "WAZZUP_API_KEY", "WAZZUP_WEBHOOK_TOKEN", "WABRIDGE_ADMIN_TOKEN", "WABRIDGE_URL_SIGNING_KEY",
     "META_ACCESS_TOKEN", "META_APP_SECRET", "META_VERIFY_TOKEN", "META_WEBHOOK_TOKEN",
     "CHAT_API_TOKEN", "CHAT_API_WEBHOOK_TOKEN", "FIRST_FORM_PAT", "FIRST_FORM_PASSWORD",
+    "WABRIDGE_DIRECTORY_TOKEN",
 })
 
 
@@ -85,6 +86,10 @@ class Texts(Stored, kw_only=True, frozen=True, rename="upper"):
 class IngestSettings(Common, kw_only=True, frozen=True, rename="upper"):
     ingest_port: int = 8080
     ingest_max_body_bytes: int = 1_048_576
+    # task-sync as ingest reaches it, and an API token there: a gateway's createContact for a
+    # phone the directory knows is answered with that contact. Empty: always a new contact
+    wabridge_directory_url: str = ""
+    wabridge_directory_token: str = ""
 
 
 class BotRouterSettings(Texts, kw_only=True, frozen=True, rename="upper"):

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
+import aiohttp
 from aiohttp import web
 
+from services.ingest.directory import LOOKUP_TIMEOUT_S, DirectoryLookup
 from services.ingest.webhooks import DEPS, Deps, routes
 from shared.bus import Bus, Topology
 from shared.channels_config import load_channels
@@ -22,10 +26,18 @@ async def run() -> None:
     app = web.Application(middlewares=[request_context],
                           client_max_size=settings.ingest_max_body_bytes)
     add_ops_routes(app, {"broker": bus.check})
-    app[DEPS] = Deps(bus=bus, channels=channels, max_body_bytes=settings.ingest_max_body_bytes)
+    directory: DirectoryLookup | None = None
+    cleanup: list[Callable[[], Awaitable[None]]] = [bus.close]
+    if settings.wabridge_directory_url and settings.wabridge_directory_token:
+        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=LOOKUP_TIMEOUT_S))
+        directory = DirectoryLookup(session, settings.wabridge_directory_url,
+                                    settings.wabridge_directory_token)
+        cleanup.append(session.close)
+    app[DEPS] = Deps(bus=bus, channels=channels, max_body_bytes=settings.ingest_max_body_bytes,
+                     directory=directory)
     routes(app)
     await serve_until_stopped("ingest", settings, settings.ingest_port, app, [], None,
-                              cleanup=[bus.close], reuse_port=True)
+                              cleanup=cleanup, reuse_port=True)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import msgspec
 from aiohttp import web
 
+from services.ingest.directory import DirectoryLookup
 from shared import events
 from shared.bus import Bus
 from shared.channels_config import ChannelConfig
@@ -21,7 +22,8 @@ from shared.logs import get_logger
 from shared.metrics import EVENTS_PARSED, WEBHOOKS
 from shared.ops import error_response
 from shared.providers import REGISTRY
-from shared.providers.base import Provider
+from shared.providers.base import ParsedWebhook, Provider
+from shared.providers.contact_requests import answered_with
 
 log = get_logger(__name__)
 PUBLISH_TIMEOUT_S = 3.0  # the longest a webhook waits for the broker's confirms
@@ -33,6 +35,7 @@ class Deps:
     bus: Bus
     channels: list[ChannelConfig]
     max_body_bytes: int
+    directory: DirectoryLookup | None = None  # who has a phone (createContact); None: not asked
 
 
 DEPS = web.AppKey("deps", Deps)
@@ -99,6 +102,7 @@ async def _receive(deps: Deps, request: web.Request, name: str) -> web.Response:
         log.debug("refused webhook body", provider=name,
                   body_prefix=body[:300].decode("utf-8", "replace"))
         return error_response(400, "bad_payload", exc.reason)
+    parsed = await _known_contact(deps, parsed)
     stamped = [_stamp(event, connection, connections) for event in parsed.events]
     try:
         # bounded: a gateway gives up after about 30 s, and a broker that is away answers
@@ -120,6 +124,19 @@ async def _receive(deps: Deps, request: web.Request, name: str) -> web.Response:
     if parsed.reply is not None:
         return web.json_response(parsed.reply)
     return web.json_response({"ok": True, "events": len(stamped)})
+
+
+async def _known_contact(deps: Deps, parsed: ParsedWebhook) -> ParsedWebhook:
+    """A contact request for a phone the directory knows is answered with that contact."""
+    asked = parsed.contact_request
+    if asked is None or parsed.reply is None or deps.directory is None:
+        return parsed
+    known = await deps.directory.contact_of(asked.phones)
+    if known is None:
+        return parsed
+    reply, kept = answered_with(parsed.reply, parsed.events, asked, known)
+    log.info("contact request answered with the existing contact", contact_id=known.id)
+    return msgspec.structs.replace(parsed, reply=reply, events=kept)
 
 
 def _stamp(event: events.Message, matched: ChannelConfig,

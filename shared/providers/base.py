@@ -16,6 +16,7 @@ import msgspec
 
 from shared.domain.templates import Template
 from shared.events import ChannelUpdated, MediaRef, Message, SendMessage, SendSignal
+from shared.providers.contact_requests import ContactRequest
 
 
 class ParsedWebhook(msgspec.Struct, frozen=True, kw_only=True):
@@ -23,13 +24,15 @@ class ParsedWebhook(msgspec.Struct, frozen=True, kw_only=True):
 
     ``events`` are published before the gateway gets its answer; ``reply`` is the JSON body to
     answer with (``None`` means a plain ``{"ok": true}``); ``ignored`` names parts we accepted
-    but do not act on, for the log.
+    but do not act on, for the log; ``contact_request``: the reply is a new contact, unless the
+    directory already has one for those phones (``contact_requests.answered_with``).
     """
 
     events: list[Message]
     reply: dict[str, Any] | None = None
     ignored: list[str] = []
     is_probe: bool = False
+    contact_request: ContactRequest | None = None
 
 
 class HttpRequest(msgspec.Struct, frozen=True, kw_only=True):

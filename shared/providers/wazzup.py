@@ -74,11 +74,12 @@ class WazzupProvider(PathTokenWebhooks, UrlMedia, NoSignals):
         events.extend(message_event(m, received_at) for m in delivery.messages)
         events.extend(status_event(s, received_at) for s in delivery.statuses)
         events.extend(channel_event(c, received_at) for c in delivery.channelsUpdates)
-        reply, crm_events = crm_reply(delivery, received_at)
+        reply, crm_events, contact_request = crm_reply(delivery, received_at)
         events.extend(crm_events)
         ignored = [key for key in keys if key not in HANDLED_KEYS]
         is_probe = delivery.test is True
-        return ParsedWebhook(events=events, reply=reply, ignored=ignored, is_probe=is_probe)
+        return ParsedWebhook(events=events, reply=reply, ignored=ignored, is_probe=is_probe,
+                             contact_request=contact_request)
 
     def build_send(
         self, account: GatewayAccount, command: SendMessage, media: OutboundMedia | None

@@ -116,6 +116,27 @@ async def test_wazzups_create_contact_request_is_answered_with_the_new_contact(
     assert contact["id"] == reply["id"] and contact["responsible_user_id"] == "usr-petrov"
 
 
+async def test_a_create_contact_for_a_phone_the_directory_knows_is_answered_with_that_contact(
+    system: System,
+) -> None:
+    sidorov = "79011112233"  # the demo seed's Сидоров Пётр, Ivanova's customer
+    asked = [{"chatType": "whatsapp", "chatId": sidorov}]
+    status, reply = await system.webhook({"createContact": {
+        "responsibleUserId": "usr-petrov", "name": "Петя", "source": "auto",
+        "contactData": asked}})
+    assert status == 200, reply
+    assert reply == {"id": "cnt-sidorov", "name": "Сидоров Пётр",
+                     "responsibleUserId": "usr-ivanova", "contactData": asked}
+    # a deal for it names the contact by the id Wazzup was given
+    status, deal = await system.webhook({"createDeal": {
+        "responsibleUserId": "usr-ivanova", "contacts": [reply["id"]], "source": "byUser"}})
+    assert status == 200 and deal["contacts"] == ["cnt-sidorov"], deal
+    code, found = await system.api("GET", f"/api/v1/contacts?phone={sidorov}")
+    assert code == 200 and [(c["id"], c["name"], c["responsible_user_id"])
+                            for c in found["items"]] == [
+        ("cnt-sidorov", "Сидоров Пётр", "usr-ivanova")]
+
+
 async def test_free_text_outside_the_24_hour_window_is_refused_and_a_template_is_sent(
     system: System,
 ) -> None:
