@@ -79,6 +79,8 @@ class FirstFormTaskSystem(MongoTaskSystem):
                 self._opts.paths, task_id=ff_id, state_id=state_id,
                 initiator_id=self._opts.robot_user_id))
             await self._assign(ff_id, current.assignee_user_id, current.assignee_group_id)
+            # customers ask about a request by First Form's id (the bot's status look-up)
+            await super().update_task(task.id, self._clock(), fields={"number": ff_id})
             await ids.advance(self._db, task.id, 0, state_id)
             if current.status == self._opts.status_names.get("closed"):
                 await ids.set_open(self._db, task.id, False, self._clock())

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.domain import flow_engine as engine
+from shared.domain.flow_engine import Reply, render_numbered
 from shared.events import Choice, SendMessage
 
 MAX_BUTTONS = 3
@@ -21,12 +23,13 @@ def offered(command: SendMessage) -> list[Choice]:
 
 
 def numbered_text(command: SendMessage) -> str:
-    """The text with its options as numbered lines (a customer answers with the number)."""
+    """The text with its options as numbered lines (a customer answers with the number), as
+    the bot's comment in the task shows it."""
     choices = offered(command)
     if not choices:
         return command.text
-    lines = "\n".join(f"{n}. {c.title}" for n, c in enumerate(choices, start=1))
-    return f"{command.text}\n\n{lines}" if command.text else lines
+    return render_numbered(Reply(text=command.text, choices=[
+        engine.Choice(id=c.id, title=c.title) for c in choices]))
 
 
 def _short(title: str, limit: int) -> str:
