@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from shared.domain.calendar import validation_error
 from shared.domain.flow_hours import visible_children
-from shared.domain.flow_match import is_one_of, match_text, normalise, offered_title
+from shared.domain.flow_match import by_payload, is_one_of, match_text, normalise, offered_title
 from shared.domain.flows import (
     AskAction,
     CloseAction,
@@ -51,44 +51,65 @@ def _openness(flow: FlowSet) -> tuple[bool, ...]:
     return (True, False) if flow.hours is not None else (True,)
 
 
-def _selectable(flow: FlowSet, menu: Node, node: Node) -> bool:
-    """Whether some message in ``menu`` selects ``node``: a tap (buttons, list, a payload),
-    or one of its codes or keywords that no earlier sibling or navigation word takes."""
-    navigation = [*flow.navigation.back, *flow.navigation.main]
+class _Messages:
+    """Every code, keyword and payload the flow defines: the texts and taps a customer could
+    be led to send (one sibling's trigger may select another, so all of them are tried)."""
+
+    def __init__(self, flow: FlowSet) -> None:
+        texts: dict[str, str] = {}
+        payloads: set[str] = set()
+        for node, parent in _walk(flow.root):
+            if parent is None:
+                continue  # the root's triggers are never matched
+            for text in [*node.triggers.codes, *node.triggers.keywords]:
+                texts.setdefault(normalise(text), text)
+            payloads.update(node.triggers.payloads)
+        self.texts = list(texts.values())
+        self.payloads = sorted(payloads)
+        self.navigation = [*flow.navigation.back, *flow.navigation.main]
+
+
+def _selected_in(flow: FlowSet, menu: Node, messages: _Messages) -> list[Node]:
+    """The children of ``menu`` some message selects there, decided by the engine's matcher:
+    at the root any word (the first message is matched before navigation), below it none a
+    navigation word takes; at either openness when the flow has business hours."""
+    out: list[Node] = []
+    numbered = menu.offer != "text"
     for open_now in _openness(flow):
         siblings = visible_children(menu, open_now)
-        if node not in siblings:
-            continue
-        if menu.offer != "text" or node.triggers.payloads:
-            return True
-        for text in [*node.triggers.codes, *node.triggers.keywords]:
-            if (menu is flow.root or not is_one_of(text, navigation)) and \
-                    match_text(siblings, text) is node:
-                return True
-    return False
+        taps = [*messages.payloads, *([n.id for n in siblings] if numbered else [])]
+        found = [by_payload(siblings, tap) for tap in taps]
+        found += [match_text(siblings, text, numbered=numbered) for text in messages.texts
+                  if menu is flow.root or not is_one_of(text, messages.navigation)]
+        out.extend(n for n in found if n is not None and all(n is not o for o in out))
+    return out
 
 
 def reachable(flow: FlowSet) -> set[str]:
     """Node ids a customer can get to from the root by some sequence of messages (selected,
     or entered as the menu an answered question goes on to)."""
+    nodes = {n.id: n for n, _ in _walk(flow.root)}
+    messages = _Messages(flow)
     seen = {flow.root.id}
-    queue = [flow.root]
-    then_targets = {n.action.then for n, _ in _walk(flow.root)
-                    if isinstance(n.action, AskAction) and n.action.then}
-    entered = {n.id: n for n, _ in _walk(flow.root) if n.id in then_targets and n.children}
+    queue: list[tuple[Node, bool]] = [(flow.root, True)]
+    entered: set[str] = set()
     while queue:
-        menu = queue.pop()
-        if isinstance(menu.action, AskAction) and menu.action.then in entered:
-            target = entered[menu.action.then]
-            if target.id not in seen:
+        node, as_menu = queue.pop()
+        action = node.action
+        if (node is not flow.root and isinstance(action, AskAction) and action.then
+                and not _pattern_problems(node, action.pattern)):
+            target = nodes.get(action.then)
+            # the engine makes ``then`` the current menu when it has a sub-menu
+            if target is not None and target.children and target.id not in entered:
+                entered.add(target.id)
                 seen.add(target.id)
-                queue.append(target)
-        if not _is_menu(menu, flow.root):
+                queue.append((target, True))
+        if not as_menu:
             continue
-        for child in menu.children:
-            if child.id not in seen and _selectable(flow, menu, child):
+        for child in _selected_in(flow, node, messages):
+            if child.id not in seen:
                 seen.add(child.id)
-                queue.append(child)
+                queue.append((child, _is_menu(child, flow.root)))
     return seen
 
 

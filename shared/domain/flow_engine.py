@@ -36,6 +36,7 @@ from shared.domain.flows import (
 
 QUIET_CONTENT = frozenset({"reaction", "sticker", "geo", "vcard"})
 CHOICE_CONTENT = frozenset({"interactive", "button"})
+_LEAVES_MENU = (HandOverAction, CloseAction, AskAction, LookupStatusAction)
 MAX_ANSWER_CHARS = 200  # longer answers to a question are wrong (and never reach a pattern)
 
 
@@ -135,7 +136,7 @@ def start(flow: FlowSet, message: Incoming, now: datetime) -> Step:
     closed, followed by ``closed_text``), and when the message itself selects a root child,
     that child's step too (today's behaviour: greeting + scenario answer)."""
     turn = _Turn(flow=flow, now=now, open=flow_is_open(flow, now))
-    greeting = [r for r in [_reply(flow.root, turn.open)] if r is not None]
+    greeting = [r for r in [_reply(flow.root, turn.open, menu=True)] if r is not None]
     if not turn.open and flow.closed_text:
         greeting.append(Reply(text=flow.closed_text))
     if message.kind in ("quiet", "other"):
@@ -192,9 +193,18 @@ def _question(node: Node) -> AskAction | LookupStatusAction | None:
     return action if isinstance(action, AskAction | LookupStatusAction) else None
 
 
-def _reply(node: Node, open_now: bool) -> Reply | None:
-    """``node``'s answer with its sub-menu offered (None when it has nothing to say)."""
-    choices = [] if node.offer == "text" else [
+def _leads_on(node: Node) -> bool:
+    """Whether a customer stays in the flow after ``node`` (its children can be chosen);
+    hand-overs, closes and questions take them elsewhere."""
+    return not isinstance(node.action, _LEAVES_MENU)
+
+
+def _reply(node: Node, open_now: bool, *, menu: bool = False) -> Reply | None:
+    """``node``'s answer with its sub-menu offered (None when it has nothing to say); a node
+    that leads elsewhere offers no buttons nobody could use. ``menu``: offered as the menu
+    the customer is in whatever its action (the root, a menu shown again)."""
+    offers = node.offer != "text" and (menu or _leads_on(node))
+    choices = [] if not offers else [
         Choice(id=child.id, title=offered_title(child))
         for child in visible_children(node, open_now)]
     if not node.answer and node.attachment is None and not choices:
@@ -218,7 +228,7 @@ def _navigate(turn: _Turn, path: list[Node], text: str, *, asked: bool) -> Step 
         target = _menu_path(menu[:-1] or menu)
     else:
         return None
-    replies = [r for r in [_reply(target[-1], turn.open)] if r is not None]
+    replies = [r for r in [_reply(target[-1], turn.open, menu=True)] if r is not None]
     return turn.step(_menu_state(target), replies, node_id=target[-1].id)
 
 
@@ -235,7 +245,7 @@ def _choose(turn: _Turn, menu: list[Node], message: Incoming) -> Step:
     if tapped is not None:
         return _select(turn, tapped[:-1], tapped[-1])
     if turn.flow.unmatched == "repeat":
-        again = _reply(menu[-1], turn.open)
+        again = _reply(menu[-1], turn.open, menu=True)
         text = "\n\n".join(t for t in [turn.flow.repeat_text, again.text if again else ""] if t)
         reply = Reply(text=text, offer=again.offer if again else "text",
                       choices=again.choices if again else [], node_id=menu[-1].id)
@@ -252,8 +262,10 @@ def _tapped_elsewhere(turn: _Turn, payload: str | None) -> list[Node] | None:
     path = _path_to(turn.flow.root, payload)
     if path is None or len(path) < 2 or path[-2].offer == "text":
         return None
-    if by_payload(visible_children(path[-2], turn.open), payload) is None:
-        return None
+    if len(path) > 2 and not _leads_on(path[-2]):
+        return None  # under a hand-over or a question: never offered
+    if by_payload(visible_children(path[-2], turn.open), payload) is not path[-1]:
+        return None  # hidden now, or another node there answers to that payload
     return path
 
 

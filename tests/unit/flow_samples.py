@@ -10,16 +10,22 @@ Times: ``OPEN_AT`` is a Wednesday noon in Moscow, ``CLOSED_AT`` a Friday night.
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import UTC, datetime
 
+from hypothesis import strategies as st
+
 from shared.domain.calendar import BusinessCalendar, Hours
 from shared.domain.flows import (
+    Action,
     AskAction,
+    CloseAction,
     FlowSet,
     HandOverAction,
     LookupStatusAction,
     Node,
+    Offer,
     SetStatusAction,
     Triggers,
 )
@@ -132,7 +138,7 @@ def big_flow(nodes: int = 200, seed: int = 12) -> FlowSet:
         roll = rng.random()
         if depth < 4 and budget[0] > 0 and roll < 0.45:
             children = menu(depth + 1)
-            offer = "list" if len(children) <= 10 and rng.random() < 0.3 else "text"
+            offer: Offer = "list" if len(children) <= 10 and rng.random() < 0.3 else "text"
             return Node(id=base.id, title=base.title, triggers=triggers, offer=offer,
                         answer=base.answer, children=children)
         if roll < 0.55:
@@ -174,3 +180,79 @@ def all_ids(flow: FlowSet) -> list[str]:
         out.append(node.id)
         stack.extend(reversed(node.children))
     return out
+
+
+# triggers that collide on purpose: cases, ё/е, typos, phrases, navigation words, signs
+_WILD_CODES = ("1", "2", "3", " 1. ", "0", "#", "меню", "да")
+_WILD_KEYWORDS = ("доставка", "доставки", "дoставка", "оплата", "оплата заказа", "ёлка",
+                  "елка", "товар", "вернуть товар", "?", "да", "!!!")
+_OFFERS: tuple[Offer, ...] = ("text", "buttons", "list")
+_WORDS = ("доставка", "оплата", "возврат", "гарантия", "самовывоз", "курьер", "скидка",
+          "подарок", "рассрочка", "контакты", "адрес", "график")
+
+
+@st.composite
+def wild_flows(draw: st.DrawFn, max_depth: int = 3) -> FlowSet:
+    """Any flow set, problems included (bad patterns, shared triggers, dead sub-menus)."""
+    ids = itertools.count()
+
+    def node(depth: int) -> Node:
+        number = next(ids)
+        children = ([] if depth >= max_depth else
+                    [node(depth + 1) for _ in range(draw(st.integers(0, 4)))])
+        action: Action | None = draw(st.sampled_from([
+            None, None, CloseAction(), HandOverAction(group_id="sales"),
+            SetStatusAction(status="x"), STATUS_LOOKUP,
+            AskAction(field="f", pattern=draw(st.sampled_from([r"\d+", "(", "", ".*"])),
+                      reask_text="?", max_tries=draw(st.integers(0, 3)),
+                      then=draw(st.sampled_from([None, "n1", "ghost"])))]))
+        return Node(
+            id=f"n{number}", title=draw(st.text(max_size=25)),
+            triggers=Triggers(codes=draw(st.lists(st.sampled_from(_WILD_CODES), max_size=2)),
+                              keywords=draw(st.lists(st.sampled_from(_WILD_KEYWORDS),
+                                                     max_size=2)),
+                              payloads=draw(st.lists(st.sampled_from(["P", "n1"]), max_size=1))),
+            answer=draw(st.text(max_size=20)), children=children, action=action,
+            offer=draw(st.sampled_from(_OFFERS)),
+            hours=draw(st.sampled_from(["any", "any", "open", "closed"])))
+
+    return FlowSet(root=node(0), hours=draw(st.sampled_from([None, WEEKDAYS])),
+                   unmatched=draw(st.sampled_from(["hand_over", "repeat"])),
+                   handover_text=draw(st.sampled_from(["", "Передаю."])))
+
+
+@st.composite
+def sound_flows(draw: st.DrawFn, max_depth: int = 3) -> FlowSet:
+    """Flow sets as careful admins build them (most have no problems): numbered codes,
+    distinct keywords, sub-menus only under nodes without a final action."""
+    ids = itertools.count(1)
+
+    def menu(depth: int, offer: Offer) -> list[Node]:
+        limit = {"buttons": 3, "list": 10}.get(offer, 5)
+        words = draw(st.lists(st.sampled_from(_WORDS), unique=True, min_size=1,
+                              max_size=limit))
+        return [item(depth, position, word, offer)
+                for position, word in enumerate(words, start=1)]
+
+    def item(depth: int, position: int, word: str, parent_offer: Offer) -> Node:
+        number = next(ids)
+        offer = draw(st.sampled_from(("text", *_OFFERS)))
+        action = draw(st.sampled_from([
+            None, None, None, CloseAction(), HandOverAction(), STATUS_LOOKUP,
+            SetStatusAction(status="Ожидает"), ORDER_QUESTION]))
+        with_menu = depth < max_depth and not isinstance(
+            action, CloseAction | HandOverAction | LookupStatusAction | AskAction)
+        triggers = draw(st.sampled_from([
+            Triggers(codes=[str(position)], keywords=[word]), Triggers(codes=[str(position)]),
+            Triggers(keywords=[word]), Triggers(payloads=[f"tap-{number}"]),
+            *([Triggers()] if parent_offer != "text" else [])]))
+        return Node(id=f"n{number}", title=word.capitalize(), triggers=triggers,
+                    answer=f"{word}.", offer=offer,
+                    children=menu(depth + 1, offer) if with_menu and draw(st.booleans()) else [],
+                    action=action, hours=draw(st.sampled_from(["any", "any", "any", "open"])))
+
+    offer = draw(st.sampled_from(_OFFERS))
+    root = Node(id="root", answer="Здравствуйте!", offer=offer,
+                children=menu(1, offer))
+    return FlowSet(root=root, hours=draw(st.sampled_from([None, WEEKDAYS])),
+                   unmatched=draw(st.sampled_from(["hand_over", "repeat"])))
