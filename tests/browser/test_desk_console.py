@@ -127,6 +127,9 @@ async def test_a_missed_first_response_shows_overdue_and_rings_the_supervisors_b
     await expect(row.get_by_test_id("sla-chip")).to_contain_text("ответить до")
     await expect(page.get_by_test_id("sla-deadline")).to_contain_text("первый ответ")
     await console.shot("deadline")
+    await page.get_by_text("Фильтры").click()
+    await page.get_by_test_id("inbox-sort").select_option("due")
+    await expect(page.locator("a.task").first).to_have_attribute("data-task-id", task["id"])
 
     # the deadline passes: the notice arrives live, the bell counts it, the card says overdue
     await expect(page.get_by_test_id("notices-unread")).to_have_text("1", timeout=20_000)

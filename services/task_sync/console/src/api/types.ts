@@ -76,6 +76,8 @@ export interface InboxQuery {
   text?: boolean;
   before?: string | null;
   limit?: number;
+  /** "due": only tasks with a response deadline, the soonest first. */
+  sort?: "activity" | "due";
 }
 
 export interface Contact {

@@ -17,6 +17,7 @@ interface Filters {
   status: string;
   provider: string;
   assignee: string;
+  sort: "" | "due";
 }
 
 export function Inbox({ view, openTaskId }: { view: string; openTaskId: string | null }) {
@@ -30,7 +31,8 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
   const [error, setError] = useState<string | null>(null);
   const [q, setQ] = useState("");
   const [inText, setInText] = useState(false);
-  const [filters, setFilters] = useState<Filters>({ status: "", provider: "", assignee: "" });
+  const [filters, setFilters] = useState<Filters>({ status: "", provider: "", assignee: "",
+    sort: "" });
   const search = useRef<HTMLInputElement>(null);
   const list = useRef<HTMLUListElement>(null);
   const generation = useRef(0);
@@ -41,7 +43,8 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
     try {
       const page = await api.inbox({ view: current, q: q.trim() || undefined,
         text: inText && q.trim().length >= 3, before, status: filters.status || undefined,
-        provider: filters.provider || undefined, assignee: filters.assignee || undefined });
+        provider: filters.provider || undefined, assignee: filters.assignee || undefined,
+        sort: filters.sort || undefined });
       if (mine !== generation.current) return;
       remember(page.items);
       setItems((old) => (before ? [...old, ...page.items] : fresher(page.items, old)));
@@ -60,7 +63,7 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
   useEffect(() => {
     const timer = window.setTimeout(() => void load(), q ? 250 : 0);
     return () => window.clearTimeout(timer);
-  }, [current, q, inText, filters.status, filters.provider, filters.assignee]);
+  }, [current, q, inText, filters.status, filters.provider, filters.assignee, filters.sort]);
 
   // live: move the task up at once, then ask the server for the list as it now is
   useEffect(() => {
@@ -78,7 +81,7 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
       off();
       window.clearTimeout(timer);
     };
-  }, [current, q, inText, filters.status, filters.provider, filters.assignee]);
+  }, [current, q, inText, filters.status, filters.provider, filters.assignee, filters.sort]);
 
   // "/" focuses the search from anywhere but a text field
   useEffect(() => {
@@ -148,6 +151,14 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
                           options={[["me", t("inbox.me")], ["none", t("inbox.nobody")]]}
                           onChange={(assignee) => setFilters({ ...filters, assignee })} />
           )}
+          <label>
+            {t("sla.sort")}
+            <select value={filters.sort} data-testid="inbox-sort"
+                    onChange={(e) => setFilters({ ...filters, sort: e.currentTarget.value as Filters["sort"] })}>
+              <option value="">{t("sla.sortActivity")}</option>
+              <option value="due">{t("sla.sortDue")}</option>
+            </select>
+          </label>
         </details>
       </div>
       {error && <p class="error" role="alert">{t("app.error", { reason: error })}</p>}
