@@ -58,6 +58,10 @@ REQUIRED = {
     "cost_per_message.answered": POSITIVE,
     "cost_per_manager_comment.service_cpu_ms": POSITIVE,
     "cost_per_manager_comment.answered": POSITIVE,
+    "bot_flow.nodes": POSITIVE,
+    "bot_flow.fixed.answered": POSITIVE,
+    "bot_flow.cost_per_message.db_round_trips": POSITIVE,
+    "bot_flow.cost_per_message.broker_publishes": POSITIVE,
     "db_wait_share.bot_answer_fixed": FRACTION,
     "console.store.tasks": POSITIVE,
     "console.store.comments": POSITIVE,
@@ -135,3 +139,4 @@ def test_smoke_run_reports_every_field(tmp_path: Path, rabbitmq_url: str) -> Non
         assert key in measured and _number(measured[key]["value"]), (key, measured.get(key))
     assert "CPU of the services" in done.stderr, done.stderr[-2000:]
     assert "console live updates" in done.stderr, done.stderr[-2000:]
+    assert "node flow" in done.stderr, done.stderr[-2000:]
