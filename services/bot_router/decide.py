@@ -14,6 +14,7 @@ from services.bot_router.building import QUIET_KINDS, BotPolicy, Builder
 from services.bot_router.flow_turn import Turn, bot_turn
 from shared import events
 from shared.domain.conversations import Conversation, Decision
+from shared.domain.flow_engine import FlowState
 from shared.domain.flows import FlowVersion
 from shared.domain.identities import ConversationIdentity, address_after_change
 from shared.domain.phones import digits
@@ -212,7 +213,9 @@ def follow_status_change(
                         commands=[])
     if conv.state == event.state:
         return Decision(event_id=event.id, conversation=None, previous_version=None, commands=[])
-    # a closed dialogue continues only when a person reopened its task (state bot or manager)
-    new = msgspec.structs.replace(conv, state=event.state, version=conv.version + 1)
+    # a closed dialogue continues only when a person reopened its task (state bot or manager);
+    # a dialogue a person gives back to the bot starts again at its main menu
+    new = msgspec.structs.replace(conv, state=event.state, version=conv.version + 1,
+                                  flow=FlowState())
     return Decision(event_id=event.id, conversation=new, previous_version=conv.version,
                     commands=[])

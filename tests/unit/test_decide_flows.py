@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 
-from services.bot_router.decide import BotPolicy, decide
+from services.bot_router.decide import BotPolicy, decide, follow_status_change
 from shared import events
 from shared.domain.conversations import Conversation, Decision
 from shared.domain.flow_engine import FlowState
@@ -173,3 +173,15 @@ def test_the_same_message_and_flow_version_give_the_same_decision() -> None:
     for text in ("Привет", "1", "3", "12", "123456", "0", "меню", "менеджер"):
         a, b = one.say(text), two.say(text)
         assert a == b
+
+
+def test_a_dialogue_a_person_gives_back_to_the_bot_starts_at_the_main_menu() -> None:
+    chat = Dialogue(shop_flow())
+    chat.say("Привет")
+    chat.say("1")
+    assert chat.conv is not None and chat.conv.flow.node_id == "delivery"
+    back = follow_status_change(chat.conv, events.TaskStatusChanged(
+        id="st-1", correlation_id="c", occurred_at=OPEN_AT, task_id=chat.conv.task_id,
+        conversation_id=chat.conv.id, chat=CHAT, status="Bot dialogue", state="manager"),
+        OPEN_AT)
+    assert back.conversation is not None and back.conversation.flow == FlowState()
