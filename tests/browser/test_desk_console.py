@@ -140,6 +140,14 @@ async def test_a_missed_first_response_shows_overdue_and_rings_the_supervisors_b
     notice = panel.locator("li.unread", has_text="Просрочен первый ответ клиенту")
     await expect(notice).to_contain_text("Просрочен ответ")
     await console.shot("bell")
+    # on a phone, in English: the panel spans the screen under the top bar
+    await page.set_viewport_size({"width": 390, "height": 800})
+    await page.locator(".lang select").select_option("en")
+    await expect(panel.get_by_role("button", name="Mark all read")).to_be_visible()
+    await expect(notice).to_contain_text("Reply overdue")
+    await console.shot("bell-phone-en")
+    await page.locator(".lang select").select_option("ru")
+    await page.set_viewport_size({"width": 1280, "height": 800})
 
     await panel.get_by_role("button", name="Прочитать все").click()
     await expect(page.get_by_test_id("notices-unread")).to_have_count(0)
