@@ -169,15 +169,20 @@ def step(flow: FlowSet, state: FlowState, message: Incoming, now: datetime) -> S
 
 def _path_to(root: Node, node_id: str) -> list[Node] | None:
     """The nodes from the root down to ``node_id`` (None when the flow has no such node)."""
-    stack: list[tuple[Node, int]] = [(root, 0)]
-    path: list[Node] = []
-    while stack:
-        node, depth = stack.pop()
-        del path[depth:]
-        path.append(node)
-        if node.id == node_id:
-            return path
-        stack.extend((child, depth + 1) for child in reversed(node.children))
+    if root.id == node_id:
+        return [root]
+    path = [root]
+    pending = [iter(root.children)]
+    while pending:
+        child = next(pending[-1], None)
+        if child is None:
+            pending.pop()
+            path.pop()
+        elif child.id == node_id:
+            return [*path, child]
+        elif child.children:
+            path.append(child)
+            pending.append(iter(child.children))
     return None
 
 

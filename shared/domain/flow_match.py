@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 from rapidfuzz.distance import DamerauLevenshtein
 
@@ -55,7 +56,24 @@ def normalise(text: str) -> str:
         end -= 1
     if start == end:
         return folded
-    return _WORD.sub(_as_cyrillic, folded[start:end])
+    trimmed = folded[start:end]
+    if _LATIN.search(trimmed) and _CYRILLIC.search(trimmed):
+        return _WORD.sub(_as_cyrillic, trimmed)
+    return trimmed
+
+
+@lru_cache(maxsize=16384)
+def _trigger(text: str) -> str:
+    """``normalise`` of an admin's code, keyword or title. Remembered: the same few hundred
+    triggers are compared with every message (a pure function's memo; no result depends on
+    what was asked before)."""
+    return normalise(text)
+
+
+@lru_cache(maxsize=16384)
+def _phrase(keyword: str) -> tuple[str, ...]:
+    """The normalised words of a keyword (remembered like ``_trigger``)."""
+    return tuple(_WORD.findall(_trigger(keyword)))
 
 
 def words(text: str) -> list[str]:
@@ -66,13 +84,22 @@ def words(text: str) -> list[str]:
 def is_one_of(text: str, candidates: Sequence[str]) -> bool:
     """Whether the whole message is one of ``candidates`` (codes, navigation words)."""
     wanted = normalise(text)
-    return bool(wanted) and any(wanted == normalise(c) for c in candidates)
+    return bool(wanted) and any(wanted == _trigger(c) for c in candidates)
 
 
-def _phrase_at(message: list[str], phrase: list[str], typos: int) -> bool:
+def _phrase_at(message: list[str], phrase: Sequence[str], typos: int) -> bool:
     """Whether ``phrase`` occurs as consecutive whole words of ``message`` with at most
     ``typos`` one-letter typos in its long words."""
     size = len(phrase)
+    if size == 1:  # most keywords: one word, compared without the general loop
+        expected = phrase[0]
+        if expected in message:
+            return True
+        if typos == 0 or len(expected) < TYPO_MIN_LETTERS:
+            return False
+        return any(abs(len(got) - len(expected)) <= 1 and
+                   DamerauLevenshtein.distance(got, expected, score_cutoff=1) <= 1
+                   for got in message)
     for start in range(len(message) - size + 1):
         left = typos
         for offset, expected in enumerate(phrase):
@@ -91,16 +118,16 @@ def _phrase_at(message: list[str], phrase: list[str], typos: int) -> bool:
 
 def has_keyword(text: str, keyword: str, *, typos: int = 0) -> bool:
     """Whether ``keyword`` (a word or phrase) is in ``text`` as whole word(s)."""
-    phrase = words(keyword)
+    phrase = _phrase(keyword)
     if not phrase:  # a keyword of signs only ("?") can only be the whole message
-        return bool(normalise(keyword)) and normalise(text) == normalise(keyword)
+        return bool(_trigger(keyword)) and normalise(text) == _trigger(keyword)
     return _phrase_at(words(text), phrase, typos)
 
 
 def _by_keyword(nodes: Sequence[Node], message: list[str], typos: int) -> Node | None:
     for node in nodes:
         for keyword in node.triggers.keywords:
-            phrase = _WORD.findall(normalise(keyword))
+            phrase = _phrase(keyword)
             if phrase and _phrase_at(message, phrase, typos):
                 return node
     return None
@@ -109,7 +136,7 @@ def _by_keyword(nodes: Sequence[Node], message: list[str], typos: int) -> Node |
 def _by_sign_keyword(nodes: Sequence[Node], wanted: str) -> Node | None:
     for node in nodes:
         for keyword in node.triggers.keywords:
-            if not _WORD.search(normalise(keyword)) and normalise(keyword) == wanted:
+            if not _phrase(keyword) and _trigger(keyword) == wanted:
                 return node
     return None
 
@@ -141,13 +168,13 @@ def match_text(nodes: Sequence[Node], text: str, *, numbered: bool = False) -> N
     if not wanted:
         return None
     for node in nodes:
-        if any(wanted == normalise(code) for code in node.triggers.codes):
+        if any(wanted == _trigger(code) for code in node.triggers.codes):
             return node
     if numbered:
         if wanted.isdecimal() and len(wanted) <= 3 and 1 <= int(wanted) <= len(nodes):
             return nodes[int(wanted) - 1]
         for node in nodes:
-            if wanted == normalise(offered_title(node)):
+            if wanted == _trigger(offered_title(node)):
                 return node
     message = _WORD.findall(wanted)
     return (_by_keyword(nodes, message, 0) or _by_sign_keyword(nodes, wanted)
