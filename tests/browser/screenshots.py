@@ -141,6 +141,15 @@ async def take(stack: Stack, out: Path) -> None:
             await page.goto(f"{base}/admin/users")
             await expect(page.locator("table.grid tbody tr").first).to_be_visible()
             await page.screenshot(path=str(out / "admin.png"))
+
+            await page.goto(f"{base}/admin/flows?flow=default")
+            await page.locator("[role=treeitem][data-node-id='hours']").click()
+            simulator = page.get_by_role("region", name="Симулятор")
+            for text in ("Здравствуйте", "1"):
+                await simulator.get_by_label("Сообщение клиента").fill(text)
+                await simulator.get_by_role("button", name="Отправить").click()
+            await expect(simulator.locator(".sim-step")).to_have_count(2)
+            await page.screenshot(path=str(out / "flows.png"))
             await browser.close()
 
 

@@ -98,9 +98,14 @@ async def test_a_sub_menu_with_a_duplicate_trigger_cannot_be_published_until_fix
     await expect(page.get_by_text(re.compile("Публикация невозможна"))).to_be_visible()
     await console.shot("duplicate-trigger")
 
-    await page.get_by_role("treeitem", name="Москва").click()
-    await expect(page.get_by_label("Название (кнопка, строка списка, строка меню)")).to_have_value(
-        "Москва")
+    title = page.get_by_label("Название (кнопка, строка списка, строка меню)")
+    await tree.get_by_role("treeitem", name="Москва").click()
+    await expect(title).to_have_value("Москва")
+    await page.keyboard.press("ArrowLeft")  # the tree is walked with the keyboard
+    await expect(tree.get_by_role("treeitem", name="Доставка")).to_be_focused()
+    await expect(title).to_have_value("Доставка")
+    await page.keyboard.press("ArrowDown")
+    await expect(tree.get_by_role("treeitem", name="Москва")).to_be_focused()
     await page.locator(".problem-list").get_by_role("button", name="Регион").click()
     await expect(region).to_have_attribute("aria-selected", "true")
     await page.get_by_role("button", name="Убрать «1»").click()
@@ -203,7 +208,9 @@ async def test_restoring_an_earlier_version_makes_it_live_again(
         "note": "новое приветствие", "base_updated_at": saved["updated_at"]})
     assert status == 201 and published["version"] == before + 1, published
 
-    page = await open_flow(console, "Версии")
+    await console.sign_in("admin")
+    await console.open("/admin/flows?flow=default&tab=versions")  # a link to the tab works
+    page = console.page
     row = page.locator(f"tr[data-version='{before}']")
     await expect(page.locator(f"tr[data-version='{before + 1}']")).to_contain_text("действует")
     await row.get_by_role("button", name="Посмотреть").click()
@@ -260,3 +267,28 @@ async def test_replay_shows_where_the_draft_would_answer_a_past_chat_differently
 
 async def _sent_at_least(system: System, chat: str, n: int) -> bool:
     return len(await system.texts_sent(chat)) >= n
+
+
+async def test_saving_over_someone_elses_newer_draft_asks_first(
+    console: Console, system: System, flows_restored: int,
+) -> None:
+    page = await open_flow(console)
+    await page.locator("[role=treeitem][data-node-id='hours']").click()
+    await page.get_by_label("Ответ бота").fill("Работаем с 8 до 20.")
+    flow = (await draft_view(system))["flow"]
+    theirs = flow | {"root": flow["root"] | {"answer": "Чужая правка приветствия."}}
+    status, saved = await system.api("PUT", "/api/v1/flows/default/draft", json=theirs)
+    assert status == 200, saved
+
+    await page.keyboard.press("Control+s")
+    conflict = page.locator(".conflict")
+    await expect(conflict).to_contain_text("Черновик изменил кто-то другой")
+    await console.shot("conflict")
+    assert (await draft_view(system))["flow"]["root"]["answer"] == "Чужая правка приветствия."
+    await conflict.get_by_role("button", name="Сохранить мою поверх").click()
+    await expect(conflict).to_have_count(0)
+    await expect(page.locator(".flows > .note")).to_contain_text("Черновик сохранён")
+    mine = (await draft_view(system))["flow"]
+    assert mine["root"]["answer"] == flow["root"]["answer"]
+    assert next(c for c in mine["root"]["children"] if c["id"] == "hours")["answer"] == \
+        "Работаем с 8 до 20."

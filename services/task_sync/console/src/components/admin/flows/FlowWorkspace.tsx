@@ -76,7 +76,7 @@ export function FlowWorkspace({ flowKey, tab }: { flowKey: string; tab: Tab }) {
     if (!sent || !draft) return null;
     setSaving(true);
     try {
-      if (!overwrite && draft.updated_at) {  // PUT has no precondition: look first
+      if (!overwrite) {  // PUT has no precondition: look whether someone saved since
         const theirs = await flowsApi.draft(flowKey);
         if (theirs.updated_at !== draft.updated_at) {
           setConflict(theirs);

@@ -62,12 +62,13 @@ export function Simulator({ flowKey, versions, groups, root, draftStamp, dirty, 
     log.current?.lastElementChild?.scrollIntoView({ block: "end" });
   }, [sim]);
 
-  const send = async (message: SimMessage) => {
-    if (await run([...messages, message])) setTyped("");
-  };
-  const submit = (event: Event) => {
+  const send = (message: SimMessage) => run([...messages, message]);
+  const submit = async (event: Event) => {
     event.preventDefault();
-    if (typed.trim()) void send({ text: typed.trim() });
+    const text = typed.trim();
+    if (!text) return;
+    setTyped("");  // cleared at once: what is typed while the bot "answers" is the next message
+    if (!await send({ text })) setTyped((now) => now || text);
   };
 
   const steps = sim?.steps ?? [];
@@ -129,7 +130,7 @@ export function Simulator({ flowKey, versions, groups, root, draftStamp, dirty, 
         ))}
       </ol>
       {problem && <p class="error" role="alert">{problem}</p>}
-      <form class="sim-compose" onSubmit={submit}>
+      <form class="sim-compose" onSubmit={(e) => void submit(e)}>
         <label class="sr-only" for="sim-input">{t("flows.sim.input")}</label>
         <input id="sim-input" value={typed} autoComplete="off" placeholder={t("flows.sim.input")}
                onInput={(e) => setTyped(e.currentTarget.value)} />

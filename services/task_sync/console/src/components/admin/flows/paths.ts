@@ -1,14 +1,16 @@
-// The flows section's own addresses under /admin/flows (the router knows only the section).
+// The flows section's own addresses: /admin/flows?flow=<key>&tab=<tab> (the router and the
+// server know only /admin/{section}, so a reload or a shared link lands on the same view).
 export const TABS = ["editor", "replay", "versions", "hours"] as const;
 export type Tab = typeof TABS[number];
 
 export function flowPath(key: string, tab: Tab = "editor"): string {
-  return `/admin/flows/${encodeURIComponent(key)}${tab === "editor" ? "" : `/${tab}`}`;
+  return `/admin/flows?flow=${encodeURIComponent(key)}${tab === "editor" ? "" : `&tab=${tab}`}`;
 }
 
 /** The flow key and tab of the current address (null key: the list). */
-export function where(pathname: string): { key: string | null; tab: Tab } {
-  const parts = pathname.split("/").filter(Boolean).map(decodeURIComponent);
-  const tab = (TABS as readonly string[]).includes(parts[3] ?? "") ? parts[3] as Tab : "editor";
-  return { key: parts[2] ?? null, tab };
+export function where(search: string): { key: string | null; tab: Tab } {
+  const params = new URLSearchParams(search);
+  const tab = params.get("tab") ?? "";
+  return { key: params.get("flow") || null,
+           tab: (TABS as readonly string[]).includes(tab) ? tab as Tab : "editor" };
 }
