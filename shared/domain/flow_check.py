@@ -73,16 +73,27 @@ def _selected_in(flow: FlowSet, menu: Node, messages: _Messages) -> list[Node]:
     """The children of ``menu`` some message selects there, decided by the engine's matcher:
     at the root any word (the first message is matched before navigation), below it none a
     navigation word takes; at either openness when the flow has business hours."""
-    out: list[Node] = []
+    found: dict[int, Node] = {}
     numbered = menu.offer != "text"
     for open_now in _openness(flow):
         siblings = visible_children(menu, open_now)
-        taps = [*messages.payloads, *([n.id for n in siblings] if numbered else [])]
-        found = [by_payload(siblings, tap) for tap in taps]
-        found += [match_text(siblings, text, numbered=numbered) for text in messages.texts
-                  if menu is flow.root or not is_one_of(text, messages.navigation)]
-        out.extend(n for n in found if n is not None and all(n is not o for o in out))
-    return out
+        wanted = {id(n) for n in siblings}
+        taps = [*([n.id for n in siblings] if numbered else []), *messages.payloads]
+        for tap in taps:
+            if wanted <= found.keys():
+                break
+            node = by_payload(siblings, tap)
+            if node is not None:
+                found[id(node)] = node
+        for text in messages.texts:
+            if wanted <= found.keys():
+                break  # every sibling is selectable already: the usual, sound menu
+            if menu is not flow.root and is_one_of(text, messages.navigation):
+                continue
+            node = match_text(siblings, text, numbered=numbered)
+            if node is not None:
+                found[id(node)] = node
+    return list(found.values())
 
 
 def reachable(flow: FlowSet) -> set[str]:

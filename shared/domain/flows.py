@@ -44,17 +44,21 @@ class Triggers(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
 
 class HandOverAction(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True,
                      tag="hand_over"):
-    """To people: the responsible employee by the seed's rule, or the named group."""
+    """To people: the responsible employee by the seed's rule, or the named group. The
+    node's own answer is what the customer reads (the flow's ``handover_text`` only when the
+    node has none); outside business hours ``closed_handover_text`` follows it."""
 
     group_id: str | None = None
 
 
 class SetStatusAction(msgspec.Struct, frozen=True, kw_only=True, tag="set_status"):
+    """Move the task to ``status``; the dialogue goes on (a node with children stays a menu)."""
+
     status: str
 
 
 class CloseAction(msgspec.Struct, frozen=True, kw_only=True, tag="close"):
-    pass
+    """Close the task after the node's answer; the next message starts a new dialogue."""
 
 
 class AskAction(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, tag="ask"):
@@ -62,7 +66,9 @@ class AskAction(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, t
     regular expression, matched in full after trimming) and is stored as the task field
     ``field``. A wrong answer gets ``reask_text``; after ``max_tries`` wrong answers the chat
     is handed over. ``done_text`` thanks the customer (``{value}`` is the answer); then the
-    menu of ``then`` (a node id; default: back to the asking node's parent)."""
+    menu of ``then`` (a node id; default: back to the asking node's parent; a ``then`` without
+    children leaves the customer in its parent's menu). Nothing else is sent: the customer
+    reads ``done_text`` and carries on in that menu."""
 
     field: str
     pattern: str
@@ -94,8 +100,12 @@ class Node(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
 
     ``answer`` is sent when the node is chosen; ``children`` are its sub-menu, offered as the
     admin wrote them in the answer (``offer="text"``), or as Meta reply buttons (up to 3) or a
-    list (up to 10), which gateways without them render as numbered text. ``hours`` makes a
-    node apply only while the business is open, or only while it is closed."""
+    list (up to 10), which gateways without them render as numbered text ("2" then selects
+    the second child offered). ``hours`` makes a node apply only while the business is open,
+    or only while it is closed; siblings with the same triggers and opposite hours are how a
+    flow answers differently at night. A node that hands over, closes or asks offers no
+    children (they could never be chosen; ``flow_check`` refuses them). The root's triggers,
+    action and hours are never used: it is the greeting and the main menu."""
 
     id: str
     title: str = ""  # the button / list row / numbered line that offers it
@@ -109,7 +119,10 @@ class Node(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
 
 
 class Navigation(msgspec.Struct, frozen=True, kw_only=True):
-    """Words that move in the menu from anywhere: one level up, and back to the root."""
+    """Words that move in the menu from anywhere: one level up, and back to the root. Each
+    is the whole message (normalised like codes) and is read before the menu's triggers,
+    also while a question waits for its answer; the first message of a dialogue is matched
+    against the root's children instead."""
 
     back: list[str] = msgspec.field(default_factory=lambda: ["0"])
     main: list[str] = msgspec.field(default_factory=lambda: ["меню", "#"])
@@ -148,8 +161,14 @@ class FlowVersion(msgspec.Struct, frozen=True, kw_only=True):
 
 class Problem(msgspec.Struct, frozen=True, kw_only=True):
     """One reason a flow set cannot be published: where (a node id, or "" for the set) and
-    what, in words an admin understands."""
+    what, in words an admin understands (``shared.domain.flow_check``).
+
+    Codes: duplicate_id, unreachable, duplicate_trigger, shadowed_trigger, navigation_word,
+    empty_trigger, ask_without_pattern, ask_without_field, bad_pattern, unknown_then,
+    bad_max_tries, unknown_group, unknown_status, dead_children, too_many_buttons,
+    button_title_too_long, too_many_rows, row_title_too_long, empty_answer, empty_greeting,
+    root_action, bad_calendar."""
 
     node_id: str
-    code: str  # unreachable, duplicate_trigger, ask_without_pattern, bad_pattern, unknown_group...
+    code: str
     message: str
