@@ -48,10 +48,13 @@ async def test_a_held_reply_waits_can_be_cancelled_and_goes_out_when_the_custome
     await expect(composer.get_by_test_id("held-explain")).to_contain_text(
         "уйдёт сам, как только клиент напишет снова")
 
+    send = composer.get_by_role("button", name="Отправить, когда клиент напишет")
     for text in ("Передумал, не отправляйте", "Заказ готов, ждём вас"):
         await composer.locator("textarea").fill(text)
-        await composer.get_by_role("button", name="Отправить, когда клиент напишет").click()
+        await send.click()
         await expect(page.locator('li.msg[data-delivery="held"]', has_text=text)).to_be_visible()
+        await expect(composer.locator("textarea")).to_have_value("")  # the post answered
+        await expect(send).to_be_enabled()
     withdrawn = page.locator("li.msg", has_text="Передумал, не отправляйте")
     kept = page.locator("li.msg", has_text="Заказ готов, ждём вас")
     await expect(kept.get_by_test_id("held-state")).to_contain_text(

@@ -84,10 +84,12 @@ export function Composer(props: Props) {
     setBusy(true);
     setProblem(null);
     try {
-      const posted = await api.postComment(task.id, text, replyTo?.id ?? null, files, key.current,
+      const sent = text;
+      const posted = await api.postComment(task.id, sent, replyTo?.id ?? null, files, key.current,
         hold);
       key.current = newKey();
-      setText("");
+      // the stream may have shown it before this answer, and the next one be typed already
+      setText((now) => (now === sent ? "" : now));
       props.onSent(posted);
     } catch (exc) {
       const reason = exc instanceof ApiError ? exc.reason : String(exc);
