@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Any
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import FilePayload, Page, expect
 
 from tests.browser.conftest import Console
 from tests.e2e.conftest import System, eventually, new_chat
@@ -65,7 +66,7 @@ async def open_flow(console: Console, tab: str = "") -> Page:
 
 
 async def add_node(page: Page, button: str, title: str, code: str, answer: str) -> None:
-    await page.get_by_role("toolbar", name="Действия с пунктом меню").get_by_role(
+    await page.get_by_role("group", name="Действия с пунктом меню").get_by_role(
         "button", name=button).click()
     title_input = page.get_by_label("Название (кнопка, строка списка, строка меню)")
     await expect(title_input).to_be_focused()
@@ -126,6 +127,7 @@ async def test_a_sub_menu_with_a_duplicate_trigger_cannot_be_published_until_fix
         f"действует версия {new_version}")
     assert await live_version(system) == new_version
     status, published = await system.api("GET", f"/api/v1/flows/default/versions/{new_version}")
+    assert status == 200, published
     delivery = next(c for c in published["flow"]["root"]["children"] if c["title"] == "Доставка")
     assert [(c["title"], c["triggers"]["codes"]) for c in delivery["children"]] == [
         ("Москва", ["1"]), ("Регион", ["2"])]
@@ -239,7 +241,7 @@ async def test_replay_shows_where_the_draft_would_answer_a_past_chat_differently
     chat = new_chat()
     for n, text in enumerate(["Добрый день", "1"], start=1):
         await system.inbound(chat, text)
-        await eventually(lambda n=n: _sent_at_least(system, chat, n), what=f"bot answer {n}")
+        await eventually(partial(_sent_at_least, system, chat, n), what=f"bot answer {n}")
     answered = (await system.texts_sent(chat))[1]
     task = await eventually(lambda: system.task_of(chat), what="the chat's task")
 
@@ -265,8 +267,8 @@ async def test_replay_shows_where_the_draft_would_answer_a_past_chat_differently
     await expect(page).to_have_url(re.compile(rf"/tasks/{task['id']}$"))
 
 
-async def _sent_at_least(system: System, chat: str, n: int) -> bool:
-    return len(await system.texts_sent(chat)) >= n
+async def _sent_at_least(system: System, chat: str, n: int) -> bool | None:
+    return len(await system.texts_sent(chat)) >= n or None
 
 
 async def test_saving_over_someone_elses_newer_draft_asks_first(
@@ -292,3 +294,51 @@ async def test_saving_over_someone_elses_newer_draft_asks_first(
     assert mine["root"]["answer"] == flow["root"]["answer"]
     assert next(c for c in mine["root"]["children"] if c["id"] == "hours")["answer"] == \
         "Работаем с 8 до 20."
+
+
+async def test_a_channel_gets_its_own_flow_from_the_default_and_a_yaml_import(
+    console: Console, system: System, flows_restored: int,
+) -> None:
+    await console.sign_in("admin")
+    await console.open("/admin/flows")
+    page = console.page
+    picker = page.get_by_label("Свой сценарий для канала")
+    channel = await picker.locator("option").nth(1).get_attribute("value")
+    assert channel, "the sandbox stack lists channels"
+    await picker.select_option(channel)
+    await page.get_by_role("button", name="Создать из общего").click()
+    await expect(page.get_by_role("heading", name=f"Канал {channel}")).to_be_visible()
+    await expect(page).to_have_url(re.compile(rf"flow={channel}$"))
+    try:
+        status, listed = await system.api("GET", "/api/v1/flows")
+        assert {"key": channel, "has_draft": True}.items() <= next(
+            f for f in listed["items"] if f["key"] == channel).items()
+
+        status, yaml = await console.api("GET", f"/api/v1/flows/{channel}/export?version=draft")
+        assert status == 200 and "answer:" in yaml, yaml
+        greeting = (await draft_view(system))["flow"]["root"]["answer"]
+        changed = yaml.replace(greeting.split("\n")[0][:20], "Канальный бот. ", 1)
+        assert changed != yaml
+        await page.get_by_role("link", name="Версии").click()
+        await page.get_by_label("Загрузить YAML в черновик").set_input_files(files=FilePayload(
+            name="flow.yaml", mimeType="application/yaml", buffer=changed.encode()))
+        dialog = page.get_by_role("dialog", name="Загрузить YAML в черновик")
+        await dialog.get_by_role("button", name="Загрузить YAML в черновик").click()
+        await expect(page.get_by_text("Черновик загружен из «flow.yaml».")).to_be_visible()
+        status, imported = await system.api("GET", f"/api/v1/flows/{channel}/draft")
+        assert imported["flow"]["root"]["answer"].startswith("Канальный бот. "), imported
+        await page.get_by_role("link", name="Редактор").click()
+        await expect(page.get_by_label("Текст приветствия")).to_have_value(
+            re.compile("^Канальный бот. "))
+
+        await page.get_by_label("Текст приветствия").fill("Несохранённое приветствие")
+        await page.get_by_role("navigation", name="Разделы администрирования").get_by_role(
+            "link", name="Группы").click()
+        await expect(page.get_by_role("heading", name="Группы")).to_be_visible()
+        await page.go_back()
+        await expect(page.get_by_text("Несохранённые изменения возвращены")).to_be_visible()
+        await expect(page.get_by_label("Текст приветствия")).to_have_value(
+            "Несохранённое приветствие")
+        await console.shot("channel-flow")
+    finally:
+        await system.api("DELETE", f"/api/v1/flows/{channel}/draft")

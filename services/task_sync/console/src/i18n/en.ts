@@ -515,4 +515,6 @@ export const en: Record<Key, string> = {
   "flows.problem.dead_children": "The sub-items can never be offered",
   "flows.problem.bad_calendar": "Business hours are wrong",
   "flows.sim.openHours": "open hours",
+  "flows.unsavedRestored": "Your unsaved changes are back: save them when you are done.",
+  "flows.unsavedDropped": "Your unsaved changes were dropped: someone else saved the draft meanwhile.",
 };

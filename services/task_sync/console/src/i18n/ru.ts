@@ -513,6 +513,8 @@ export const ru = {
   "flows.problem.dead_children": "Подпункты никогда не покажутся",
   "flows.problem.bad_calendar": "Ошибка в часах работы",
   "flows.sim.openHours": "рабочее время",
+  "flows.unsavedRestored": "Несохранённые изменения возвращены — сохраните их, когда закончите.",
+  "flows.unsavedDropped": "Ваши несохранённые изменения отброшены: за это время черновик сохранил кто-то другой.",
 } as const;
 
 export type Key = keyof typeof ru;

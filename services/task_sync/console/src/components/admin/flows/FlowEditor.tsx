@@ -68,7 +68,7 @@ export function FlowEditor({ flow, onChange, problems, groups, selected, onSelec
           {problemsOf("").length > 0 && <span class="tree-problem"> ⚠ {problemsOf("").length}</span>}
         </button>
         {!readOnly && (
-          <div class="tree-tools" role="toolbar" aria-label={t("flows.treeTools")}>
+          <div class="tree-tools" role="group" aria-label={t("flows.treeTools")}>
             <button type="button" disabled={!node} onClick={addChild}>{t("flows.addChild")}</button>
             <button type="button" disabled={!placed?.parentId} onClick={addSibling}>{t("flows.addSibling")}</button>
             <button type="button" disabled={!placed?.parentId || placed.index === 0}

@@ -18,6 +18,10 @@ import { VersionHistory } from "./VersionHistory";
 
 type Message = { kind: "note" | "error"; text: string } | null;
 
+/** Unsaved edits per flow key, kept while the admin looks at another page of the console
+ * (and put back when they return, if the stored draft is still the one they started from). */
+const unsaved = new Map<string, { flow: FlowSet; base: string | null }>();
+
 /** One flow set's draft: editing it (with the simulator), replaying it, its versions, its hours. */
 export function FlowWorkspace({ flowKey, tab }: { flowKey: string; tab: Tab }) {
   const [draft, setDraft] = useState<FlowDraft | null>(null);
@@ -44,20 +48,31 @@ export function FlowWorkspace({ flowKey, tab }: { flowKey: string; tab: Tab }) {
     setConflict(null);
   };
   const loadVersions = async () => setVersions((await flowsApi.versions(flowKey)).items);
-  const load = async () => {
+  const load = async (pending?: { flow: FlowSet; base: string | null }) => {
     try {
       const loaded = await flowsApi.draft(flowKey);
       adopt(loaded);
       setSelected((s) => s || loaded.flow.root.id);
+      if (pending && pending.base === loaded.updated_at) {
+        setFlow(pending.flow);
+        setDirty(true);
+        setMessage({ kind: "note", text: t("flows.unsavedRestored") });
+      } else if (pending) {
+        setMessage({ kind: "error", text: t("flows.unsavedDropped") });
+      }
       await loadVersions();
     } catch (exc) {
       fail(exc);
     }
   };
   useEffect(() => {
+    if (dirty && flow && draft) unsaved.set(flowKey, { flow, base: draft.updated_at });
+    else if (draft) unsaved.delete(flowKey);
+  }, [flow, dirty, draft]);
+  useEffect(() => {
     setDraft(null);
     setSelected("");
-    void load();
+    void load(unsaved.get(flowKey));
     api.groups().then((g) => setGroups(g.items), () => setGroups([]));
     api.users().then((u) => setPeople(Object.fromEntries(u.items.map((p) => [p.id, p.full_name]))),
       () => setPeople({}));
@@ -239,7 +254,7 @@ export function FlowWorkspace({ flowKey, tab }: { flowKey: string; tab: Tab }) {
       {tab === "replay" && <ReplayReport flowKey={flowKey} versions={versions} dirty={dirty} />}
       {tab === "versions" && (
         <VersionHistory flowKey={flowKey} versions={versions} groups={groups} dirty={dirty} people={people}
-                        onRestored={load} onImported={(d) => { adopt(d); setSelected(d.flow.root.id); }} />
+                        onRestored={() => load()} onImported={(d) => { adopt(d); setSelected(d.flow.root.id); }} />
       )}
       {tab === "hours" && <HoursEditor flowKey={flowKey} onSaved={hoursSaved} />}
       {publishing && (
