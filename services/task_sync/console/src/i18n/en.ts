@@ -277,7 +277,7 @@ export const en: Record<Key, string> = {
   "sla.sortActivity": "Most recent first",
   "sla.sortDue": "Due soonest",
   "admin.flows": "Bot flows",
-  "flows.listHint": "The bot runs the channel's flow, or the default one when the channel has none. Changes are made in a draft and take effect once published.",
+  "flows.listHint": "The bot runs the channel's flow, or the default one when the channel has none. A channel's own flow starts as a copy of the live default. Changes are made in a draft and take effect once published.",
   "flows.flow": "Flow",
   "flows.default": "Default flow",
   "flows.channelFlow": "Channel {channel}",

@@ -24,9 +24,11 @@ export function FlowList() {
   const create = async (event: Event) => {
     event.preventDefault();
     if (!channel) return;
-    await attempt(async () => {
-      const base = await flowsApi.draft("default");
-      await flowsApi.saveDraft(channel, { ...base.flow, key: channel });
+    const live = flows.items.find((f) => f.key === "default")?.live_version ?? null;
+    await attempt(async () => {  // what the channel runs now: the live default flow
+      const base = live !== null ? (await flowsApi.version("default", live)).flow
+        : (await flowsApi.draft("default")).flow;
+      await flowsApi.saveDraft(channel, { ...base, key: channel });
     }, loaded.setProblem, () => navigate(flowPath(channel)));
   };
 

@@ -87,8 +87,10 @@ export function NodeForm({ node, isRoot, root, groups, problems, onChange, readO
           </div>
         )}
       </div>
-      <ActionForm action={node.action} groups={groups} root={root} disabled={readOnly}
-                  onChange={(action) => set({ action })} />
+      {(!isRoot || node.action) && (  // the greeting acts on nothing; an imported action can go
+        <ActionForm action={node.action} groups={groups} root={root} disabled={readOnly}
+                    onChange={(action) => set({ action })} />
+      )}
     </form>
   );
 }
