@@ -271,7 +271,7 @@ def _shadowed(flow: FlowSet, menu: Node, node: Node,
             out.append(_p(node, "empty_trigger", f"The {kind} {text!r} of {node.id!r} is "
                                                  f"empty once spaces and punctuation go."))
             continue
-        if menu is not flow.root and is_one_of(text, navigation):
+        if is_one_of(text, navigation):  # at the root too: only a first message could use it
             out.append(_p(node, "navigation_word", f"The {kind} {text!r} of {node.id!r} is a "
                                                    f"navigation word, which is read first."))
             continue

@@ -91,10 +91,16 @@ def test_keyword_an_earlier_sibling_takes_first_is_shadowed() -> None:
     assert "selects 'any' first" in found[0].message
 
 
-def test_code_that_is_a_navigation_word_is_named_below_the_root() -> None:
+def test_code_that_is_a_navigation_word_is_named() -> None:
     sub = Node(id="sub", answer="Подменю", triggers=Triggers(codes=["1"]),
                children=[_leaf("zero", "0"), _leaf("ok", "1")])
-    assert ("zero", "navigation_word") in _codes(_flow(sub))
+    flow = _flow(sub)
+    assert _codes(flow) == [("zero", "navigation_word"), ("zero", "unreachable")]
+    assert reachable(flow) == {"root", "sub", "ok"} == _explore(flow)
+    # at the root only the first message (matched before navigation) could select it
+    root_level = _flow(_leaf("zero", "0"))
+    assert _codes(root_level) == [("zero", "navigation_word")]
+    assert reachable(root_level) == {"root", "zero"} == _explore(root_level)
 
 
 @pytest.mark.parametrize(("action", "code"), [

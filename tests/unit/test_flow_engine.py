@@ -270,7 +270,7 @@ def test_scenarios_of_leaves_out_nodes_a_scenario_cannot_describe() -> None:
     assert [s.id for s in scenarios_of(SHOP)] == ["payment"]
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(wild_flows(), st.lists(st.tuples(st.text(max_size=40),
                                         st.one_of(st.none(), st.sampled_from(["n1", "P", ""])),
                                         st.sampled_from(["text", "choice", "quiet", "other"])),
@@ -285,7 +285,7 @@ def test_step_never_raises_on_any_flow_and_text(
         state = result.state
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(st.text(), st.integers(0, 199))
 def test_step_never_raises_on_any_text_in_a_big_flow(text: str, where: int) -> None:
     flow = big_flow()

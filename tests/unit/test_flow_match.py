@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.domain.flow_match import has_keyword, match, match_text, normalise
@@ -115,6 +115,7 @@ def test_has_keyword_counts_typos_for_the_whole_phrase() -> None:
     assert not has_keyword("хочу вирнуть товор", "вернуть товар", typos=1)
 
 
+@settings(deadline=None)
 @given(st.text(), st.one_of(st.none(), st.text()), st.booleans())
 def test_matching_never_raises_on_any_text(text: str, payload: str | None,
                                            numbered: bool) -> None:
@@ -125,6 +126,7 @@ def test_matching_never_raises_on_any_text(text: str, payload: str | None,
     normalise(text)
 
 
+@settings(deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
 def test_matching_a_big_menu_never_raises(text: str) -> None:
     siblings = big_flow().root.children

@@ -93,12 +93,13 @@ def test_flow_format_error_is_a_value_error() -> None:
     assert issubclass(FlowFormatError, ValueError)
 
 
-@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(wild_flows())
 def test_any_flow_round_trips(flow: FlowSet) -> None:
     assert from_yaml(to_yaml(flow)) == flow
 
 
+@settings(deadline=None)
 @given(st.text())
 def test_any_text_is_a_flow_or_a_flow_format_error(text: str) -> None:
     try:
