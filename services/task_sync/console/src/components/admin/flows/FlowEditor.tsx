@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { FlowNode, FlowProblem, FlowSet } from "../../../api/flows";
 import type { GroupRef } from "../../../api/types";
 import { t } from "../../../i18n";
@@ -19,6 +19,7 @@ export function FlowEditor({ flow, onChange, problems, groups, selected, onSelec
 }) {
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
   const [deleting, setDeleting] = useState<FlowNode | null>(null);
+  const formPane = useRef<HTMLDivElement>(null);
   const root = flow.root;
   const node = selected ? tree.find(root, selected) : null;
   const placed = node ? tree.flatten(root).find((p) => p.node.id === node.id)! : null;
@@ -31,6 +32,7 @@ export function FlowEditor({ flow, onChange, problems, groups, selected, onSelec
       setCollapsed(new Set([...collapsed].filter((id) => !above.includes(id))));
     }
   }, [selected]);
+  useEffect(() => { formPane.current?.scrollTo({ top: 0 }); }, [selected]);
   useEffect(() => {  // a node that is gone (deleted, another version) leaves the root selected
     if (selected && !node) onSelect(root.id);
   }, [selected, node === null]);
@@ -91,7 +93,7 @@ export function FlowEditor({ flow, onChange, problems, groups, selected, onSelec
                   }} />
         <ProblemList problems={problems} root={root} onSelect={onSelect} />
       </div>
-      <div class="form-pane">
+      <div class="form-pane" ref={formPane}>
         {selected === "" ? (
           <SetSettings flow={flow} problems={problemsOf("")} readOnly={readOnly}
                        onChange={(next) => onChange?.(next)} />

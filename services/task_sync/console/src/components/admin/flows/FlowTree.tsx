@@ -1,4 +1,4 @@
-import { useRef } from "preact/hooks";
+import { useEffect, useRef } from "preact/hooks";
 import type { FlowNode, FlowProblem } from "../../../api/flows";
 import { t } from "../../../i18n";
 import { flatten, label } from "./tree";
@@ -22,6 +22,10 @@ export function FlowTree({ root, selected, onSelect, collapsed, onToggle, proble
   const troubled = new Map<string, number>();
   for (const p of problems) troubled.set(p.node_id, (troubled.get(p.node_id) ?? 0) + 1);
 
+  useEffect(() => {  // a node selected from elsewhere (added, a problem, the simulator) is shown
+    if (selected) ref.current?.querySelector(`[data-node-id="${CSS.escape(selected)}"] > .tree-row`)
+      ?.scrollIntoView({ block: "nearest" });
+  }, [selected]);
   const focus = (id: string) => {
     onSelect(id);
     requestAnimationFrame(() =>

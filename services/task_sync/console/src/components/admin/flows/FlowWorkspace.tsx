@@ -246,17 +246,17 @@ export function FlowWorkspace({ flowKey, tab }: { flowKey: string; tab: Tab }) {
         <div class="flow-main">
           <FlowEditor flow={flow} onChange={edit} problems={problems} groups={groups}
                       selected={selected} onSelect={setSelected} />
-          <Simulator flowKey={flowKey} versions={versions} groups={groups} root={flow.root}
+          <Simulator key={flowKey} flowKey={flowKey} versions={versions} groups={groups} root={flow.root}
                      draftStamp={draft.updated_at} dirty={dirty} onSave={() => void save()}
                      onShowNode={setSelected} />
         </div>
       )}
-      {tab === "replay" && <ReplayReport flowKey={flowKey} versions={versions} dirty={dirty} />}
+      {tab === "replay" && <ReplayReport key={flowKey} flowKey={flowKey} versions={versions} dirty={dirty} />}
       {tab === "versions" && (
-        <VersionHistory flowKey={flowKey} versions={versions} groups={groups} dirty={dirty} people={people}
+        <VersionHistory key={flowKey} flowKey={flowKey} versions={versions} groups={groups} dirty={dirty} people={people}
                         onRestored={() => load()} onImported={(d) => { adopt(d); setSelected(d.flow.root.id); }} />
       )}
-      {tab === "hours" && <HoursEditor flowKey={flowKey} onSaved={hoursSaved} />}
+      {tab === "hours" && <HoursEditor key={flowKey} flowKey={flowKey} onSaved={hoursSaved} />}
       {publishing && (
         <PublishDialog dirty={dirty} onCancel={() => setPublishing(false)} onPublish={publish} />
       )}
