@@ -109,7 +109,12 @@ Effect = HandOver | SetStatus | Close | StoreField | LookUp
 
 
 class Step(msgspec.Struct, frozen=True, kw_only=True):
-    """What one message does: replies to send in order, then effects to apply."""
+    """What one message does: replies to send in order, then effects to apply.
+
+    ``node_id`` names what the message hit: the chosen node; the menu a navigation word
+    showed again; the asking node for an accepted answer; None for a wrong answer or a
+    message nothing matched (replay compares it between versions).
+    """
 
     state: FlowState
     replies: list[Reply]
