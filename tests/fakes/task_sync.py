@@ -62,8 +62,7 @@ class FakeTaskSystem:
         if task.id in self.tasks:
             return
         self.writes.append(("create_task", task.id))
-        number = task.number or len(self.tasks) + 1  # the built-in store numbers tasks
-        self.tasks[task.id] = msgspec.structs.replace(task, number=number)
+        self.tasks[task.id] = _copy(task)
         if announce:
             self.announcing.add(task.id)
 

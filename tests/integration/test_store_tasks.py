@@ -128,3 +128,25 @@ async def test_announcing_an_older_version_keeps_a_newer_change_pending(db: Any)
     await tasks.announced(db, "t1", 1)  # the publisher of version 1 finishes late
     pending = await tasks.pending_announcements(db)
     assert [(t.id, t.status, t.status_version) for t in pending] == [("t1", "closed", 2)]
+
+
+# ---- request numbers and flow fields (issue 12) ---------------------------------------------
+
+
+async def test_numbered_tasks_get_consecutive_numbers_found_by_number(db: Any) -> None:
+    for task_id in ("t1", "t2", "t3"):
+        await tasks.create(db, task(task_id), numbered=True)
+    numbers = [(await tasks.get(db, t)).number for t in ("t1", "t2", "t3")]  # type: ignore[union-attr]
+    assert numbers == [numbers[0], numbers[0] + 1, numbers[0] + 2]
+    found = await tasks.by_number(db, numbers[1])
+    assert found is not None and found.id == "t2"
+    assert await tasks.by_number(db, 10**9) is None
+
+
+async def test_a_field_is_stored_on_the_task_and_read_back(db: Any) -> None:
+    await tasks.create(db, task("t1"))
+    await tasks.set_field(db, "t1", "order_number", "123456")
+    updated = await tasks.set_field(db, "t1", "email", "a@b.ru")
+    assert updated is not None and updated.fields == {"order_number": "123456",
+                                                      "email": "a@b.ru"}
+    assert await tasks.set_field(db, "missing", "email", "x") is None

@@ -35,10 +35,10 @@ async def world() -> FakeTaskSync:
     (number 3) is Boris's."""
     ts = FakeTaskSync()
     await ts.directory.upsert_contact(Contact(id="ct-anna", name="Anna", phones=[f"+{ANNA}"]))
-    await ts.tasks.create_task(a_task("t1", chat=a_chat(chat_id=ANNA), phone=ANNA))
+    await ts.tasks.create_task(a_task("t1", chat=a_chat(chat_id=ANNA), phone=ANNA, number=1))
     await ts.tasks.create_task(a_task("t2", chat=a_chat(chat_id="x-1"), contact_id="ct-anna",
-                                      status="Closed"))
-    await ts.tasks.create_task(a_task("t3", chat=a_chat(chat_id=BORIS), phone=BORIS))
+                                      status="Closed", number=2))
+    await ts.tasks.create_task(a_task("t3", chat=a_chat(chat_id=BORIS), phone=BORIS, number=3))
     return ts
 
 
