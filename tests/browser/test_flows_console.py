@@ -173,7 +173,7 @@ async def test_the_simulator_walks_a_sub_menu_by_button_and_answers_out_of_hours
     third = log.locator(".sim-step").nth(2)
     await expect(third.locator(".sim-in")).to_contain_text("Москва")
     await expect(third.locator(".sim-out")).to_contain_text("Курьер приедет завтра.")
-    await expect(third.locator(".sim-node")).to_have_text("→ Москва")
+    await expect(third.locator(".sim-node")).to_have_text("→ Доставка › Москва")
     await expect(log.locator(".fx-closed")).to_have_count(0)
     await console.shot("simulator")
 

@@ -6,7 +6,7 @@ import {
 } from "../../../api/flows";
 import type { GroupRef } from "../../../api/types";
 import { t } from "../../../i18n";
-import { find, label } from "./tree";
+import { find, label, pathTo } from "./tree";
 
 type Look = "buttons" | "numbered";
 
@@ -186,11 +186,12 @@ function StepFacts({ step, groups, root, onShowNode, hoursChanged }: {
   hoursChanged: boolean;
 }) {
   const node = step.node_id ? find(root, step.node_id) : null;
+  const path = node ? pathTo(root, node.id).slice(1).map((id) => label(find(root, id)!)) : [];
   return (
     <div class="sim-facts">
       {step.node_id && (
         <button type="button" class="link sim-node" onClick={() => onShowNode(step.node_id!)}
-                title={t("flows.sim.showNode")}>→ {node ? label(node) : step.node_id}</button>
+                title={t("flows.sim.showNode")}>→ {node ? (path.join(" › ") || label(node)) : step.node_id}</button>
       )}
       {hoursChanged && (
         <span class={`fx fx-${step.open ? "open" : "closed"}`}>
