@@ -257,6 +257,24 @@ def _level_problems(flow: FlowSet, menu: Node) -> list[Problem]:
                 out.append(_p(node, "duplicate_trigger", f"The {kind} {text!r} of {node.id!r} "
                                                          f"is also one of {earlier.id!r}."))
         out.extend(_shadowed(flow, menu, node, duplicated))
+    return out + _numbers_taken(flow, menu)
+
+
+def _numbers_taken(flow: FlowSet, menu: Node) -> list[Problem]:
+    """Gateways without buttons show them as "1. …" lines; a sibling's code that is such a
+    number selects that sibling instead of the line's, which misleads the customer."""
+    if menu.offer == "text":
+        return []
+    out: list[Problem] = []
+    for open_now in _openness(flow):
+        siblings = visible_children(menu, open_now)
+        for number, shown in enumerate(siblings, start=1):
+            winner = match_text(siblings, str(number), numbered=True)
+            problem = _p(shown, "number_taken",
+                         f"Typing {number} selects {winner.id if winner else ''!r} (its code), "
+                         f"not {shown.id!r}, which numbered menus show as {number}.")
+            if winner is not shown and problem not in out:
+                out.append(problem)
     return out
 
 
@@ -280,7 +298,8 @@ def _shadowed(flow: FlowSet, menu: Node, node: Node,
             continue
         for open_now in _openness(flow):
             siblings = visible_children(menu, open_now)
-            winner = match_text(siblings, text) if node in siblings else node
+            winner = (match_text(siblings, text, numbered=menu.offer != "text")
+                      if node in siblings else node)
             if winner is not None and winner is not node:
                 out.append(_p(node, "shadowed_trigger",
                               f"The {kind} {text!r} of {node.id!r} selects {winner.id!r} "

@@ -166,8 +166,8 @@ class Problem(msgspec.Struct, frozen=True, kw_only=True):
     Codes: duplicate_id, unreachable, duplicate_trigger, shadowed_trigger, navigation_word,
     empty_trigger, ask_without_pattern, ask_without_field, bad_pattern, unknown_then,
     bad_max_tries, unknown_group, unknown_status, dead_children, too_many_buttons,
-    button_title_too_long, too_many_rows, row_title_too_long, empty_answer, empty_greeting,
-    root_action, bad_calendar."""
+    button_title_too_long, too_many_rows, row_title_too_long, number_taken, empty_answer,
+    empty_greeting, root_action, bad_calendar."""
 
     node_id: str
     code: str

@@ -145,6 +145,15 @@ def test_meta_limits_on_buttons_and_lists() -> None:
     assert _codes(_flow(row, offer="list")) == [("row", "row_title_too_long")]
 
 
+def test_a_code_that_takes_another_buttons_number_is_named() -> None:
+    flow = _flow(Node(id="a", title="Доставка"), Node(id="b", title="Оплата",
+                                                      triggers=Triggers(codes=["1"])),
+                 offer="buttons")
+    found = problems(flow)
+    assert [(p.node_id, p.code) for p in found] == [("a", "number_taken")]
+    assert "Typing 1 selects 'b'" in found[0].message
+
+
 def test_empty_greeting_is_named() -> None:
     flow = FlowSet(root=Node(id="root", answer="  ", children=[_leaf("a", "1")]))
     assert _codes(flow) == [("root", "empty_greeting")]
