@@ -107,6 +107,8 @@ async def test_a_sub_menu_with_a_duplicate_trigger_cannot_be_published_until_fix
     await expect(title).to_have_value("Доставка")
     await page.keyboard.press("ArrowDown")
     await expect(tree.get_by_role("treeitem", name="Москва")).to_be_focused()
+    await page.keyboard.press("Enter")
+    await expect(title).to_be_focused()
     await page.locator(".problem-list").get_by_role("button", name="Регион").click()
     await expect(region).to_have_attribute("aria-selected", "true")
     await page.get_by_role("button", name="Убрать «1»").click()

@@ -515,6 +515,7 @@ export const ru = {
   "flows.sim.openHours": "рабочее время",
   "flows.unsavedRestored": "Несохранённые изменения возвращены — сохраните их, когда закончите.",
   "flows.unsavedDropped": "Ваши несохранённые изменения отброшены: за это время черновик сохранил кто-то другой.",
+  "flows.replay.capped": "Проверены не все: не больше {conversations} диалогов и {messages} сообщений в каждом.",
 } as const;
 
 export type Key = keyof typeof ru;

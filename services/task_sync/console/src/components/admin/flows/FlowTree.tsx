@@ -13,7 +13,7 @@ interface Props {
 }
 
 /** The menu tree as an ARIA tree: arrows move (selection follows), Right/Left open and close,
- * Home/End jump; the selected item is the one tab stop. */
+ * Home/End jump, Enter goes to the item's form; the selected item is the one tab stop. */
 export function FlowTree({ root, selected, onSelect, collapsed, onToggle, problems }: Props) {
   const ref = useRef<HTMLUListElement>(null);
   const placed = flatten(root);
@@ -50,6 +50,8 @@ export function FlowTree({ root, selected, onSelect, collapsed, onToggle, proble
         if (open) onToggle(here.node.id, false);
         else if (here.parentId) focus(here.parentId);
       },
+      Enter: () => document.querySelector<HTMLElement>(
+        ".form-pane input:not([disabled]), .form-pane textarea:not([disabled])")?.focus(),
     };
     const action = go[event.key];
     if (action) {

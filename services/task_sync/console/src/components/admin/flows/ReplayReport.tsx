@@ -57,6 +57,10 @@ export function ReplayReport({ flowKey, versions, dirty }: {
           <p class="replay-summary" role="status">
             {t("flows.replay.summary", { compared: report.compared, differing: report.differing })}
           </p>
+          {report.capped && (report.capped.conversations || report.capped.conversations_with_more_messages > 0) && (
+            <p class="hint">{t("flows.replay.capped", { conversations: report.capped.max_conversations,
+              messages: report.capped.max_messages })}</p>
+          )}
           {!report.items.length && <p class="empty">{t("flows.replay.same")}</p>}
           <ul class="replay-items">{report.items.map((item) => <Conversation item={item} />)}</ul>
         </>
