@@ -518,4 +518,5 @@ export const en: Record<Key, string> = {
   "flows.unsavedRestored": "Your unsaved changes are back: save them when you are done.",
   "flows.unsavedDropped": "Your unsaved changes were dropped: someone else saved the draft meanwhile.",
   "flows.replay.capped": "Not everything was checked: at most {conversations} conversations and {messages} messages each.",
+  "flows.problem.number_taken": "The number of a numbered menu selects another item",
 };

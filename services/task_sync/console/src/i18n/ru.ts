@@ -516,6 +516,7 @@ export const ru = {
   "flows.unsavedRestored": "Несохранённые изменения возвращены — сохраните их, когда закончите.",
   "flows.unsavedDropped": "Ваши несохранённые изменения отброшены: за это время черновик сохранил кто-то другой.",
   "flows.replay.capped": "Проверены не все: не больше {conversations} диалогов и {messages} сообщений в каждом.",
+  "flows.problem.number_taken": "Номер в нумерованном меню выбирает другой пункт",
 } as const;
 
 export type Key = keyof typeof ru;

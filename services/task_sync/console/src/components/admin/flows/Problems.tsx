@@ -6,7 +6,7 @@ const KNOWN = new Set(["unreachable", "duplicate_trigger", "shadowed_trigger", "
   "navigation_word", "duplicate_id", "empty_greeting", "root_action", "empty_answer",
   "too_many_buttons", "too_many_rows", "button_title_too_long", "row_title_too_long",
   "ask_without_pattern", "ask_without_field", "bad_pattern", "bad_max_tries", "unknown_then",
-  "unknown_group", "unknown_status", "dead_children", "bad_calendar"]);
+  "unknown_group", "unknown_status", "dead_children", "bad_calendar", "number_taken"]);
 
 /** A problem in the console's language (its kind), with the server's words after it, the
  * node ids in them replaced by what the admin sees in the tree. */
