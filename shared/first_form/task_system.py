@@ -29,6 +29,7 @@ from shared.first_form.feed import FeedReader, FileSink, PickedUp
 from shared.first_form.options import Options
 from shared.first_form.posting import FileBytes, Poster
 from shared.store import first_form_ids as ids
+from shared.store import tasks
 from shared.store.mongo import Database
 from shared.store.task_system import MongoTaskSystem
 
@@ -80,7 +81,7 @@ class FirstFormTaskSystem(MongoTaskSystem):
                 initiator_id=self._opts.robot_user_id))
             await self._assign(ff_id, current.assignee_user_id, current.assignee_group_id)
             # customers ask about a request by First Form's id (the bot's status look-up)
-            await super().update_task(task.id, self._clock(), fields={"number": ff_id})
+            await tasks.set_number(self._db, task.id, ff_id)
             await ids.advance(self._db, task.id, 0, state_id)
             if current.status == self._opts.status_names.get("closed"):
                 await ids.set_open(self._db, task.id, False, self._clock())

@@ -69,6 +69,12 @@ async def _next_number(db: Database) -> int:
     raise LookupError("could not number a task")
 
 
+async def set_number(db: Database, task_id: str, number: int) -> None:
+    """Give the task the request number another task system gave it (not a change to it)."""
+    with db_errors("numbering a task"):
+        await db.tasks.update_one({"_id": task_id}, {"$set": {"number": number}})
+
+
 async def by_number(db: Database, number: int) -> Task | None:
     with db_errors("finding a task by its number"):
         doc = await db.tasks.find_one({"number": number})

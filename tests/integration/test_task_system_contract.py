@@ -91,10 +91,12 @@ def attachment(file_id: str, *, comment_id: str = "c1", task_id: str = "t1",
 
 
 def as_recorded(found: Task | None) -> dict[str, Any]:
-    """A task's fields this port keeps (the inbox's activity fields are the inbox's)."""
+    """A task's fields this port keeps (the inbox's activity fields are the inbox's; the
+    request number is the task system's own)."""
     assert found is not None
     fields: dict[str, Any] = msgspec.to_builtins(found, builtin_types=(datetime,))
-    for name in ("last_activity_at", "last_preview", "last_direction", "inbound_count"):
+    for name in ("last_activity_at", "last_preview", "last_direction", "inbound_count",
+                 "number"):
         fields.pop(name, None)
     return fields
 
@@ -591,3 +593,28 @@ async def test_a_stored_attachment_never_moves_back(store: TaskSystem, late: str
 async def test_the_state_of_an_unknown_attachment_is_not_recorded(store: TaskSystem) -> None:
     assert await store.set_attachment_state("nope", "stored", size=3) is False
     assert await store.set_attachment_state("nope", "failed", reason="gone") is False
+
+
+# ---- request numbers and flow fields (issue 12) ---------------------------------------------
+
+
+async def test_a_created_task_is_found_by_its_request_number(
+    store: TaskSystem, request: pytest.FixtureRequest,
+) -> None:
+    if isinstance(store, FakeTaskSystem):
+        pytest.skip("the fake keeps the number a test gives the task")
+    await store.create_task(task())
+    created = await store.get_task("t1")
+    assert created is not None and isinstance(created.number, int)
+    found = await store.task_by_number(created.number)
+    assert found is not None and found.id == "t1"
+    assert await store.task_by_number(created.number + 10**6) is None
+
+
+async def test_a_field_set_on_a_task_reads_back(store: TaskSystem) -> None:
+    await store.create_task(task())
+    updated = await store.set_field("t1", "order_number", "123456")
+    assert updated is not None and updated.fields == {"order_number": "123456"}
+    found = await store.get_task("t1")
+    assert found is not None and found.fields == {"order_number": "123456"}
+    assert await store.set_field("t-missing", "order_number", "1") is None
