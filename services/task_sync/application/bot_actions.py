@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from services.task_sync.application import records
 from services.task_sync.application.activity import announce
+from services.task_sync.application.tasks import created_task
 from services.task_sync.deps import Deps
 from shared import events
 from shared.domain.phones import digits
@@ -35,10 +36,7 @@ async def look_up_status(deps: Deps, cmd: events.LookUpStatus) -> None:
     """Answer with the request's status (or ``not_found_text``) as the bot: a comment in the
     asking task and its send, queued in the chat's send queue (ids from the command, so a
     redelivery neither repeats the comment nor the message)."""
-    asking = await deps.tasks.get_task(cmd.task_id)
-    if asking is None:
-        raise RetryableError(f"task {cmd.task_id} is not created yet",
-                             code="TASK_NOT_YET_CREATED")
+    asking = await created_task(deps, cmd.task_id)
     found = await _request(deps, cmd.number)
     mine = found is not None and await _same_customer(deps, asking, found)
     log.info("bot looked up a request's status", task_id=cmd.task_id, answered=mine)

@@ -45,7 +45,7 @@ async def hand_over(deps: Deps, cmd: events.HandOver) -> None:
     """Assign the task by the seed's rule: the contact's responsible employee, else the
     contact-centre group (inside it, the group's routing mode: ``routing.py``); a bot flow's
     hand-over to a group (``group_id``): that group."""
-    task = await _task(deps, cmd.task_id)
+    task = await created_task(deps, cmd.task_id)
     if deps.desk is not None and task.status == cmd.status and task.assignee_user_id:
         return  # handed over before (a redelivered command routes nobody again)
     fields, unset = await routing.hand_over_target(deps, task, cmd.group_id)
@@ -61,7 +61,7 @@ async def hand_over(deps: Deps, cmd: events.HandOver) -> None:
 
 async def set_status(deps: Deps, cmd: events.SetTaskStatus) -> None:
     """The bot moves a task (a scenario's action); never out of closed."""
-    task = await _task(deps, cmd.task_id)
+    task = await created_task(deps, cmd.task_id)
     updated = await deps.tasks.update_task(cmd.task_id, cmd.occurred_at,
                                            fields={"status": cmd.status},
                                            if_status_in=deps.statuses.open)
@@ -72,7 +72,8 @@ async def set_status(deps: Deps, cmd: events.SetTaskStatus) -> None:
     await desk_hooks.status_changed(deps, task, updated)
 
 
-async def _task(deps: Deps, task_id: str) -> Task:
+async def created_task(deps: Deps, task_id: str) -> Task:
+    """The task a bot command names (retried while its creation is a moment behind)."""
     task = await deps.tasks.get_task(task_id)
     if task is None:  # the task's OpenTask is consumed concurrently and may be a moment behind
         raise RetryableError(f"task {task_id} is not created yet", code="TASK_NOT_YET_CREATED")
