@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 from shared.domain.calendar import validation_error
-from shared.domain.flow_hours import visible_children
+from shared.domain.flow_hours import applies, visible_children
 from shared.domain.flow_match import by_payload, is_one_of, match_text, normalise, offered_title
 from shared.domain.flows import (
     AskAction,
@@ -69,23 +69,27 @@ class _Messages:
         self.navigation = [*flow.navigation.back, *flow.navigation.main]
 
 
-def _selected_in(flow: FlowSet, menu: Node, messages: _Messages) -> list[Node]:
+def _selected_in(flow: FlowSet, menu: Node, messages: _Messages,
+                 shown_at: set[bool]) -> list[Node]:
     """The children of ``menu`` some message selects there, decided by the engine's matcher:
     at the root any word (the first message is matched before navigation), below it none a
-    navigation word takes; at either openness when the flow has business hours."""
+    navigation word takes; at either openness when the flow has business hours. Buttons and
+    rows are tapped only at an openness ``menu``'s answer went out at (``shown_at``); their
+    numbers can be typed whenever."""
     found: dict[int, Node] = {}
     numbered = menu.offer != "text"
     for open_now in _openness(flow):
         siblings = visible_children(menu, open_now)
         wanted = {id(n) for n in siblings}
-        taps = [*([n.id for n in siblings] if numbered else []), *messages.payloads]
-        for tap in taps:
+        shown = [n.id for n in siblings] if numbered and open_now in shown_at else []
+        numbers = [str(k) for k in range(1, len(siblings) + 1)] if numbered else []
+        for tap in [*shown, *messages.payloads]:
             if wanted <= found.keys():
                 break
             node = by_payload(siblings, tap)
             if node is not None:
                 found[id(node)] = node
-        for text in messages.texts:
+        for text in [*numbers, *messages.texts]:
             if wanted <= found.keys():
                 break  # every sibling is selectable already: the usual, sound menu
             if menu is not flow.root and is_one_of(text, messages.navigation):
@@ -96,32 +100,68 @@ def _selected_in(flow: FlowSet, menu: Node, messages: _Messages) -> list[Node]:
     return list(found.values())
 
 
+class _Reach:
+    """What the dialogue can come to: nodes selected or entered, the menus a customer can
+    stand in, and at which openness each menu's answer (with its buttons) can go out."""
+
+    def __init__(self, flow: FlowSet) -> None:
+        self.flow = flow
+        self.always = set(_openness(flow))
+        self.seen = {flow.root.id}
+        self.menus = {flow.root.id}
+        self.shown: dict[str, set[bool]] = {flow.root.id: set(self.always)}
+        self.parents = {c.id: n.id for n, _ in _walk(flow.root) for c in n.children}
+        self.changed = True
+
+    def add(self, target: set[str], node_id: str) -> None:
+        if node_id not in target:
+            target.add(node_id)
+            self.changed = True
+
+    def show(self, node_id: str, at: set[bool]) -> None:
+        now = self.shown.setdefault(node_id, set())
+        if not at <= now:
+            now |= at
+            self.changed = True
+
+
 def reachable(flow: FlowSet) -> set[str]:
     """Node ids a customer can get to from the root by some sequence of messages (selected,
-    or entered as the menu an answered question goes on to)."""
+    or entered as the menu an answered question goes on to), as the engine decides."""
     nodes = {n.id: n for n, _ in _walk(flow.root)}
     messages = _Messages(flow)
-    seen = {flow.root.id}
-    queue: list[tuple[Node, bool]] = [(flow.root, True)]
-    entered: set[str] = set()
-    while queue:
-        node, as_menu = queue.pop()
-        action = node.action
-        if (node is not flow.root and isinstance(action, AskAction) and action.then
-                and not _pattern_problems(node, action.pattern)):
-            target = nodes.get(action.then)
-            # the engine makes ``then`` the current menu when it has a sub-menu
-            if target is not None and target.children and target.id not in entered:
-                entered.add(target.id)
-                seen.add(target.id)
-                queue.append((target, True))
-        if not as_menu:
-            continue
-        for child in _selected_in(flow, node, messages):
-            if child.id not in seen:
-                seen.add(child.id)
-                queue.append((child, _is_menu(child, flow.root)))
-    return seen
+    reach = _Reach(flow)
+    while reach.changed:
+        reach.changed = False
+        for menu_id in sorted(reach.menus):
+            menu = nodes[menu_id]
+            if flow.unmatched == "repeat":  # a message nothing matches shows the menu again
+                reach.show(menu_id, reach.always)
+            for child in _selected_in(flow, menu, messages, reach.shown.get(menu_id, set())):
+                _chosen(reach, nodes, menu, child)
+    return reach.seen
+
+
+def _chosen(reach: _Reach, nodes: dict[str, Node], menu: Node, child: Node) -> None:
+    """``child`` of ``menu`` selected: what that makes reachable and shown."""
+    flow = reach.flow
+    reach.add(reach.seen, child.id)
+    action = child.action
+    if child.children and _is_menu(child, flow.root):
+        reach.add(reach.menus, child.id)
+        reach.show(child.id, {o for o in reach.always if applies(child, o)})
+        reach.show(menu.id, reach.always)  # "back" from the sub-menu shows this one again
+    if isinstance(action, AskAction | LookupStatusAction):
+        reach.show(menu.id, reach.always)  # "back" from the question shows it again
+    if (isinstance(action, AskAction) and action.then
+            and not _pattern_problems(child, action.pattern)):
+        target = nodes.get(action.then)
+        if target is not None and target.children:  # the engine makes it the current menu
+            reach.add(reach.seen, target.id)
+            reach.add(reach.menus, target.id)
+            above = reach.parents.get(target.id)
+            if above is not None:  # "back" from there shows its parent
+                reach.show(above, reach.always)
 
 
 def problems(flow: FlowSet, known_groups: set[str] | None = None,

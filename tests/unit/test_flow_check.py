@@ -195,29 +195,30 @@ def _offered_messages(flow: FlowSet, steps: list[Step]) -> list[Incoming]:
 
 
 def _explore(flow: FlowSet) -> set[str]:
-    """Node ids the engine selects or enters in any dialogue built from offered messages."""
+    """Node ids the engine selects or enters in any dialogue built from offered messages
+    (explored again while new buttons turn up, since a tap needs the button shown first)."""
     nows: tuple[datetime, ...] = (OPEN_AT, CLOSED_AT) if flow.hours else (OPEN_AT,)
-    reached = {flow.root.id}
     firsts = [start(flow, m, now) for now in nows
               for m in [*_offered_messages(flow, []), Incoming(text="привет")]]
     shown = list(firsts)
-    queue: deque[FlowState] = deque(s.state for s in firsts)
-    seen_states = set()
-    for s in firsts:
-        reached.update(i for i in (s.node_id, s.state.node_id) if i)
-    while queue:
-        state = queue.popleft()
-        key = (state.node_id, state.waiting, state.tries)
-        if key in seen_states:
-            continue
-        seen_states.add(key)
-        for message in _offered_messages(flow, shown):
-            for now in nows:
-                result = step(flow, state, message, now)
-                reached.update(i for i in (result.node_id, result.state.node_id) if i)
-                if result.replies and any(r.choices for r in result.replies):
-                    shown.append(result)
-                queue.append(result.state)
+    reached = {flow.root.id} | {i for s in firsts for i in (s.node_id, s.state.node_id) if i}
+    taps = -1
+    while taps != len(messages := _offered_messages(flow, shown)):
+        taps = len(messages)
+        queue: deque[FlowState] = deque(s.state for s in firsts)
+        seen_states: set[FlowState] = set()
+        while queue:
+            state = queue.popleft()
+            if state in seen_states:
+                continue
+            seen_states.add(state)
+            for message in messages:
+                for now in nows:
+                    result = step(flow, state, message, now)
+                    reached.update(i for i in (result.node_id, result.state.node_id) if i)
+                    if any(r.choices for r in result.replies):
+                        shown.append(result)
+                    queue.append(result.state)
     return reached
 
 
