@@ -1,5 +1,6 @@
-"""Commands a bot flow's actions give task-sync (issue 12); part of ``shared.events``'s
-catalogue, kept here so that each module stays small."""
+"""The bot's part of ``shared.events``'s catalogue, kept here so that each module stays small:
+the commands a flow's actions give task-sync (issue 12), and the broadcasts that the bot's
+configuration changed."""
 
 from __future__ import annotations
 
@@ -27,3 +28,17 @@ class LookUpStatus(Envelope, frozen=True, kw_only=True, tag="task.lookup_status"
     not_found_text: str
     comment_id: str
     send_id: str
+
+
+class ScenariosChanged(Envelope, frozen=True, kw_only=True, tag="scenarios.changed"):
+    """An admin replaced the bot's scenarios; bot-router instances reload them."""
+
+    version: int
+
+
+class FlowsChanged(Envelope, frozen=True, kw_only=True, tag="flows.changed"):
+    """An admin published (or restored) a version of the flow set ``key``; bot-router
+    instances drop their cached copy of it."""
+
+    key: str
+    version: int

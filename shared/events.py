@@ -11,7 +11,7 @@ from typing import Literal
 
 import msgspec
 
-from shared.bot_commands import LookUpStatus, SetTaskField
+from shared.bot_commands import FlowsChanged, LookUpStatus, ScenariosChanged, SetTaskField
 from shared.domain.templates import Template
 from shared.message_parts import (
     SCHEMA_VERSION,
@@ -32,8 +32,9 @@ from shared.message_parts import (
 )
 
 __all__ = ["SCHEMA_VERSION", "Attachment", "AuthorKind", "ChatRef", "Choice", "ContentType",
-           "ConversationState", "Direction", "Envelope", "FormField", "LookUpStatus",
-           "MediaRef", "Offer", "SetTaskField", "derive_id", "new_id", "utcnow"]
+           "ConversationState", "Direction", "Envelope", "FlowsChanged", "FormField",
+           "LookUpStatus", "MediaRef", "Offer", "ScenariosChanged", "SetTaskField", "derive_id",
+           "new_id", "utcnow"]
 
 
 # ---- events ---------------------------------------------------------------------------------
@@ -211,20 +212,6 @@ class DeskNotice(Envelope, frozen=True, kw_only=True, tag="desk.notice"):
     user_ids: list[str]
     text: str
     details: dict[str, str] = {}
-
-
-class ScenariosChanged(Envelope, frozen=True, kw_only=True, tag="scenarios.changed"):
-    """An admin replaced the bot's scenarios; bot-router instances reload them."""
-
-    version: int
-
-
-class FlowsChanged(Envelope, frozen=True, kw_only=True, tag="flows.changed"):
-    """An admin published (or restored) a version of the flow set ``key``; bot-router
-    instances drop their cached copy of it."""
-
-    key: str
-    version: int
 
 
 # ---- commands -------------------------------------------------------------------------------
