@@ -125,6 +125,8 @@ async def take(stack: Stack, out: Path) -> None:
             await dialog.get_by_label("Телефон").fill(NEW_CUSTOMER)
             await fill_template(dialog, "order_ready", ["Ольга", "1042"])
             await dialog.get_by_role("button", name="Начать диалог").click()
+            # a closed window offers "send when they return" first; the template is the other way
+            await page.get_by_role("button", name="Написать шаблоном").click()
             await expect(page.locator('[data-blocked="window"]')).to_be_visible()
             await page.screenshot(path=str(out / "template.png"))
 
