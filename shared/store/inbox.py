@@ -45,7 +45,10 @@ async def record_activity(db: Database, items: list[Activity]) -> None:
         at = stamp(item.at)
         fields = {"last_activity_at": at, "last_preview": item.preview,
                   "last_direction": item.direction}
-        ops.append(UpdateOne({"_id": item.task_id, "last_activity_at": {"$lt": at}},
+        # $lte, not $lt: the stand-in compares these stamps to the second, so with $lt a task's
+        # greeting written in the second the task was opened never became its preview (the
+        # row showed the title); the batch holds one, the latest, activity per task
+        ops.append(UpdateOne({"_id": item.task_id, "last_activity_at": {"$lte": at}},
                              {"$set": fields}))
         # a task created before activity was kept has no stamp to compare with
         ops.append(UpdateOne({"_id": item.task_id, "last_activity_at": {"$exists": False}},

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import msgspec
+
 from shared import events
 from shared.domain.access import Viewer
 from shared.domain.inbox import Activity, InboxQuery, View
@@ -79,6 +81,21 @@ async def test_a_new_message_moves_its_task_up_and_counts_the_customers_messages
     assert first.last_inbound_at is not None
     second = next(t for t in found if t.id == "t-0002")
     assert second.last_preview is None  # an older activity never overwrites a newer one
+
+
+async def test_a_message_in_the_same_second_the_task_opened_becomes_its_preview(db: Any) -> None:
+    """The task's own stamp is the moment it opened; the greeting a fraction of a second later
+    (the stand-in compares stamps to the second) is its latest activity all the same."""
+    opened = T0.replace(microsecond=200_000)
+    await seed(db)
+    await tasks.create(db, msgspec.structs.replace(
+        task("t-0009", 0), created_at=opened, updated_at=opened, last_activity_at=opened))
+    greeting = opened.replace(microsecond=700_000)
+    await inbox.record_activity(db, [
+        Activity(task_id="t-0009", at=greeting, preview="Здравствуйте! Вас приветствует",
+                 direction="out")])
+    found = next(t for t in await inbox.find(db, query(ADMIN, "all")) if t.id == "t-0009")
+    assert found.last_preview == "Здравствуйте! Вас приветствует"
 
 
 async def test_pages_continue_after_the_cursor_without_repeats(db: Any) -> None:
