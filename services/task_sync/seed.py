@@ -90,15 +90,19 @@ async def ensure_default_flow(db: Database, settings: TaskSyncSettings) -> bool:
     scenarios under the configured greeting, so the bot answers as it did before flows."""
     if await flows.live(db, DEFAULT_KEY) is not None:
         return False
-    current = await scenarios.load(db)
-    flow = flow_from_scenarios(current.items, settings.wabridge_greeting,
+    items = (await scenarios.load(db)).items
+    if not items and settings.wabridge_seed_file:
+        # another replica may be loading the seed right now (its users are in, its scenarios
+        # not yet): the seed file's own scenarios, so every replica publishes the same flow
+        items = read_seed(Path(settings.wabridge_seed_file)).scenarios
+    flow = flow_from_scenarios(items, settings.wabridge_greeting,
                                settings.wabridge_handover_text)
     try:
         await flows.publish(db, DEFAULT_KEY, flow, published_at=events.utcnow().isoformat(),
                             note="the scenarios and greeting before flows", expected_version=0)
     except PublishConflict:
         return False  # another replica seeded it first
-    log.info("default flow published from the scenarios", scenarios=len(current.items))
+    log.info("default flow published from the scenarios", scenarios=len(items))
     return True
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from shared.store.task_system import MongoTaskSystem
 from tests.fakes.task_sync import settings
 
 AT = "2026-12-02T10:00:00Z"
+DEMO_SEED = Path(__file__).resolve().parents[2] / "deploy" / "seed" / "demo.yaml"
 
 
 def flow(greeting: str) -> FlowSet:
@@ -157,3 +159,17 @@ async def test_an_empty_store_starts_with_the_default_flow_from_the_seeded_scena
     assert live is not None and live.version == 1
     assert live.flow.root.answer == "Hello! 1 hours"
     assert [(c.id, c.triggers.codes) for c in live.flow.root.children] == [("hours", ["1"])]
+
+
+async def test_a_replica_that_finds_the_seed_half_loaded_publishes_the_seed_files_scenarios(
+        db: Any) -> None:
+    """Two task-sync replicas start on an empty store: one loads the seed file (users first,
+    scenarios last), the other sees users and skips it; its default flow must still carry the
+    seed's scenarios (it was published empty, and the bot handed every code over)."""
+    config = settings(WABRIDGE_SEED_FILE=str(DEMO_SEED))
+
+    assert await ensure_default_flow(db, config) is True
+
+    live = await flows.live(db, "default")
+    assert live is not None
+    assert [c.triggers.codes for c in live.flow.root.children][:2] == [["1"], ["2"]]
