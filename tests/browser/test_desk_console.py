@@ -88,15 +88,10 @@ async def test_a_held_reply_waits_can_be_cancelled_and_goes_out_when_the_custome
     await console.shot("released")
 
 
-async def set_policy(system: System, **policy: Any) -> None:
-    status, body = await system.api("PUT", f"/api/v1/groups/{GROUP}/policy", json=policy)
-    assert status == 200, body
-
-
 @pytest.fixture
 async def claim_only_afterwards(system: System) -> AsyncIterator[None]:
     yield
-    await set_policy(system, mode="claim")
+    await system.set_group_policy(GROUP, mode="claim")
 
 
 async def test_a_missed_first_response_shows_overdue_and_rings_the_supervisors_bell(
@@ -113,7 +108,7 @@ async def test_a_missed_first_response_shows_overdue_and_rings_the_supervisors_b
     await expect(bell).to_be_visible()
     await expect(page.get_by_test_id("notices-unread")).to_have_count(0)
 
-    await set_policy(system, mode="claim", first_response_minutes=0.1)  # 6 seconds
+    await system.set_group_policy(GROUP, mode="claim", first_response_minutes=0.1)  # 6 seconds
     phone = new_chat()
     status, body = await system.api("POST", "/api/v1/contacts", token=ADMIN_TOKEN, json={
         "name": f"Клиент {phone[-4:]}", "phones": [phone]})

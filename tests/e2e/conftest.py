@@ -98,6 +98,11 @@ class System:
                                      **kw) as resp:
             return resp.status, await resp.json(content_type=None)
 
+    async def set_group_policy(self, group_id: str, **policy: Any) -> None:
+        """Replace a group's routing and SLA policy (as the admin)."""
+        status, body = await self.api("PUT", f"/api/v1/groups/{group_id}/policy", json=policy)
+        assert status == 200, body
+
     async def give_to(self, task_id: str, user_id: str = "usr-ivanova") -> dict[str, Any]:
         """Assign the task (as the admin): only its assignee among managers writes into it."""
         status, body = await self.api("POST", f"/api/v1/tasks/{task_id}/assign",

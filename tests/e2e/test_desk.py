@@ -20,15 +20,10 @@ TOKENS = {"usr-ivanova": IVANOVA, "usr-petrov": "demo-manager-petrov"}
 SUPERVISOR = "demo-supervisor-token"
 
 
-async def set_policy(system: System, **policy: Any) -> None:
-    status, body = await system.api("PUT", f"/api/v1/groups/{GROUP}/policy", json=policy)
-    assert status == 200, body
-
-
 @pytest.fixture
 async def claim_only_afterwards(system: System) -> AsyncIterator[None]:
     yield
-    await set_policy(system, mode="claim")
+    await system.set_group_policy(GROUP, mode="claim")
 
 
 async def handed_over(system: System) -> dict[str, Any]:
@@ -53,7 +48,7 @@ async def task(system: System, task_id: str) -> dict[str, Any]:
 async def test_round_robin_gives_two_handed_over_chats_to_the_two_managers(
     system: System, claim_only_afterwards: None,
 ) -> None:
-    await set_policy(system, mode="round_robin")
+    await system.set_group_policy(GROUP, mode="round_robin")
     first = await handed_over(system)
     second = await handed_over(system)
     assert {first["assignee_user_id"], second["assignee_user_id"]} == MANAGERS
@@ -62,7 +57,7 @@ async def test_round_robin_gives_two_handed_over_chats_to_the_two_managers(
 async def test_an_idle_manager_loses_the_task_to_the_other_one_and_is_told(
     system: System, claim_only_afterwards: None,
 ) -> None:
-    await set_policy(system, mode="round_robin", idle_forward_minutes=0.05)  # 3 seconds
+    await system.set_group_policy(GROUP, mode="round_robin", idle_forward_minutes=0.05)  # 3 seconds
     handed = await handed_over(system)
     first = handed["assignee_user_id"]
     assert first in MANAGERS
@@ -72,7 +67,7 @@ async def test_an_idle_manager_loses_the_task_to_the_other_one_and_is_told(
         return found if found.get("forwarded_from") == first else None
     moved = await eventually(forwarded, what="the idle forward")
     assert moved["assignee_user_id"] == (MANAGERS - {first}).pop()
-    await set_policy(system, mode="claim")  # no more forwards while we look
+    await system.set_group_policy(GROUP, mode="claim")  # no more forwards while we look
 
     async def told() -> list[dict[str, Any]] | None:
         _, body = await system.api("GET", "/api/v1/notices", token=TOKENS[first])
@@ -106,7 +101,7 @@ async def breaches(stack: Stack, rabbitmq_url: str) -> AsyncIterator[asyncio.Que
 async def test_a_missed_first_response_is_a_breach_event_on_the_bus(
     system: System, claim_only_afterwards: None, breaches: asyncio.Queue[Any],
 ) -> None:
-    await set_policy(system, mode="claim", first_response_minutes=0.05)
+    await system.set_group_policy(GROUP, mode="claim", first_response_minutes=0.05)
     handed = await handed_over(system)
     card = await task(system, handed["id"])
     assert card["sla_kind"] == "first" and card["sla_due_at"]
