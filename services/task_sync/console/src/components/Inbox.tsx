@@ -36,6 +36,9 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
   const search = useRef<HTMLInputElement>(null);
   const list = useRef<HTMLUListElement>(null);
   const generation = useRef(0);
+  // the latest message each task got live: a list served before its activity was written (or
+  // loaded after the message arrived) must not show an older preview
+  const heard = useRef(new Map<string, TaskSummary>());
 
   const load = async (before: string | null = null) => {
     const mine = ++generation.current;
@@ -47,7 +50,8 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
         sort: filters.sort || undefined });
       if (mine !== generation.current) return;
       remember(page.items);
-      setItems((old) => (before ? [...old, ...page.items] : fresher(page.items, old)));
+      setItems((old) => (before ? [...old, ...page.items]
+        : fresher(page.items, [...heard.current.values(), ...old])));
       setNext(page.next);
       setError(null);
     } catch (exc) {
@@ -70,8 +74,10 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
     let timer: number | undefined;
     const off = onLive((event) => {
       if (event.type === "comment.added") {
-        setItems((old) => bump(old, event.task_id, event.comment.text, event.comment.direction,
-          event.comment.at));
+        const { text, direction, at } = event.comment;
+        heard.current.set(event.task_id, { id: event.task_id, last_preview: text.slice(0, 120),
+          last_direction: direction, last_activity_at: at } as TaskSummary);
+        setItems((old) => bump(old, event.task_id, text, direction, at));
       }
       if (event.type === "comment.updated") return;
       window.clearTimeout(timer);
@@ -183,10 +189,14 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
 /** The server's list, except where this tab has already seen newer activity live (the
  * server's summary may lag the stream by a moment): the list never steps back. */
 function fresher(served: TaskSummary[], shown: TaskSummary[]): TaskSummary[] {
-  const seen = new Map(shown.map((t) => [t.id, t]));
+  const at = (t: TaskSummary) => Date.parse(t.last_activity_at ?? t.created_at);
+  const seen = new Map<string, TaskSummary>();
+  for (const t of shown) {
+    const other = seen.get(t.id);
+    if (!other || at(t) > at(other)) seen.set(t.id, t);
+  }
   return served.map((task) => {
     const mine = seen.get(task.id);
-    const at = (t: TaskSummary) => Date.parse(t.last_activity_at ?? t.created_at);
     if (!mine || !mine.last_preview || at(mine) <= at(task)) return task;
     return { ...task, last_preview: mine.last_preview, last_direction: mine.last_direction,
       last_activity_at: mine.last_activity_at };
