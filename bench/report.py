@@ -54,6 +54,12 @@ def cost_per_message(delta: Delta, messages: int, answered: int) -> dict[str, An
         "db_round_trips_by_service": per({s: metrics.total(delta.sample[s],
                                                            "wabridge_db_round_trips_total")
                                           for s in CONSUMERS}),
+        "db_round_trips_by_service_collection": {
+            s: per({f"{c}.{k}": v for (name, labels), v in delta.sample[s].items()
+                    if name == "wabridge_db_round_trips_total"
+                    for c, k in [(dict(labels).get("command", ""),
+                                  dict(labels).get("collection", ""))]})
+            for s in CONSUMERS},
         "broker_publishes": round(pubs / n, 3),
         "broker_publishes_by_routing_key": per(metrics.by_label(
             merged, "wabridge_bus_publishes_total", "routing_key")),

@@ -17,7 +17,8 @@ PUBLISHES = Counter(
     ["exchange", "routing_key"],
 )
 DB_ROUND_TRIPS = Counter(
-    "wabridge_db_round_trips_total", "Database commands sent, by command name", ["command"],
+    "wabridge_db_round_trips_total", "Database commands sent, by command name and collection",
+    ["command", "collection"],
 )
 DB_SECONDS = Counter(
     "wabridge_db_seconds_total", "Time spent waiting on database commands",

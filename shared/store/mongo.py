@@ -24,7 +24,9 @@ class _RoundTrips(monitoring.CommandListener):
     """Counts every command the driver sends, so cost per message is measured, not guessed."""
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        DB_ROUND_TRIPS.labels(event.command_name).inc()
+        target = event.command.get(event.command_name)
+        DB_ROUND_TRIPS.labels(event.command_name,
+                              target if isinstance(target, str) else "").inc()
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         DB_SECONDS.inc(event.duration_micros / 1e6)

@@ -174,3 +174,19 @@ async def test_message_text_search_finds_recent_tasks(db: Any) -> None:
     assert await inbox.tasks_with_text(db, "заказ 123?", T0 - timedelta(days=1)) == ["t-1"]
     assert await inbox.tasks_with_text(db, "з.каз", T0 - timedelta(days=1)) == []
     assert await inbox.tasks_with_text(db, "заказ", T0 + timedelta(hours=1)) == []
+
+
+async def test_a_queue_of_two_groups_in_two_statuses_is_one_list_newest_first(db: Any) -> None:
+    """The short ``$in``s (groups, open statuses) run as one equality branch each, merged."""
+    await seed(db)
+    both = Viewer(user_id="u-x", role="manager", group_ids=frozenset({"g-cc", "g-sales"}))
+    await tasks.create(db, task("t-0006", 6, assignee_group_id="g-sales", status=OPEN[0]))
+    await tasks.create(db, task("t-0007", 0, assignee_group_id="g-cc", status=OPEN[0]))
+    q = query(both, "queue")
+    branches = inbox._branches(q)
+    assert len(branches) == 4
+    assert all(isinstance(b["status"], str) and isinstance(b["assignee_group_id"], str)
+               for b in branches)
+    assert await ids(db, q) == ["t-0006", "t-0003", "t-0002", "t-0007"]
+    assert await ids(db, query(both, "queue", limit=2)) == ["t-0006", "t-0003"]
+    assert await inbox.count(db, q) == 4
