@@ -23,8 +23,9 @@ class Turn(msgspec.Struct, frozen=True, kw_only=True):
 def incoming(event: events.MessageReceived, policy: BotPolicy) -> Incoming:
     """The message as the engine reads it; the configured quiet kinds are the quiet ones."""
     if event.content_type == "interactive" and event.form:
-        # a submitted form (WhatsApp Flow) asks for the node named like the form
-        message = Incoming(text=event.form_name or "", kind="choice")
+        # a submitted form (WhatsApp Flow) asks for the node named like the form, and its
+        # fields answer the questions that name them
+        message = Incoming(text=event.form_name or "", kind="choice", form=form_answers(event))
     else:
         message = engine.incoming_from(event.content_type, event.text, event.reply_payload)
     if event.content_type in policy.quiet_kinds:
@@ -32,6 +33,17 @@ def incoming(event: events.MessageReceived, policy: BotPolicy) -> Incoming:
     if message.kind == "quiet":
         return msgspec.structs.replace(message, kind="other")
     return message
+
+
+def form_answers(event: events.MessageReceived) -> dict[str, str]:
+    """A form's values by the flow's own field name, and by the label written as a field name
+    (``screen_0_First_name_0``, shown as "First name", also answers ``first_name``)."""
+    answers: dict[str, str] = {}
+    for field in event.form:
+        for key in (field.name, field.label.strip().lower().replace(" ", "_")):
+            if key:
+                answers.setdefault(key, field.value)
+    return answers
 
 
 def bot_turn(b: Builder, conv: Conversation, event: events.MessageReceived,

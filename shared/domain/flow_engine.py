@@ -54,6 +54,9 @@ class Incoming(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     text: str = ""
     payload: str | None = None  # a tapped button / list row
     kind: Literal["text", "choice", "quiet", "other"] = "text"
+    # a submitted form's answers by field name: a question whose ``field`` is among them takes
+    # its answer from the form (asked or not yet asked)
+    form: dict[str, str] = {}
     # quiet: a reaction, sticker, place or card (asks nobody for anything: no answer, state kept)
     # other: media or anything the bot cannot read (treated like unmatched text)
 
@@ -150,7 +153,7 @@ def start(flow: FlowSet, message: Incoming, now: datetime) -> Step:
     chosen = match(children, message.text, message.payload, numbered=flow.root.offer != "text")
     if chosen is None:
         return turn.step(FlowState(), greeting)
-    then = _select(turn, [flow.root], chosen)
+    then = _select(turn, [flow.root], chosen, message)
     return turn.step(then.state, greeting + then.replies, then.effects, then.node_id)
 
 
@@ -250,7 +253,7 @@ def _choose(turn: _Turn, menu: list[Node], message: Incoming) -> Step:
         chosen = match(children, message.text, message.payload,
                        numbered=menu[-1].offer != "text")
     if chosen is not None:
-        return _select(turn, menu, chosen)
+        return _select(turn, menu, chosen, message)
     tapped = _tapped_elsewhere(turn, message.payload)
     if tapped is not None:
         return _select(turn, tapped[:-1], tapped[-1])
@@ -279,10 +282,15 @@ def _tapped_elsewhere(turn: _Turn, payload: str | None) -> list[Node] | None:
     return path
 
 
-def _select(turn: _Turn, menu: list[Node], node: Node) -> Step:
-    """``node`` (a child of ``menu[-1]``) chosen: its answer, then its action."""
-    replies = [r for r in [_reply(node, turn.open)] if r is not None]
+def _select(turn: _Turn, menu: list[Node], node: Node, message: Incoming | None = None
+            ) -> Step:
+    """``node`` (a child of ``menu[-1]``) chosen: its answer, then its action (a question the
+    message's form already answers is not asked)."""
     action = node.action
+    value = _form_answer(action, message)
+    if isinstance(action, AskAction) and value is not None:
+        return _accept(turn, [*menu, node], action, value)
+    replies = [r for r in [_reply(node, turn.open)] if r is not None]
     if isinstance(action, HandOverAction):
         said, handed = _hand_over(turn, replies, action.group_id)
         return turn.step(FlowState(), said, handed, node.id)
@@ -320,23 +328,41 @@ def _answer(turn: _Turn, path: list[Node], state: FlowState, message: Incoming) 
     tapped = _tapped_elsewhere(turn, message.payload)
     if tapped is not None:  # a button of an earlier menu: the customer moved on
         return _select(turn, tapped[:-1], tapped[-1])
-    value = message.text.strip() if message.kind in ("text", "choice") else ""
+    value = _form_answer(question, message)
+    if value is None and message.kind in ("text", "choice"):
+        value = message.text.strip()
     if value and len(value) <= MAX_ANSWER_CHARS and _fits(question.pattern, value):
-        if isinstance(question, LookupStatusAction):
-            lookup = LookUp(number=value, answer_template=question.answer_template,
-                            not_found_text=question.not_found_text)
-            return turn.step(_menu_state(_menu_path(path[:-1])), [], [lookup], node.id)
-        done = question.done_text.replace("{value}", value)
-        then = _path_to(turn.flow.root, question.then) if question.then else None
-        menu = _menu_path(then or path[:-1])
-        return turn.step(_menu_state(menu), [Reply(text=done, node_id=node.id)] if done else [],
-                         [StoreField(field=question.field, value=value)], node.id)
+        if isinstance(question, AskAction):
+            return _accept(turn, path, question, value)
+        lookup = LookUp(number=value, answer_template=question.answer_template,
+                        not_found_text=question.not_found_text)
+        return turn.step(_menu_state(_menu_path(path[:-1])), [], [lookup], node.id)
     tries = state.tries + 1
     if tries >= question.max_tries:
         replies, effects = _hand_over(turn, [], None)
         return turn.step(FlowState(), replies, effects)
     reask = [Reply(text=question.reask_text, node_id=node.id)] if question.reask_text else []
     return turn.step(msgspec.structs.replace(state, tries=tries), reask)
+
+
+def _accept(turn: _Turn, path: list[Node], question: AskAction, value: str) -> Step:
+    """``value`` answers the question of ``path[-1]``: kept, thanked, on to its ``then``."""
+    done = question.done_text.replace("{value}", value)
+    then = _path_to(turn.flow.root, question.then) if question.then else None
+    menu = _menu_path(then or path[:-1])
+    return turn.step(_menu_state(menu), [Reply(text=done, node_id=path[-1].id)] if done else [],
+                     [StoreField(field=question.field, value=value)], path[-1].id)
+
+
+def _form_answer(action: object, message: Incoming | None) -> str | None:
+    """The submitted form's value for the question's field when it is a valid answer (None:
+    no form, no such field, or a value the pattern refuses)."""
+    if message is None or not isinstance(action, AskAction):
+        return None
+    value = message.form.get(action.field, "").strip()
+    if value and len(value) <= MAX_ANSWER_CHARS and _fits(action.pattern, value):
+        return value
+    return None
 
 
 def _fits(pattern: str, value: str) -> bool:

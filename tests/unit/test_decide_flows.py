@@ -13,7 +13,14 @@ from services.bot_router.decide import BotPolicy, decide, follow_status_change
 from shared import events
 from shared.domain.conversations import Conversation, Decision
 from shared.domain.flow_engine import FlowState
-from shared.domain.flows import FlowSet, FlowVersion
+from shared.domain.flows import (
+    AskAction,
+    FlowSet,
+    FlowVersion,
+    HandOverAction,
+    Node,
+    Triggers,
+)
 from tests.unit.flow_samples import CLOSED_AT, OPEN_AT, shop_buttons_flow, shop_flow
 
 POLICY = BotPolicy(status_bot="Bot dialogue", status_manager="Manager dialogue",
@@ -185,3 +192,63 @@ def test_a_dialogue_a_person_gives_back_to_the_bot_starts_at_the_main_menu() -> 
         conversation_id=chat.conv.id, chat=CHAT, status="Bot dialogue", state="manager"),
         OPEN_AT)
     assert back.conversation is not None and back.conversation.flow == FlowState()
+
+
+def _form(*pairs: tuple[str, str, str]) -> dict[str, Any]:
+    """A submitted WhatsApp Flow as ingest reports it: (label, value, name) answers."""
+    return {"content_type": "interactive", "form_name": "booking",
+            "form": [events.FormField(label=label, value=value, name=name)
+                     for label, value, name in pairs]}
+
+
+def booking_flow() -> FlowSet:
+    ask = AskAction(field="email", pattern=r"\S+@\S+\.\S+", reask_text="Email, please.",
+                    done_text="Thanks, we will write to {value}.")
+    root = Node(id="main", answer="Hello!", children=[
+        Node(id="booking", triggers=Triggers(keywords=["booking"]), answer="Your email?",
+             action=ask),
+        Node(id="manager", triggers=Triggers(codes=["9"]), action=HandOverAction())])
+    return FlowSet(root=root, handover_text="To a manager.")
+
+
+def test_a_form_that_answers_the_question_of_the_node_it_selects_is_kept_unasked() -> None:
+    chat = Dialogue(booking_flow())
+    chat.say("hi")
+    decision = chat.say("[form] booking", **_form(
+        ("Name", "Ana", "screen_0_Name_0"), ("Email", "ana@example.com", "screen_0_Email_1")))
+    [stored] = of(decision, events.SetTaskField)
+    assert (stored.field, stored.value) == ("email", "ana@example.com")
+    assert texts(decision) == ["Thanks, we will write to ana@example.com."]
+    assert chat.conv is not None and chat.conv.flow == FlowState() and chat.conv.state == "bot"
+
+
+def test_a_form_without_a_valid_answer_gets_the_question_asked() -> None:
+    chat = Dialogue(booking_flow())
+    chat.say("hi")
+    decision = chat.say("[form] booking", **_form(("Email", "not an address", "email")))
+    assert of(decision, events.SetTaskField) == [] and texts(decision) == ["Your email?"]
+    assert chat.conv is not None and chat.conv.flow.waiting == "ask"
+    answered = chat.say("ana@example.com")
+    assert [(s.field, s.value) for s in of(answered, events.SetTaskField)] == [
+        ("email", "ana@example.com")]
+
+
+def test_an_open_question_takes_its_answer_from_a_submitted_form_field() -> None:
+    chat = Dialogue(shop_flow())
+    chat.say("Привет")
+    chat.say("1")
+    chat.say("3")  # "Напишите номер заказа (6 цифр):"
+    decision = chat.say("[form] order", **_form(("Order number", "654321", "order_number")))
+    [stored] = of(decision, events.SetTaskField)
+    assert (stored.field, stored.value) == ("order_number", "654321")
+    assert texts(decision) == ["Спасибо! Заказ 654321 записан, менеджер изменит адрес."]
+    assert of(decision, events.HandOver) == []
+
+
+def test_a_form_field_is_found_by_its_label_written_as_a_field_name() -> None:
+    chat = Dialogue(shop_flow())
+    for text in ("Привет", "1", "3"):
+        chat.say(text)
+    decision = chat.say("[form]", **_form(("Order number", "111222", "screen_0_Order_0")))
+    assert [(s.field, s.value) for s in of(decision, events.SetTaskField)] == [
+        ("order_number", "111222")]
