@@ -36,6 +36,10 @@ class SendLedger(Protocol):
         """The chat's open send with the lowest sequence number."""
         ...
 
+    async def first(self, chat_key: str, n: int) -> list[SendRecord]:
+        """The chat's open sends with the lowest sequence numbers, in order, at most ``n``."""
+        ...
+
     async def claim(self, record: SendRecord, taken: Claim, now_ms: int) -> bool:
         """Take the head's lease; False when it changed since ``record`` was read."""
         ...

@@ -45,10 +45,16 @@ MAX_PER_WAKE = 100  # a chat's backlog is sent in one go up to this; a wake cont
 
 async def on_wake(deps: Deps, cmd: events.SendMessage) -> None:
     """A wake for ``cmd``'s chat (a decider's, the timer's, a replay or a reconciliation)."""
-    record = await deps.sends.get(cmd.id)
     if cmd.reconcile:
-        await _answer(deps, cmd, record)
+        await _answer(deps, cmd, await deps.sends.get(cmd.id))
         return
+    heads = await deps.sends.first(cmd.chat.key, 2)
+    if heads and heads[0].id == cmd.id:
+        # the usual wake: its send is the chat's head (open and queued), nothing to settle
+        # first; one read instead of reading the send, then the head
+        await drain(deps, cmd.chat.key, heads)
+        return
+    record = await deps.sends.get(cmd.id)
     if record is None:
         await deps.sends.enqueue([cmd], events.utcnow())  # a producer that did not queue it
     elif record.unreported:
@@ -57,6 +63,9 @@ async def on_wake(deps: Deps, cmd: events.SendMessage) -> None:
         await _replay(deps, cmd, record)
     elif record.open and not record.chat_key:  # recorded before sends were queued
         await deps.sends.requeue(cmd, events.utcnow())
+    else:
+        await drain(deps, cmd.chat.key, heads)  # nothing changed since the heads were read
+        return
     await drain(deps, cmd.chat.key)
 
 
@@ -96,12 +105,19 @@ async def _replay(deps: Deps, cmd: events.SendMessage, record: SendRecord) -> No
                  failed_with=record.failure)
 
 
-async def drain(deps: Deps, chat_key: str) -> None:
-    """Send the chat's heads in order while they may go."""
+async def drain(deps: Deps, chat_key: str, heads: list[SendRecord] | None = None) -> None:
+    """Send the chat's heads in order while they may go (``heads``: the first two, just read).
+
+    Once the last send it saw is settled it stops without reading again: a send queued since
+    has its own wake, handled after this one (a chat's wakes are handled one at a time, and a
+    lost wake is published again by the sends' timer)."""
     for _ in range(MAX_PER_WAKE):
-        head = await deps.sends.head(chat_key)
-        if head is None:
+        if heads is None:
+            heads = await deps.sends.first(chat_key, 2)
+        if not heads:
             return
+        head, more = heads[0], len(heads) > 1
+        heads = None
         now_ms = epoch_ms(events.utcnow())
         owner = f"{deps.instance_id}:{uuid.uuid4().hex[:8]}"
         taken = claim_of(head, owner, now_ms)
@@ -115,7 +131,7 @@ async def drain(deps: Deps, chat_key: str) -> None:
                         send_id=head.id, since_ms=now_ms - head.claimed_ms)
         head = msgspec.structs.replace(head, claimed_ms=now_ms,
                                        ambiguous_since_ms=taken.ambiguous_since_ms)
-        if not await attempt(deps, head, owner):
+        if not await attempt(deps, head, owner) or not more:
             return
 
 

@@ -124,9 +124,16 @@ async def of_comment(db: Database, comment_id: str) -> list[SendRecord]:
 
 async def head(db: Database, chat_key: str) -> SendRecord | None:
     """The chat's open send with the lowest sequence number."""
+    found = await first(db, chat_key, 1)
+    return found[0] if found else None
+
+
+async def first(db: Database, chat_key: str, n: int) -> list[SendRecord]:
+    """The chat's open sends with the lowest sequence numbers, in order, at most ``n``."""
     with db_errors("reading a chat's next send"):
-        doc = await db.sends.find_one({"queue_key": chat_key}, sort=[("seq", ASCENDING)])
-    return _read(doc) if doc else None
+        docs = await db.sends.find({"queue_key": chat_key}).sort("seq", ASCENDING) \
+            .limit(n).to_list(None)
+    return [_read(d) for d in docs]
 
 
 async def claim(db: Database, record: SendRecord, taken: Claim, now_ms: int) -> bool:
@@ -257,6 +264,9 @@ class MongoSendLedger:
 
     async def head(self, chat_key: str) -> SendRecord | None:
         return await head(self._db, chat_key)
+
+    async def first(self, chat_key: str, n: int) -> list[SendRecord]:
+        return await first(self._db, chat_key, n)
 
     async def claim(self, record: SendRecord, taken: Claim, now_ms: int) -> bool:
         return await claim(self._db, record, taken, now_ms)

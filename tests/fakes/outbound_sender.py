@@ -36,6 +36,7 @@ class FakeSendLedger:
         self.records: dict[str, SendRecord] = {}
         self.due_ms: dict[str, int] = {}  # the stored-only wake time
         self.counters: dict[str, int] = {}
+        self.reads = 0  # get/first calls: the store's round trips for reading sends
 
     def _next(self, chat_key: str) -> int:
         self.counters[chat_key] = self.counters.get(chat_key, 0) + 1
@@ -68,14 +69,20 @@ class FakeSendLedger:
         return True
 
     async def get(self, send_id: str) -> SendRecord | None:
+        self.reads += 1
         return self.records.get(send_id)
 
     async def of_comment(self, comment_id: str) -> list[SendRecord]:
         return [r for r in self.records.values() if r.comment_id == comment_id]
 
     async def head(self, chat_key: str) -> SendRecord | None:
+        found = await self.first(chat_key, 1)
+        return found[0] if found else None
+
+    async def first(self, chat_key: str, n: int) -> list[SendRecord]:
+        self.reads += 1
         open_ = [r for r in self.records.values() if r.open and r.chat_key == chat_key]
-        return min(open_, key=lambda r: r.seq) if open_ else None
+        return sorted(open_, key=lambda r: r.seq)[:n]
 
     async def claim(self, record: SendRecord, taken: Claim, now_ms: int) -> bool:
         stored = self.records.get(record.id)

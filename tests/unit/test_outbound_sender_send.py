@@ -354,3 +354,21 @@ def test_every_message_bound_to_outbound_sender_queues_has_a_handler() -> None:
              for spec in Topology("wa", 2).queues_of("outbound_sender")
              for key in spec.bindings}
     assert bound <= handled
+
+
+async def test_the_usual_wake_reads_the_queue_once_and_a_burst_once_per_send() -> None:
+    """The woken send is the head: one read finds it and that nothing follows; a burst of
+    two reads once more for the second and stops after it (its own wake finds it sent)."""
+    sender = FakeSender()
+    await queued(sender, command())
+    await on_wake(sender.deps, command())
+    assert (texts(sender), sender.sends.reads) == (["Hello"], 1)
+
+    second, third = command("send-2", text="two"), command("send-3", text="three")
+    await queued(sender, second, third)
+    sender.sends.reads = 0
+    await on_wake(sender.deps, second)
+    assert (texts(sender)[1:], sender.sends.reads) == (["two", "three"], 2)
+    await on_wake(sender.deps, third)  # already sent by the first wake: nothing again
+    assert texts(sender)[1:] == ["two", "three"]
+    assert [s.send_id for s in succeeded(sender)] == ["send-1", "send-2", "send-3"]
