@@ -82,8 +82,14 @@ async def send_inbound(request: web.Request) -> web.Response:
         return _bad_request(f"invalid inbound message: {exc}")
     if spec.provider == "meta" and spec.chat_type != "whatsapp":
         return _bad_request("invalid inbound message: the Meta sandbox has no groups")
-    if spec.provider != "meta" and (spec.kind or spec.user_id or spec.phone_hidden):
-        return _bad_request("invalid inbound message: kinds and user ids are Meta's only")
+    if spec.provider != "meta" and (spec.kind or spec.user_id or spec.phone_hidden
+                                    or spec.batch):
+        return _bad_request("invalid inbound message: kinds, user ids and batches are Meta's "
+                            "only")
+    if any(one.media_id or one.is_echo or one.batch for one in spec.batch) or (
+            spec.batch and spec.is_echo):
+        return _bad_request("invalid inbound message: a batch carries no files, echoes or "
+                            "batches of its own")
     file: MediaInfo | None = None
     if spec.media_id is not None:
         stored = request.app[STATE].files.get(spec.media_id)

@@ -21,26 +21,38 @@ META_WABA_ID = "100000000000099"
 def meta_inbound(settings: SandboxSettings, spec: InboundSpec, media: MediaInfo | None,
                  now: datetime) -> dict[str, Any]:
     """A customer's message (``messages``), or with ``is_echo`` what the business typed in the
-    WhatsApp Business app (``smb_message_echoes``)."""
+    WhatsApp Business app (``smb_message_echoes``); ``batch`` adds more messages to the body."""
+    if spec.is_echo:
+        message = _message(spec, media, now) | {"from": META_DISPLAY_NUMBER, "to": spec.chat_id}
+        if spec.user_id:
+            message["to_user_id"] = spec.user_id
+        return envelope(settings, {"message_echoes": [message]}, field="smb_message_echoes")
+    messages: list[dict[str, Any]] = []
+    contacts: list[dict[str, Any]] = []
+    for one in [spec, *spec.batch]:
+        message = _message(one, media if one is spec else None, now)
+        if one.chat_id and not one.phone_hidden:
+            message["from"] = one.chat_id
+        if one.user_id:
+            message["from_user_id"] = one.user_id
+        messages.append(message)
+        contact = _contact(one) if one.kind != "system" and (one.chat_id or one.user_id) else None
+        if contact is not None and contact not in contacts:
+            contacts.append(contact)
+    value: dict[str, Any] = {"messages": messages}
+    if contacts:
+        value["contacts"] = contacts
+    return envelope(settings, value)
+
+
+def _message(spec: InboundSpec, media: MediaInfo | None, now: datetime) -> dict[str, Any]:
     message: dict[str, Any] = {
         "id": spec.message_id or f"wamid.{secrets.token_urlsafe(24)}",
         "timestamp": str(int(now.timestamp())),
     } | _content(spec, media)
     if spec.quoted_message_id:
         message["context"] = {"from": META_DISPLAY_NUMBER, "id": spec.quoted_message_id}
-    if spec.is_echo:
-        message |= {"from": META_DISPLAY_NUMBER, "to": spec.chat_id}
-        if spec.user_id:
-            message["to_user_id"] = spec.user_id
-        return envelope(settings, {"message_echoes": [message]}, field="smb_message_echoes")
-    if spec.chat_id and not spec.phone_hidden:
-        message["from"] = spec.chat_id
-    if spec.user_id:
-        message["from_user_id"] = spec.user_id
-    value: dict[str, Any] = {"messages": [message]}
-    if spec.kind != "system" and (spec.chat_id or spec.user_id):
-        value["contacts"] = [_contact(spec)]
-    return envelope(settings, value)
+    return message
 
 
 def meta_status(spec: StatusSpec, chat_id: str | None, now: datetime) -> dict[str, Any]:

@@ -61,6 +61,9 @@ class InboundSpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     flow_name: str | None = None
     flow_response: dict[str, Any] | None = None
     reply_id: str | None = None  # a tapped button's or list row's id (kind button/list_reply)
+    # Meta only: more messages delivered in the same webhook body after this one (one
+    # ``value.messages`` list, in order; each with its own sender; no files, no echoes)
+    batch: list[InboundSpec] = []
 
     def __post_init__(self) -> None:
         if self.provider not in PROVIDERS:

@@ -10,6 +10,8 @@ from typing import Any
 from tests.e2e.conftest import IVANOVA, System, eventually, new_chat
 
 GREETING_START = "Здравствуйте! Вас приветствует чат-бот."
+HOURS = "Мы работаем с понедельника по пятницу с 9:00 до 18:00 (МСК)."
+MANAGER = "Диалог с менеджером"
 
 
 def new_bsuid() -> str:
@@ -119,6 +121,67 @@ async def test_changed_number_shows_a_notice_and_moves_the_managers_messages(
 async def _task_sending_to(system: System, task_id: str, address: str) -> dict[str, Any] | None:
     status, task = await system.api("GET", f"/api/v1/tasks/{task_id}")
     return task if status == 200 and task["chat"].get("address") == address else None
+
+
+async def test_changed_user_id_keeps_the_task_and_the_new_bsuid_is_answered(
+        system: System) -> None:
+    old, new = new_bsuid(), new_bsuid()
+    await meta(system, "", "здравствуйте", user_id=old, phone_hidden=True)
+    task = await the_task(system, old)
+    await meta(system, "", "Ana changed their user id", user_id=old, phone_hidden=True,
+               kind="system", system_type="user_changed_user_id", new_user_id=new)
+    notice = await comment_where(system, task["id"], lambda c: c["author_kind"] == "system",
+                                 "the notice")
+    assert notice["text"].startswith("[notice] Ana changed")
+    await eventually(lambda: _task_sending_to(system, task["id"], new),
+                     what="the task sending to the new BSUID")
+    await meta(system, "", "1", user_id=new, phone_hidden=True)
+    await comment_where(system, task["id"], lambda c: c["text"] == "1",
+                        "the new BSUID's message in the same task")
+    assert [t["id"] for t in await tasks_of(system, old, new)] == [task["id"]]
+
+    async def answered_at_new() -> list[dict[str, Any]] | None:
+        return [r for r in await meta_sends(system, new)
+                if r["json"].get("text", {}).get("body") == HOURS] or None
+    [answer] = await eventually(answered_at_new, what="the bot's answer at the new BSUID")
+    assert answer["json"]["recipient"] == new and "to" not in answer["json"]
+
+
+async def test_two_customers_sharing_a_display_name_get_two_tasks(system: System) -> None:
+    (one, one_id), (two, two_id) = (new_chat(), new_bsuid()), (new_chat(), new_bsuid())
+    await meta(system, one, "здравствуйте", name="Alex", user_id=one_id)
+    await meta(system, two, "здравствуйте", name="Alex", user_id=two_id)
+    first, second = await the_task(system, one, one_id), await the_task(system, two, two_id)
+    assert first["id"] != second["id"]
+    assert (first["phone"], second["phone"]) == (one, two)
+
+
+async def test_a_batch_mixing_a_system_message_with_texts_keeps_each_for_what_it_is(
+        system: System) -> None:
+    phone, moved = new_chat(), new_chat()
+    await meta(system, phone, "здравствуйте")
+    task = await the_task(system, phone)
+    await meta(system, phone, "1", batch=[
+        {"chat_id": phone, "kind": "system", "system_type": "user_changed_number",
+         "new_phone": moved, "text": "Ana changed their number"},
+        {"chat_id": phone, "name": "Ana", "text": "хочу поговорить с человеком"}])
+    last = await comment_where(system, task["id"],
+                               lambda c: c["text"] == "хочу поговорить с человеком",
+                               "the batch's last text in the same task")
+    comments = await system.comments(task["id"])
+    order = [c["id"] for c in comments]
+    first = next(c for c in comments if c["text"] == "1")
+    notice = next(c for c in comments if c["author_kind"] == "system")
+    assert notice["text"] == "[notice] Ana changed their number"
+    assert order.index(first["id"]) < order.index(notice["id"]) < order.index(last["id"])
+    assert any(c["text"] == HOURS for c in comments), "the code was answered"
+
+    async def handed_over() -> dict[str, Any] | None:
+        status, now = await system.api("GET", f"/api/v1/tasks/{task['id']}")
+        return now if status == 200 and now["status"] == MANAGER else None
+    assert (await eventually(handed_over, what="the free text handed over"))["chat"].get(
+        "address") == moved
+    assert await tasks_of(system, moved) == []
 
 
 async def test_message_without_a_sender_opens_no_task_and_sends_nothing(

@@ -215,3 +215,23 @@ async def test_meta_edit_becomes_a_revision_of_the_original() -> None:
     published = await bot.handle(meta("original", is_edited=True))
     [revision] = of(published, events.AddComment)
     assert revision.is_edit and of(published, events.SendMessage) == []
+
+
+async def test_changed_user_id_keeps_the_task_and_answers_at_the_new_bsuid() -> None:
+    bot = Bot()
+    first = await bot.handle(meta("hello", phone=None, username="@ana"))
+    [opened] = of(first, events.OpenTask)
+    notice = await bot.handle(meta(
+        "Ana changed their user id", phone=None, content_type="system",
+        system_kind="user_changed_user_id", new_user_id="ES.11112222"))
+    assert of(notice, events.SendMessage) == [] and of(notice, events.HandOver) == []
+    [comment] = of(notice, events.AddComment)
+    assert (comment.task_id, comment.author_kind) == (opened.task_id, "system")
+    [change] = of(notice, events.ChangeTaskChat)
+    assert (change.chat.chat_id, change.chat.address, change.user_id) == (
+        BSUID, "ES.11112222", "ES.11112222")
+    later = await bot.handle(meta("1", phone=None, bsuid="ES.11112222"))
+    assert of(later, events.OpenTask) == []
+    assert {c.task_id for c in of(later, events.AddComment)} == {opened.task_id}
+    [answer] = of(later, events.SendMessage)
+    assert answer.chat.send_to == "ES.11112222"

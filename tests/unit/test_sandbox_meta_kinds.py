@@ -90,6 +90,30 @@ async def test_flow_edit_revoke_reaction_and_unsupported_parse_as_the_bridge_exp
     assert unsupported.text.startswith("Message type unknown")
 
 
+async def test_a_batch_is_one_body_with_every_message_in_order_and_its_own_sender(
+        client: Client, ingest: tuple[FakeIngest, TestServer]) -> None:
+    answer = await client.post("/sandbox/inbound", json={
+        "provider": "meta", "chat_id": "346", "text": "first", "batch": [
+            {"chat_id": "346", "kind": "system", "new_phone": "347", "text": "changed"},
+            {"chat_id": "", "user_id": "ES.9", "phone_hidden": True, "text": "other"}]})
+    assert answer.status == 200, await answer.text()
+    body = msgspec.json.decode(ingest[0].received[-1][2])
+    assert len(ingest[0].received[-1:]) == 1 and len(body["entry"][0]["changes"]) == 1
+    events = parse_delivery("meta", ingest[0].received[-1][2])
+    assert [(e.text, e.content_type, e.chat.chat_id) for e in events] == [
+        ("first", "text", "346"), ("changed", "system", "346"), ("other", "text", "ES.9")]
+
+
+async def test_a_batch_refuses_files_echoes_and_other_dialects(client: Client) -> None:
+    for spec in ({"provider": "wazzup", "chat_id": "1", "batch": [{"chat_id": "1"}]},
+                 {"provider": "meta", "chat_id": "1", "is_echo": True,
+                  "batch": [{"chat_id": "1"}]},
+                 {"provider": "meta", "chat_id": "1", "batch": [{"chat_id": "1",
+                                                                 "media_id": "m"}]}):
+        answer = await client.post("/sandbox/inbound", json=spec)
+        assert answer.status == 400, spec
+
+
 async def test_echo_is_a_coexistence_echo(
         client: Client, ingest: tuple[FakeIngest, TestServer]) -> None:
     echo = await inbound(client, ingest, chat_id="34600111222", is_echo=True, text="from app")
