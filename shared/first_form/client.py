@@ -83,9 +83,7 @@ class FirstFormClient:
             except (aiohttp.ClientError, TimeoutError) as exc:
                 error = RetryableError(
                     f"First Form unreachable ({request.method} {request.path}): "
-                    f"{type(exc).__name__}: {exc}",
-                    code="FIRST_FORM_UNAVAILABLE" if request.idempotent
-                    else "FIRST_FORM_OUTCOME_UNKNOWN")
+                    f"{type(exc).__name__}: {exc}", code=_unreached_code(request, exc))
                 if request.idempotent and attempt < self._opts.retries:
                     await self._wait(request, attempt, None, error)
                     attempt += 1
@@ -167,6 +165,14 @@ class FirstFormClient:
         self._token_until = self._clock() + ttl - min(300.0, ttl / 10)
         self.logins += 1
         log.info("logged in to First Form", login=self._opts.login)
+
+
+def _unreached_code(request: Request, exc: Exception) -> str:
+    """A creation's outcome is unknown; a read timed out (that request may be the one that is
+    slow, as a large feed is) or First Form could not be reached at all."""
+    if not request.idempotent:
+        return "FIRST_FORM_OUTCOME_UNKNOWN"
+    return "FIRST_FORM_TIMEOUT" if isinstance(exc, TimeoutError) else "FIRST_FORM_UNAVAILABLE"
 
 
 def _decode(raw: bytes, binary: bool) -> Any:

@@ -23,7 +23,7 @@ from shared.domain.comments import Comment
 from shared.domain.files import AttachmentRecord, StoredFile
 from shared.domain.outgoing import plan_parts
 from shared.domain.tasks import Task
-from shared.errors import PermanentError
+from shared.errors import PermanentError, RetryableError
 from shared.first_form import requests, responses
 from shared.first_form.catalog import Catalog
 from shared.first_form.client import FirstFormClient
@@ -46,6 +46,11 @@ from shared.store.mongo import Database
 from shared.store.task_system import MongoTaskSystem
 
 log = get_logger(__name__)
+# failures that say First Form (or our database) is out of reach for every task, not that one
+# task's feed or state is refused: asking for the next task would only fail the same way
+ROUND_ENDING = frozenset({"FIRST_FORM_UNAVAILABLE", "FIRST_FORM_LOGIN_REFUSED",
+                          "FIRST_FORM_UNAUTHORIZED", "FIRST_FORM_429", "FIRST_FORM_503",
+                          "DB_UNAVAILABLE"})
 
 
 class FileSink(Protocol):
@@ -63,7 +68,7 @@ class PickedUp(msgspec.Struct, kw_only=True):
 class FeedReader:
     def __init__(self, db: Database, client: FirstFormClient, opts: Options, catalog: Catalog,
                  local: MongoTaskSystem, files: FileSink, *, max_file_bytes: int,
-                 clock: Callable[[], datetime] = events.utcnow) -> None:
+                 clock: Callable[[], datetime] = events.utcnow, page: int = 500) -> None:
         self._db = db
         self._client = client
         self._opts = opts
@@ -72,13 +77,22 @@ class FeedReader:
         self._files = files
         self._max_file_bytes = max_file_bytes
         self._clock = clock
+        self._page = page
 
     async def pick_up(self) -> PickedUp:
-        """One round over the open tasks; a task that fails is logged and tried next round."""
+        """One round over all open tasks. A task that fails is logged and tried again next
+        round while the others go on; only First Form (or the database) being out of reach
+        for everyone ends the round early (RetryableError: the next round tries again)."""
         found = PickedUp()
-        for link in await ids.open_tasks(self._db):
+        async for link in ids.open_tasks(self._db, self._page):
             try:
                 await self._task(link, found)
+            except RetryableError as exc:
+                if exc.code in ROUND_ENDING:
+                    raise
+                log.warning("First Form task not polled this round; the others go on and it "
+                            "is tried again next round", task_id=link.id,
+                            ff_task_id=link.ff_id, reason=str(exc), code=exc.code)
             except PermanentError as exc:
                 log.warning("First Form task not readable; skipped this round",
                             task_id=link.id, ff_task_id=link.ff_id, reason=str(exc))

@@ -45,7 +45,7 @@ class FirstFormTaskSystem(MongoTaskSystem):
 
     def __init__(self, db: Database, client: FirstFormClient, opts: Options, files: Files, *,
                  max_file_bytes: int = 10 * 1024 * 1024,
-                 clock: Callable[[], datetime] = events.utcnow) -> None:
+                 clock: Callable[[], datetime] = events.utcnow, feed_page: int = 500) -> None:
         super().__init__(db)
         self._client = client
         self._opts = opts
@@ -54,7 +54,7 @@ class FirstFormTaskSystem(MongoTaskSystem):
         self.poster = Poster(db, client, opts, self.catalog, files, clock)
         # the feed writes what people did there into the projection only
         self.feed = FeedReader(db, client, opts, self.catalog, MongoTaskSystem(db), files,
-                               max_file_bytes=max_file_bytes, clock=clock)
+                               max_file_bytes=max_file_bytes, clock=clock, page=feed_page)
 
     async def pick_up(self) -> PickedUp:
         """One polling round over the open tasks' feeds (see ``feed``)."""

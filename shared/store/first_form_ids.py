@@ -9,6 +9,7 @@ creating anything. ``first_form_leases`` elects the one replica that polls the f
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -118,12 +119,21 @@ async def record_picked(db: Database, comment_id: str, task_id: str, ff_id: int)
         pass  # recorded before
 
 
-async def open_tasks(db: Database, limit: int = 1000) -> list[Link]:
-    """Tasks whose feeds are polled: created in First Form and not closed."""
-    with db_errors("listing open First Form tasks"):
-        docs = await db.first_form_tasks.find({"open_since": {"$exists": True}}) \
-            .sort([("open_since", ASCENDING)]).limit(limit).to_list(None)
-    return [Link.of(d) for d in docs if d.get("ff_id") is not None]
+async def open_tasks(db: Database, page: int = 500) -> AsyncIterator[Link]:
+    """Tasks whose feeds are polled (created in First Form and not closed), every one of them,
+    read a page at a time in the order of our ids."""
+    after = ""
+    while True:
+        with db_errors("listing open First Form tasks"):
+            docs = await db.first_form_tasks.find(
+                {"open_since": {"$exists": True}, "_id": {"$gt": after}}) \
+                .sort([("_id", ASCENDING)]).limit(page).to_list(None)
+        for doc in docs:
+            if doc.get("ff_id") is not None:
+                yield Link.of(doc)
+        if len(docs) < page:
+            return
+        after = docs[-1]["_id"]
 
 
 async def set_open(db: Database, task_id: str, is_open: bool, now: datetime) -> None:

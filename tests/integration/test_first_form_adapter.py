@@ -6,24 +6,26 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from services.sandbox.first_form_world import Failure
-from shared import events
-from shared.domain.comments import Comment, order_of
 from shared.domain.files import AttachmentRecord
-from shared.domain.tasks import Task
 from shared.errors import PermanentError, RetryableError
 from shared.store import first_form_ids
 from shared.store.builtin_ports import MongoFiles
-from tests.first_form_setup import FirstFormRig, first_form_rig
-
-NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
-BOT, MANAGER, CLOSED = "Диалог с ботом", "Диалог с менеджером", "Закрыта"
-CHANNEL = "2f9e6a3c-5b1d-4c7e-9a8f-0d1e2c3b4a59"
+from tests.first_form_setup import (
+    BOT,
+    CHANNEL,
+    CLOSED,
+    MANAGER,
+    NOW,
+    FirstFormRig,
+    comment,
+    first_form_rig,
+    task,
+)
 
 
 @pytest.fixture
@@ -32,25 +34,8 @@ async def rig(db: Any) -> AsyncIterator[FirstFormRig]:
         yield made
 
 
-def task(task_id: str = "t1", chat_id: str = "79011112233", status: str = BOT) -> Task:
-    return Task(id=task_id, title="WhatsApp: Сидоров Пётр", category="Общение WhatsApp",
-                status=status, chat=events.ChatRef(provider="wazzup", channel_id=CHANNEL,
-                                                   chat_type="whatsapp", chat_id=chat_id),
-                conversation_id=f"cv-{task_id}", created_at=NOW, updated_at=NOW,
-                phone=chat_id)
-
-
-def comment(comment_id: str, text: str = "Здравствуйте", **extra: Any) -> Comment:
-    fields: dict[str, Any] = {"id": comment_id, "task_id": "t1", "order": order_of(NOW),
-                              "at": NOW, "author_kind": "customer", "direction": "in",
-                              "text": text}
-    return Comment(**(fields | extra))
-
-
 async def ff_task_of(rig: FirstFormRig, task_id: str = "t1") -> int:
-    link = await first_form_ids.get(rig.db, "task", task_id)
-    assert link is not None and link.ff_id is not None
-    return link.ff_id
+    return await rig.ff_task_of(task_id)
 
 
 # ---- tasks ----------------------------------------------------------------------------------
@@ -255,100 +240,6 @@ async def test_a_file_that_could_not_be_fetched_is_named_in_the_comment(
     await rig.system.set_attachment_state("f1", "failed", reason="gone")
     [posted] = rig.ff_comments()
     assert "(файл не получен: photo.jpg)" in posted.text and posted.file_ids == []
-
-
-# ---- what people do in First Form -----------------------------------------------------------
-
-
-async def test_a_managers_comment_is_picked_up_once_with_name_reply_and_files(
-    rig: FirstFormRig,
-) -> None:
-    await rig.system.create_task(task())
-    await rig.system.add_comment(comment("c1", "вопрос", gateway_message_id="gw-1"))
-    ff_task = await ff_task_of(rig)
-    [customer] = rig.ff_comments()
-    file = rig.world.add_file("price.pdf", "application/pdf", b"price list")
-    rig.world.add_comment(ff_task, 101, "<p>Добрый день!</p><p>Ответ во вложении</p>",
-                          customer.id, [file.id])
-    found = await rig.system.pick_up()
-    [picked] = found.comments
-    assert (picked.text, picked.author_name, picked.author_user_id) == (
-        "Добрый день!\nОтвет во вложении", "Иванова Мария Сергеевна", "usr-ivanova")
-    assert (picked.direction, picked.delivery, picked.outbox, picked.reply_to_comment_id) == (
-        "out", "queued", True, "c1")
-    [attached] = await rig.system.attachments_of_comment(picked.id)
-    stored = b"".join([c async for c in MongoFiles(rig.db).chunks(attached.id)])
-    assert (attached.file_name, attached.state, stored) == ("price.pdf", "stored", b"price list")
-    assert [c.id for c in await rig.system.unsent_people_comments(NOW + timedelta(days=3650))
-            ] == [picked.id]
-    assert (await rig.system.pick_up()).comments == []  # the cursor moved past it
-
-
-async def test_our_own_comments_are_never_picked_up(rig: FirstFormRig) -> None:
-    await rig.system.create_task(task())
-    await rig.system.add_comment(comment("c1"))
-    ff_task = await ff_task_of(rig)
-    rig.world.add_comment(ff_task, 3, "Робот 1Ф: задача просрочена", None, [])
-    assert (await rig.system.pick_up()).comments == []
-
-
-async def test_a_pick_up_interrupted_before_the_cursor_moved_records_nothing_twice(
-    rig: FirstFormRig,
-) -> None:
-    await rig.system.create_task(task())
-    ff_task = await ff_task_of(rig)
-    rig.world.add_comment(ff_task, 101, "первый ответ", None, [])
-    await rig.system.pick_up()
-    await rig.db.first_form_tasks.update_one({"_id": "t1"}, {"$set": {"cursor": 0}})
-    assert (await rig.system.pick_up()).comments == []
-    assert len([c for c in await rig.system.comments_of_task("t1")
-                if c.direction == "out"]) == 1
-
-
-async def test_a_task_closed_in_first_form_is_closed_here_and_announced(
-    rig: FirstFormRig,
-) -> None:
-    await rig.system.create_task(task(status=MANAGER))
-    [ff] = rig.ff_tasks()
-    ff.state_id = 14
-    found = await rig.system.pick_up()
-    [changed] = found.tasks
-    assert (changed.status, changed.status_version) == (CLOSED, 1)
-    assert [t.id for t in await rig.system.unannounced_tasks()] == ["t1"]
-    assert await first_form_ids.open_tasks(rig.db) == []
-
-
-async def test_a_performer_set_in_first_form_becomes_the_assignee(rig: FirstFormRig) -> None:
-    await rig.system.create_task(task(status=MANAGER))
-    [ff] = rig.ff_tasks()
-    ff.performers, ff.state_id = [102], 12
-    [changed] = (await rig.system.pick_up()).tasks
-    assert (changed.assignee_user_id, changed.status) == ("usr-petrov", BOT)
-
-
-async def test_a_performer_changed_alone_in_first_form_becomes_the_assignee(
-    rig: FirstFormRig,
-) -> None:
-    await rig.system.create_task(task(status=MANAGER))
-    assert (await rig.system.pick_up()).tasks == []
-    [ff] = rig.ff_tasks()
-    ff.performers = [101]
-    [changed] = (await rig.system.pick_up()).tasks
-    assert (changed.assignee_user_id, changed.status, changed.status_version) == (
-        "usr-ivanova", MANAGER, 0)
-
-
-async def test_a_managers_comment_whose_file_is_gone_does_not_hold_up_the_next(
-    rig: FirstFormRig,
-) -> None:
-    await rig.system.create_task(task())
-    ff_task = await ff_task_of(rig)
-    gone = rig.world.add_file("x.pdf", "application/pdf", b"x")
-    rig.world.add_comment(ff_task, 101, "файл", None, [gone.id])
-    rig.world.add_comment(ff_task, 101, "и текст", None, [])
-    rig.world.failures.append(Failure(count=9, status=404, path=f"/download/{gone.id}"))
-    picked = (await rig.system.pick_up()).comments
-    assert [c.text for c in picked] == ["и текст"]
 
 
 # ---- authentication and refusals ------------------------------------------------------------
