@@ -50,7 +50,8 @@ bench-quick: install
 
 # The chaos suite (README, "Reliability"): the stack on a RabbitMQ node of its own, faults under
 # load, every chat checked; one JSON report, exit 1 on anything lost, duplicated, reordered or
-# stuck. `make test` runs the short version; WABRIDGE_REPLICAS=2 adds the replica kills.
+# stuck. `make test` runs the short version, and the replica kills with two processes of every
+# service (tests/chaos/test_chaos.py); here WABRIDGE_REPLICAS=2 adds the replica kills.
 .PHONY: chaos
 chaos: install
 	$(PY) -m tests.chaos

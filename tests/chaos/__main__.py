@@ -15,7 +15,7 @@ import time
 from deploy.stack import ROOT
 from tests.chaos.first_form import FIRST_FORM
 from tests.chaos.runner import run_all, say
-from tests.chaos.scenarios import FULL, QUICK, REPLICAS
+from tests.chaos.scenarios import FULL, QUICK, REPLICAS, REPLICAS_QUICK, Scenario
 from tests.chaos.system import System
 
 
@@ -31,11 +31,16 @@ def main() -> None:
     if args.task_system == "first_form":  # its own faults first, then the others (issue 15)
         scenarios = [*FIRST_FORM, *(() if args.quick else scenarios)]
     if replicas > 1:
-        scenarios.insert(0, REPLICAS)
-    if args.only:
+        scenarios.insert(0, REPLICAS_QUICK if args.quick else REPLICAS)
+    if args.only:  # by name, the quick version with --quick
         wanted = set(args.only.split(","))
-        scenarios = [s for s in [*FIRST_FORM, *FULL, *QUICK, REPLICAS] if s.name in wanted]
-        scenarios = list({s.name: s for s in scenarios}.values())
+        pool = [*QUICK, REPLICAS_QUICK] if args.quick else []
+        pool += [*FIRST_FORM, *FULL, *QUICK, REPLICAS]
+        chosen: dict[str, Scenario] = {}
+        for scenario in pool:
+            if scenario.name in wanted:
+                chosen.setdefault(scenario.name, scenario)
+        scenarios = list(chosen.values())
     mode = "quick" if args.quick else "full"
     var_dir = ROOT / ".var" / "chaos" / time.strftime("%Y%m%d-%H%M%S")
     system = System(var_dir, replicas=replicas, task_system=args.task_system)

@@ -1,7 +1,11 @@
-"""deploy/stack.py's replicas (WABRIDGE_REPLICAS): names, ports and bot-router's shard split."""
+"""deploy/stack.py's replicas (WABRIDGE_REPLICAS): names, ports, bot-router's shard split, and
+when a replica sharing ingest's port is ready."""
 
 from __future__ import annotations
 
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -46,3 +50,46 @@ def test_one_replica_is_the_stack_as_before(tmp_path: Path,
     assert stack.replica_names("task_sync") == ["task_sync"]
     assert stack.replica_env("bot_router") == {}
     assert set(stack.ports) == {"ingest", "task_sync", "bot_router", "outbound_sender", "sandbox"}
+
+
+def _answering_readyz() -> tuple[ThreadingHTTPServer, int]:
+    """A server answering 200 on any path: another ingest replica on the shared port."""
+    class Ready(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Ready)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, int(server.server_address[1])
+
+
+def _fake_service(stack: Stack, name: str, prints: str) -> None:
+    script = f"import time; print({prints!r}, flush=True); time.sleep(30)"
+    stack._spawn(name, [sys.executable, "-c", script], {})
+
+
+def test_an_ingest_replica_is_ready_when_it_prints_that_it_listens_whatever_the_log_level(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("INGEST_PROCESSES", raising=False)
+    server, port = _answering_readyz()
+    stack = Stack(var_dir=tmp_path, env={"WABRIDGE_REPLICAS": "2", "INGEST_PORT": str(port),
+                                         "LOG_LEVEL": "warning"})
+    try:
+        assert stack.shares_port("ingest.2") and not stack.shares_port("task_sync.2")
+        # what shared.ops.serve prints at any LOG_LEVEL; no info-level "service started" line
+        _fake_service(stack, "ingest.2", f"ingest listening on http://127.0.0.1:{port}")
+        stack.wait_ready("ingest.2", deadline_s=10)
+        # the shared port answers (the other replica), but this process never came up
+        _fake_service(stack, "ingest", '{"level": "warning", "event": "still connecting"}')
+        with pytest.raises(RuntimeError, match="ingest did not become ready"):
+            stack.wait_ready("ingest", deadline_s=1)
+    finally:
+        for proc in stack.procs.values():
+            proc.kill()
+            proc.wait()
+        server.shutdown()
