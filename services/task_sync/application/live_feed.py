@@ -125,12 +125,25 @@ class LiveFeed:
             mime_type=cmd.media.mime_type or "application/octet-stream")] \
             if cmd.media is not None and cmd.file_id else []
         view = comment_view(comment, files)
-        quoted = self._by_gateway_id.get(cmd.reply_to_gateway_message_id or "")
+        quoted = await self._quoted(cmd)
         if quoted is not None:
             view["reply_to_comment_id"] = quoted[1]
         self._hub.publish(ConsoleEvent(id=event_id, kind="comment.added", task_id=cmd.task_id,
                                        data={"task_id": cmd.task_id, "comment": view},
                                        task=task))
+
+    async def _quoted(self, cmd: events.AddComment) -> tuple[str, str] | None:
+        """The (task id, comment id) of the message ``cmd`` quotes or reacts to. A reaction
+        whose message this replica has not seen lately is looked up: the console shows it on
+        that message, so it must name it (a quote shows its own snippet meanwhile)."""
+        gateway_id = cmd.reply_to_gateway_message_id or ""
+        known: tuple[str, str] | None = self._by_gateway_id.get(gateway_id)
+        if known is None and gateway_id and cmd.content_type == "reaction":
+            target = await self._tasks.comment_by_gateway_id(gateway_id)
+            if target is not None:
+                known = (target.task_id, target.id)
+                self._by_gateway_id.remember(gateway_id, known)
+        return known
 
     async def _updated(self, event_id: str, task_id: str, comment_id: str,
                        change: dict[str, Any]) -> None:

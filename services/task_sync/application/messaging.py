@@ -11,6 +11,7 @@ from __future__ import annotations
 import msgspec
 
 from services.task_sync.application.access import ensure_can_post, visible_task
+from services.task_sync.application.activity import announce
 from services.task_sync.application.comments import comment_in_task
 from services.task_sync.application.errors import Invalid
 from services.task_sync.deps import Deps
@@ -75,6 +76,8 @@ async def react(deps: Deps, actor: Actor, task_id: str, comment_id: str, emoji: 
         occurred_at=now, chat=task.chat, kind="reaction",
         gateway_message_id=target.gateway_message_id, task_id=task.id, comment_id=target.id,
         emoji=emoji))
+    # every console showing the chat puts it on the message (CONSOLE_API.md, comment.added)
+    await announce(deps, "comment.added", task, comment.id, comment)
     return comment
 
 

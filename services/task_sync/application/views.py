@@ -21,15 +21,52 @@ def attachment_view(a: AttachmentRecord) -> dict[str, Any]:
 
 
 def comment_view(comment: Comment, attachments: list[AttachmentRecord],
-                 reply_to: Comment | None = None) -> dict[str, Any]:
-    """A comment with its files and the snippet of the message it quotes."""
+                 reply_to: Comment | None = None,
+                 reactions: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """A comment with its files, the snippet of the message it quotes and the reactions it
+    shows (``reactions_shown``); a reaction comment also names its emoji (``reaction``)."""
     out: dict[str, Any] = msgspec.to_builtins(comment)
     out["attachments"] = [attachment_view(a) for a in sorted(attachments, key=lambda a: a.id)]
+    emoji = reaction_emoji(comment)
+    if emoji is not None:
+        out["reaction"] = emoji
+    if reactions:
+        out["reactions"] = reactions
     if reply_to is not None:
         out["reply_to"] = {"id": reply_to.id, "author_name": reply_to.author_name
                            or reply_to.sender_name, "text": (reply_to.current_text
                                                              or reply_to.text)[:200]}
     return out
+
+
+def reaction_emoji(comment: Comment) -> str | None:
+    """The emoji of a reaction comment ("" when it takes a reaction back); None for any other
+    comment. The task keeps reactions as text: ``[reaction 👍]``, ``[reaction]`` (the customer
+    took theirs back) or ``[reaction removed]`` (a manager did)."""
+    if comment.content_type != "reaction":
+        return None
+    inner = comment.text.removeprefix("[reaction").removesuffix("]").strip()
+    return "" if inner == "removed" else inner
+
+
+def reactions_shown(comments: list[Comment]) -> dict[str, list[dict[str, str]]]:
+    """What each message shows under it, by the message's comment id: the newest reaction of
+    each reactor among ``comments`` (oldest first), a taken-back one dropped. A customer or a
+    group participant reacts as themselves; every manager reacts as the business number, which
+    WhatsApp lets hold one reaction per message, so the newest of theirs replaces the rest."""
+    latest: dict[str, dict[tuple[str, str], dict[str, str]]] = {}
+    for c in sorted(comments, key=lambda c: c.order):
+        emoji = reaction_emoji(c)
+        if emoji is None or not c.reply_to_comment_id:
+            continue
+        by = (c.author_name or c.sender_name or "") if c.direction == "out" \
+            else (c.sender_name or c.author_name or "")
+        on_target = latest.setdefault(c.reply_to_comment_id, {})
+        reactor = (c.direction, "" if c.direction == "out" else by)
+        on_target.pop(reactor, None)  # re-inserted last: the list shows the newest last
+        if emoji:
+            on_target[reactor] = {"emoji": emoji, "by": by, "direction": c.direction}
+    return {target: list(found.values()) for target, found in latest.items() if found}
 
 
 def window_expires_at(task: Task, waba: bool) -> datetime | None:
