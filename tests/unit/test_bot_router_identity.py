@@ -8,11 +8,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
+import pytest
 
+from services.bot_router.__main__ import policy_from
 from services.bot_router.decide import BotPolicy
 from services.bot_router.handlers import Deps, handle
 from services.bot_router.identity import ChatAliases
-from shared import events
+from shared import config, events
+from shared.config import BotRouterSettings
 from shared.domain.identities import Identifier
 from tests.fakes.bot_router import (
     FakeConversations,
@@ -165,14 +168,24 @@ async def test_customers_found_to_be_one_keep_the_older_task_and_note_the_merge(
     assert of(later, events.OpenTask) == []
 
 
-async def test_reaction_in_the_bot_dialogue_neither_answers_nor_hands_over() -> None:
+QUIET = {
+    "reaction": {"reaction": "👍", "quoted_gateway_message_id": "wamid.out"},
+    "sticker": {"media": events.MediaRef(media_id="sticker-1", mime_type="image/webp")},
+    "geo": {"text": "Cafe\nMain street 1\n40.4168, -3.7038"},
+    "vcard": {"text": "Bob: +34 600 555 666"},
+}
+
+
+@pytest.mark.parametrize("kind", sorted(QUIET))
+async def test_quiet_kind_in_the_bot_dialogue_neither_answers_nor_hands_over(kind: str) -> None:
     bot = Bot()
     await bot.handle(meta("hello"))
-    published = await bot.handle(meta(content_type="reaction", reaction="👍",
-                                      quoted_gateway_message_id="wamid.out"))
+    published = await bot.handle(meta(**({"content_type": kind, "text": ""} | QUIET[kind])))
     assert of(published, events.HandOver) == [] and of(published, events.SendMessage) == []
     [comment] = of(published, events.AddComment)
-    assert comment.text == "[reaction 👍]"
+    assert comment.author_kind == "customer" and comment.content_type == kind
+    conv = await bot.store.find_open(f"pn1:whatsapp:{BSUID}")
+    assert conv is not None and conv.state == "bot"
 
 
 async def test_quiet_kinds_are_configurable() -> None:
@@ -180,6 +193,22 @@ async def test_quiet_kinds_are_configurable() -> None:
     await bot.handle(meta("hello"))
     published = await bot.handle(meta(content_type="sticker"))
     assert len(of(published, events.HandOver)) == 1
+
+
+async def test_the_quiet_kinds_setting_decides_which_kinds_hand_over() -> None:
+    settings = config.load(BotRouterSettings, {
+        "MONGODB_URL": "mongodb://127.0.0.1:27017/", "WABRIDGE_URL_SIGNING_KEY": "k" * 32,
+        "WABRIDGE_BOT_QUIET_KINDS": " reaction , geo "})
+    policy = msgspec.structs.replace(policy_from(settings), greeting=POLICY.greeting,
+                                     handover_text=POLICY.handover_text)
+    assert policy.quiet_kinds == {"reaction", "geo"}
+    handed: dict[str, int] = {}
+    for kind in sorted(QUIET):
+        bot = Bot(policy=policy)
+        await bot.handle(meta("hello"))
+        published = await bot.handle(meta(**({"content_type": kind, "text": ""} | QUIET[kind])))
+        handed[kind] = len(of(published, events.HandOver))
+    assert handed == {"geo": 0, "reaction": 0, "sticker": 1, "vcard": 1}
 
 
 async def test_reaction_with_no_open_dialogue_opens_no_task() -> None:
