@@ -9,6 +9,9 @@ from typing import Literal
 
 import msgspec
 
+from shared.domain.flows import Choice as Choice  # re-exported: one type, in the domain
+from shared.domain.flows import Offer as Offer
+
 SCHEMA_VERSION = 1
 _ID_NAMESPACE = uuid.UUID("0f8b6a52-3c1e-4d7a-9a47-5b0c2e1d9f10")
 
@@ -19,7 +22,6 @@ ContentType = Literal[
 Direction = Literal["in", "out"]
 AuthorKind = Literal["customer", "bot", "user", "participant", "system"]
 ConversationState = Literal["bot", "manager", "closed"]
-Offer = Literal["text", "buttons", "list"]  # how a bot answer offers its choices
 
 
 def derive_id(*parts: str) -> str:
@@ -83,14 +85,6 @@ class Attachment(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     file_name: str
     mime_type: str
     size: int
-
-
-class Choice(msgspec.Struct, frozen=True, kw_only=True):
-    """One option a bot answer offers: a reply button or list row (``id`` comes back as the
-    tap's payload), or a numbered line on gateways without them."""
-
-    id: str
-    title: str
 
 
 class Envelope(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):

@@ -78,5 +78,4 @@ def bot_says(b: Builder, conv: Conversation, reply: Reply, policy: BotPolicy) ->
             occurred_at=b.now, chat=conv.chat, task_id=conv.task_id, comment_id=comment_id,
             text=text, clear_unanswered=False, part=part, attachment=attachment,
             offer=reply.offer if attachment is None else "text",
-            choices=[events.Choice(id=c.id, title=c.title) for c in reply.choices]
-            if attachment is None else []))
+            choices=list(reply.choices) if attachment is None else []))

@@ -24,6 +24,7 @@ from shared.domain.flow_hours import flow_is_open, next_opening_words, visible_c
 from shared.domain.flow_match import by_payload, is_one_of, match, offered_title
 from shared.domain.flows import (
     AskAction,
+    Choice,
     CloseAction,
     FlowAttachment,
     FlowSet,
@@ -59,13 +60,6 @@ class Incoming(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     form: dict[str, str] = {}
     # quiet: a reaction, sticker, place or card (asks nobody for anything: no answer, state kept)
     # other: media or anything the bot cannot read (treated like unmatched text)
-
-
-class Choice(msgspec.Struct, frozen=True, kw_only=True):
-    """One offered child: a reply button or list row, or a numbered line."""
-
-    id: str  # payload (the child node's id)
-    title: str
 
 
 class Reply(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):

@@ -19,7 +19,15 @@ from shared.domain.calendar import BusinessCalendar
 
 DEFAULT_KEY = "default"  # the flow set of every channel without one of its own
 HoursCondition = Literal["any", "open", "closed"]
-Offer = Literal["text", "buttons", "list"]
+Offer = Literal["text", "buttons", "list"]  # how a bot answer offers its choices
+
+
+class Choice(msgspec.Struct, frozen=True, kw_only=True):
+    """One option a bot answer offers: a reply button or list row (``id``, the child node's
+    id, comes back as the tap's payload), or a numbered line on gateways without them."""
+
+    id: str
+    title: str
 
 
 class FlowAttachment(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):

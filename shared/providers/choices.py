@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.domain import flow_engine as engine
 from shared.domain.flow_engine import Reply, render_numbered
 from shared.events import Choice, SendMessage
 
@@ -28,8 +27,7 @@ def numbered_text(command: SendMessage) -> str:
     choices = offered(command)
     if not choices:
         return command.text
-    return render_numbered(Reply(text=command.text, choices=[
-        engine.Choice(id=c.id, title=c.title) for c in choices]))
+    return render_numbered(Reply(text=command.text, choices=choices))
 
 
 def _short(title: str, limit: int) -> str:
