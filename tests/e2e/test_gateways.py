@@ -193,3 +193,27 @@ async def test_meta_webhooks_need_a_valid_signature(system: System) -> None:
     async with system.http.get(url, params={"hub.mode": "subscribe", "hub.challenge": "42",
                                             "hub.verify_token": "wrong"}) as resp:
         assert resp.status == 403
+
+
+async def test_a_managers_read_mark_on_a_chat_api_task_reaches_its_read_chat(
+        system: System) -> None:
+    phone = new_chat()
+    chat = chat_id("chat_api", phone)
+    await say(system, "chat_api", phone, "здравствуйте")
+    task = await task_in(system, chat)
+    await comment_where(system, task["id"], lambda c: c["direction"] == "in", "the message")
+    assert await _read_chat_calls(system, chat) is None, "nothing is read before a manager"
+    status, body = await system.api("POST", f"/api/v1/tasks/{task['id']}/read")
+    assert (status, body) == (202, {"sent": True}), body
+    [call] = await eventually(lambda: _read_chat_calls(system, chat),
+                              what="readChat at the chat-api gateway")
+    assert call["response_status"] == 200 and call["response"] == {"read": True}
+    status, body = await system.api("POST", f"/api/v1/tasks/{task['id']}/typing")
+    assert status == 202 and body["sent"] is False and "typing" in body["reason"], body
+
+
+async def _read_chat_calls(system: System, chat: str) -> list[dict[str, Any]] | None:
+    records = await system.sandbox("GET", "/sandbox/requests", params={"provider": "chat_api"})
+    found = [r for r in records if r["path"].endswith("/readChat")
+             and (r.get("json") or {}).get("chatId") == chat]
+    return found or None
