@@ -94,7 +94,9 @@ function Header() {
       </label>
       <NoticeBell />
       <Availability />
-      <span class="who" data-testid="who">{me.full_name} · {t(`role.${me.role}`)}</span>
+      <span class="who" data-testid="who" title={`${me.full_name} · ${t(`role.${me.role}`)}`}>
+        {me.full_name} · {t(`role.${me.role}`)}
+      </span>
       <button type="button" class="link" onClick={logout}>{t("nav.logout")}</button>
       {starting && <NewDialogue onClose={() => setStarting(false)} />}
     </header>
