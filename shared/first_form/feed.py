@@ -203,7 +203,8 @@ class FeedReader:
             unset=("assignee_group_id",) if "assignee_user_id" in fields else ())
         if updated is not None and "status" in fields:
             closed = status == self._opts.status_names.get("closed")
-            await ids.set_open(self._db, task.id, not closed, self._clock())
+            await ids.set_open(self._db, task.id, not closed, self._clock(),
+                               in_first_form=True)
         log.info("task changed in First Form", task_id=task.id, **{
             k: str(v) for k, v in fields.items()})
         return updated

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
+import msgspec
+
 from shared import events
 from shared.domain.comments import Comment, order_of
 from shared.domain.files import AttachmentState
@@ -28,12 +30,15 @@ from shared.first_form.client import FirstFormClient
 from shared.first_form.feed import FeedReader, FileSink, PickedUp
 from shared.first_form.options import Options
 from shared.first_form.posting import FileBytes, Poster
+from shared.logs import get_logger
 from shared.store import first_form_ids as ids
 from shared.store import tasks
-from shared.store.mongo import Database
+from shared.store.mongo import Database, stamp
 from shared.store.task_system import MongoTaskSystem
 
 UNSETTLED = ("pending", "waiting")
+MAX_SUCCESSORS = 3  # a chain of closed tasks this long is a loop, not a conversation
+log = get_logger(__name__)
 
 
 class Files(FileBytes, FileSink, Protocol):
@@ -156,11 +161,61 @@ class FirstFormTaskSystem(MongoTaskSystem):
             holder = await self.comment_by_gateway_id(comment.gateway_message_id)
             if holder is not None and holder.id != comment.id:
                 return False
+        comment = await self._rerouted(comment)
         await self._post_when_ready(comment)
         return await super().add_comment(comment)
 
     async def add_comments(self, items: list[Comment]) -> int:
         return sum([await self.add_comment(c) for c in items])
+
+    async def _rerouted(self, comment: Comment) -> Comment:
+        """A customer's message for a task closed before it was written goes to the chat's task
+        opened after that one (created once), never into the closed First Form task.
+
+        The close and the next message race: bot-router routes the message to the old task
+        until it hears of the close. A close a person made in First Form counts from the moment
+        the feed saw it; one made here, from the moment it was recorded (a flow that closes
+        the task after the customer's message keeps that message in it)."""
+        link = await ids.get(self._db, "comment", comment.id)
+        if link is not None and link.task_id and link.task_id != comment.task_id:
+            return msgspec.structs.replace(comment, task_id=link.task_id)  # decided before
+        if (link is not None and link.ff_id is not None) or comment.direction != "in" \
+                or comment.author_kind not in ("customer", "participant"):
+            return comment
+        target = comment.task_id
+        for _ in range(MAX_SUCCESSORS):
+            closed = await ids.get(self._db, "task", target)
+            if closed is None or closed.closed_at is None or not (
+                    closed.closed_in_first_form or stamp(comment.at) >= closed.closed_at):
+                break
+            target = (await self._successor(target)).id
+        if target != comment.task_id:
+            log.warning("customer message for a closed First Form task; it goes to the task "
+                        "opened after it", task_id=comment.task_id, successor_task_id=target,
+                        comment_id=comment.id)
+        return msgspec.structs.replace(comment, task_id=target)
+
+    async def _successor(self, closed_id: str) -> Task:
+        """The chat's task after ``closed_id`` (in the bot status, as a new chat's task starts),
+        created once and announced so that bot-router continues the chat in it."""
+        task_id = events.derive_id("first-form-successor", closed_id)
+        found = await self.get_task(task_id)
+        if found is None:
+            closed = await self.get_task(closed_id)
+            if closed is None:
+                raise RetryableError(f"task {closed_id} is not recorded yet",
+                                     code="TASK_NOT_YET_CREATED")
+            now = self._clock()
+            found = Task(id=task_id, title=closed.title, category=closed.category,
+                         status=self._opts.status_names.get("bot", closed.status),
+                         chat=closed.chat, conversation_id=events.derive_id("conversation",
+                                                                             task_id),
+                         created_at=now, updated_at=now, phone=closed.phone,
+                         user_id=closed.user_id, username=closed.username,
+                         contact_id=closed.contact_id, contact_name=closed.contact_name,
+                         status_version=1, last_activity_at=now)
+        await self.create_task(found, announce=True)  # again on a retry: First Form's part
+        return found
 
     async def _post_when_ready(self, comment: Comment) -> None:
         link = await ids.get(self._db, "comment", comment.id)

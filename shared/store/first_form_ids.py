@@ -32,12 +32,16 @@ class Link(msgspec.Struct, kw_only=True):
     cursor: int = 0  # tasks: the newest feed comment id handled
     state_id: int | None = None  # tasks: the state First Form reported last
     open: bool = False  # tasks: polled while open
+    closed_at: str | None = None  # tasks: when wabridge recorded the close (a stamp)
+    closed_in_first_form: bool = False  # tasks: the close was a person's, seen in the feed
 
     @classmethod
     def of(cls, doc: dict[str, Any]) -> Link:
         return cls(id=doc["_id"], task_id=doc.get("task_id", ""), ff_id=doc.get("ff_id"),
                    attempts=int(doc.get("attempts", 0)), cursor=int(doc.get("cursor", 0)),
-                   state_id=doc.get("state_id"), open="open_since" in doc)
+                   state_id=doc.get("state_id"), open="open_since" in doc,
+                   closed_at=doc.get("closed_at"),
+                   closed_in_first_form=bool(doc.get("closed_in_first_form")))
 
 
 async def ensure_indexes(db: Database) -> None:
@@ -136,9 +140,15 @@ async def open_tasks(db: Database, page: int = 500) -> AsyncIterator[Link]:
         after = docs[-1]["_id"]
 
 
-async def set_open(db: Database, task_id: str, is_open: bool, now: datetime) -> None:
-    update = {"$set": {"open_since": stamp(now)}} if is_open else \
-        {"$unset": {"open_since": ""}}
+async def set_open(db: Database, task_id: str, is_open: bool, now: datetime, *,
+                   in_first_form: bool = False) -> None:
+    """Polled from now on, or no longer (closed at ``now``; ``in_first_form``: by a person
+    there, as the feed saw it)."""
+    update: dict[str, Any] = {
+        "$set": {"open_since": stamp(now)},
+        "$unset": {"closed_at": "", "closed_in_first_form": ""}} if is_open else {
+        "$unset": {"open_since": ""},
+        "$set": {"closed_at": stamp(now), "closed_in_first_form": in_first_form}}
     query: dict[str, Any] = {"_id": task_id, "open_since": {"$exists": not is_open}}
     with db_errors("marking a First Form task open or closed"):
         await db.first_form_tasks.update_one(query, update)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from services.sandbox.first_form_world import Failure
+from shared.domain.comments import order_of
 from shared.errors import RetryableError
 from shared.store import first_form_ids
 from shared.store.builtin_ports import MongoFiles
@@ -167,3 +168,44 @@ async def test_a_round_reaches_every_open_task_beyond_one_page(db: Any) -> None:
         picked = (await rig.system.pick_up()).comments
         assert sorted(c.text for c in picked) == [f"ответ {n}" for n in range(5)]
         assert len([link async for link in first_form_ids.open_tasks(db, page=2)]) == 5
+
+
+# ---- the close and the customer's next message race ----------------------------------------
+
+
+async def test_a_message_after_a_close_seen_in_first_form_opens_the_next_task_not_the_closed(
+    rig: FirstFormRig,
+) -> None:
+    await rig.system.create_task(task(status=MANAGER))
+    [closed] = rig.ff_tasks()
+    closed.state_id = 14  # the manager closed it in First Form
+    await rig.system.pick_up()
+    # bot-router has not heard of the close yet: the message is still routed to t1
+    assert await rig.system.add_comment(comment("c9", "Снова я")) is True
+    assert rig.ff_comments(closed.id) == []
+    [successor] = [t for t in rig.ff_tasks() if t.id != closed.id]
+    assert [c.text.split("\n")[0] for c in rig.ff_comments(successor.id)] == ["Снова я"]
+    assert rig.world.states_of(1001)[successor.state_id] == BOT
+    recorded = await rig.system.get_comment("c9")
+    assert recorded is not None and recorded.task_id != "t1"
+    new = await rig.system.get_task(recorded.task_id)
+    assert new is not None and new.chat == task().chat and new.status == BOT
+    assert recorded.task_id in [t.id for t in await rig.system.unannounced_tasks()]
+    # a redelivery, and a second message racing the same close, go there too, once
+    assert await rig.system.add_comment(comment("c9", "Снова я")) is False
+    await rig.system.add_comment(comment("c10", "Алло"))
+    assert len(rig.ff_tasks()) == 2 and len(rig.ff_comments(successor.id)) == 2
+
+
+async def test_a_message_written_before_a_close_made_here_stays_in_its_task(
+    rig: FirstFormRig,
+) -> None:
+    await rig.system.create_task(task())
+    ff = await ff_task_of(rig)
+    # a flow closed the task after the customer's message; the message is recorded after it
+    await rig.system.update_task("t1", NOW + timedelta(seconds=1), fields={"status": CLOSED})
+    await rig.system.add_comment(comment("c1", "Спасибо, до свидания"))
+    assert [c.task_id for c in rig.ff_comments()] == [ff]
+    later = NOW + timedelta(minutes=5)
+    await rig.system.add_comment(comment("c2", "Ещё вопрос", at=later, order=order_of(later)))
+    assert len(rig.ff_tasks()) == 2 and rig.ff_comments()[-1].task_id != ff
