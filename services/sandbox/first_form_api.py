@@ -63,10 +63,12 @@ def guarded(handler: Handler, *, authenticated: bool = True) -> Handler:
 
 
 def _authorized(request: web.Request, world: World) -> bool:
-    if request.headers.get("1F-Pat") == PAT:
-        return True
     token = request.headers.get("1FormaAuth") or request.cookies.get("1FormaAuth")
-    return bool(token) and world.token_valid(str(token))
+    kind = "pat" if request.headers.get("1F-Pat") == PAT else (
+        "token" if token and world.token_valid(str(token)) else None)
+    if kind is not None:
+        world.authorized_by[kind] = world.authorized_by.get(kind, 0) + 1
+    return kind is not None
 
 
 async def _body(request: web.Request) -> dict[str, Any]:

@@ -98,6 +98,8 @@ class World:
     tokens: dict[str, float] = field(default_factory=dict)
     token_ttl_s: float = 1500 * 60
     logins: int = 0
+    # how calls proved who they are: "pat" (the 1F-Pat header) or "token" (1FormaAuth)
+    authorized_by: dict[str, int] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
     _next: dict[str, int] = field(default_factory=lambda: {
         "task": 70001, "comment": 90001, "file": 5001})

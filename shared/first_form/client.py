@@ -50,6 +50,12 @@ def backoff(attempt: int, retry_after: float | None) -> float:
                else BACKOFF_BASE_S * 2 ** attempt)
 
 
+def limiter(per_second: float) -> AsyncLimiter:
+    """At most ``per_second`` requests a second (this process's; each replica has its own),
+    in bursts of at most one second's worth; below 1 a second, one every 1/rate seconds."""
+    return AsyncLimiter(per_second, 1) if per_second >= 1 else AsyncLimiter(1, 1 / per_second)
+
+
 class FirstFormClient:
     """Sends ``Request``s; answers JSON (or bytes for downloads) or raises our errors."""
 
@@ -63,7 +69,7 @@ class FirstFormClient:
         self._token: str | None = None
         self._token_until = 0.0
         self._login_lock = asyncio.Lock()
-        self._limiter = AsyncLimiter(max(1.0, options.requests_per_second), 1)
+        self._limiter = limiter(options.requests_per_second)
         self.logins = 0
 
     async def fetch(self, request: Request, parse: Callable[[Any], T]) -> T:

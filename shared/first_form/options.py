@@ -86,6 +86,8 @@ def from_settings(s: TaskSyncSettings) -> Options:
     state_ids = parse_ids(s.first_form_state_ids, "FIRST_FORM_STATE_IDS")
     if set(state_ids) - set(STATUS_KEYS):
         raise ValueError(f"FIRST_FORM_STATE_IDS: keys are {STATUS_KEYS}")
+    if s.first_form_requests_per_second <= 0:
+        raise ValueError("FIRST_FORM_REQUESTS_PER_SECOND must be above 0")
     return Options(
         base_url=s.first_form_url.rstrip("/"), pat=s.first_form_pat, login=s.first_form_login,
         password=s.first_form_password, token_ttl_s=s.first_form_token_minutes * 60.0,
