@@ -17,15 +17,18 @@ from shared import events
 from shared.domain.comments import Comment
 from shared.domain.files import AttachmentRecord
 from shared.domain.tasks import Task
-from shared.errors import RetryableError
+from shared.errors import PermanentError, RetryableError
 from shared.first_form import requests, responses
 from shared.first_form.catalog import Catalog
 from shared.first_form.client import FirstFormClient
 from shared.first_form.mapping import author_of, comment_text, task_text
 from shared.first_form.options import Options
 from shared.first_form.text import marker_key, marker_of
+from shared.logs import get_logger
 from shared.store import first_form_ids as ids
 from shared.store.mongo import Database
+
+log = get_logger(__name__)
 
 
 class FileBytes(Protocol):
@@ -94,7 +97,10 @@ class Poster:
             initiator_id=self._opts.robot_user_id, ext_params=ext), responses.created_task_id)
 
     async def _open_task_of_chat(self, task: Task) -> int | None:
-        """An open task of the category for this chat that none of ours stands for yet."""
+        """An open task of the category for this chat that none of ours stands for yet: only
+        a row showing this chat id (and this channel id, when that field is set up) is taken.
+        Rows the search matched without showing those values cannot be told apart from
+        another chat's task: that is refused (the column setting is wrong), never guessed."""
         fields = await self._catalog.fields()
         if "chat_id" not in fields:
             return None
@@ -105,16 +111,27 @@ class Poster:
             self._opts.paths, subcat_id=self._opts.subcat_id, column=chat_col,
             value=task.chat.chat_id, columns=tuple(c for c in (chat_col, channel_col) if c)),
             responses.rows)
-        candidates = []
+        candidates, unconfirmed = [], []
         for row in found:
             ff_id = responses.row_task_id(row)
             chat = responses.pick(row, chat_col)
-            channel = responses.pick(row, channel_col) if channel_col else None
-            if ff_id is None or (chat is not None and str(chat) != task.chat.chat_id) or (
-                    channel is not None and str(channel) != task.chat.channel_id):
+            channel = responses.pick(row, channel_col) if channel_col else task.chat.channel_id
+            if ff_id is None:
                 continue
-            if await ids.by_ff_id(self._db, "task", ff_id) is None:
+            if chat is None or channel is None:
+                unconfirmed.append(ff_id)
+            elif str(chat) == task.chat.chat_id and str(channel) == task.chat.channel_id \
+                    and await ids.by_ff_id(self._db, "task", ff_id) is None:
                 candidates.append(ff_id)
+        if not candidates and unconfirmed:
+            log.error("First Form search rows without the chat or channel value; not adopted "
+                      "and not created again", task_id=task.id, ff_task_ids=unconfirmed,
+                      columns=[chat_col, channel_col])
+            raise PermanentError(
+                f"First Form's search for chat {task.chat.chat_id} answered tasks "
+                f"{unconfirmed} without the values of {chat_col}/{channel_col}: cannot tell "
+                "whether an earlier attempt created one (check FIRST_FORM_COLUMN and the "
+                "category's fields)", code="FIRST_FORM_UNCONFIRMED_TASK")
         return max(candidates) if candidates else None
 
     # ---- comments -----------------------------------------------------------------------

@@ -121,6 +121,35 @@ async def test_the_previous_closed_task_of_the_chat_is_never_adopted(rig: FirstF
     assert await ff_task_of(rig, "t2") != await ff_task_of(rig, "t1")
 
 
+async def test_a_lost_creation_is_adopted_only_by_its_chat_and_channel_values(
+    rig: FirstFormRig,
+) -> None:
+    rig.world.failures.append(Failure(count=1, status=502, path="/api/tasks/create",
+                                      after_effect=True))
+    with pytest.raises(RetryableError):
+        await rig.system.create_task(task())
+    [lost] = rig.ff_tasks()
+    lost.ext[504] = "another-channel"  # the same chat id on another number: not ours
+    await rig.system.create_task(task())
+    assert len(rig.ff_tasks()) == 2 and await ff_task_of(rig) != lost.id
+
+
+async def test_search_rows_without_the_chat_values_are_refused_not_adopted_or_doubled(
+    rig: FirstFormRig,
+) -> None:
+    rig.world.failures.append(Failure(count=1, status=502, path="/api/tasks/create",
+                                      after_effect=True))
+    with pytest.raises(RetryableError):
+        await rig.system.create_task(task())
+    [lost] = rig.ff_tasks()
+    del lost.ext[504]  # the row cannot show the channel: we cannot tell whose task it is
+    with pytest.raises(PermanentError) as refused:
+        await rig.system.create_task(task())
+    assert refused.value.code == "FIRST_FORM_UNCONFIRMED_TASK"
+    assert len(rig.ff_tasks()) == 1
+    assert (await first_form_ids.get(rig.db, "task", "t1") or lost).ff_id is None
+
+
 async def test_hand_over_sets_the_state_and_the_performer_in_first_form(
     rig: FirstFormRig,
 ) -> None:
