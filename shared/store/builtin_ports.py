@@ -57,8 +57,8 @@ class MongoInbox:
     async def find(self, query: InboxQuery) -> list[Task]:
         return await inbox.find(self._db, query)
 
-    async def count(self, query: InboxQuery) -> int:
-        return await inbox.count(self._db, query)
+    async def count(self, query: InboxQuery, cap: int) -> int:
+        return await inbox.count(self._db, query, cap)
 
     async def mark_seen(self, user_id: str, task_id: str, seen_count: int,
                         at: datetime) -> None:

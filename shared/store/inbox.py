@@ -66,11 +66,6 @@ async def record_activity(db: Database, items: list[Activity]) -> None:
         await db.tasks.bulk_write(ops, ordered=False)
 
 
-def _filter(query: InboxQuery) -> dict[str, Any]:
-    """The list as one filter (for counting)."""
-    return _all_of(_parts(query))
-
-
 def _branches(query: InboxQuery) -> list[dict[str, Any]]:
     """The list as filters without a top-level ``$or``: each ``$or`` part (a supervisor's
     scope, the page cursor) expanded into its branches, one flat filter per combination.
@@ -213,9 +208,20 @@ def _sort_key(name: str) -> Callable[[dict[str, Any]], tuple[bool, str]]:
     return lambda doc: (doc.get(name) is not None, str(doc.get(name) or ""))
 
 
-async def count(db: Database, query: InboxQuery) -> int:
+async def count(db: Database, query: InboxQuery, cap: int) -> int:
+    """How many tasks the list holds, counted up to ``cap`` (a list that holds more says
+    ``cap``): the ids of each branch read from its index range, at most ``cap`` each, and
+    the union counted. ``count_documents`` is an aggregation the stand-in runs in Python over
+    every matching task (20-45 s for a badge at 100,000 tasks); MongoDB counted an index
+    range too, but a badge needs no exact figure beyond what a person can work through."""
+    seen: set[Any] = set()
     with db_errors("counting the inbox"):
-        return await db.tasks.count_documents(_filter(query))
+        for branch in _branches(query):
+            docs = await db.tasks.find(branch, {"_id": 1}).limit(cap).to_list(None)
+            seen.update(d["_id"] for d in docs)
+            if len(seen) >= cap:
+                return cap
+    return len(seen)
 
 
 async def mark_seen(db: Database, user_id: str, task_id: str, seen_count: int,

@@ -352,8 +352,8 @@ class FakeInbox:
         found.sort(key=lambda t: (t.last_activity_at or t.created_at, t.id), reverse=True)
         return [_copy(t) for t in found[:query.limit]]
 
-    async def count(self, query: InboxQuery) -> int:
-        return sum(1 for t in self.tasks.tasks.values() if _in_list(query, t))
+    async def count(self, query: InboxQuery, cap: int) -> int:
+        return min(cap, sum(1 for t in self.tasks.tasks.values() if _in_list(query, t)))
 
     async def mark_seen(self, user_id: str, task_id: str, seen_count: int,
                         at: datetime) -> None:

@@ -64,16 +64,20 @@ def parse_cursor(raw: str | None) -> tuple[str, str] | None:
     return at, task_id
 
 
+COUNT_CAP = 1000  # a list's badge counts up to this; the console shows "999+" beyond
+
+
 async def counts(deps: Deps, viewer: Viewer) -> dict[str, int | None]:
-    """How many tasks each list holds, and how many of mine and my queue have unread
-    customer messages."""
+    """How many tasks each list holds (up to ``COUNT_CAP``, returned as ``cap``), and how
+    many of mine and my queue have unread customer messages."""
     out: dict[str, int | None] = {}
     for view in VIEWS:
         if view == "all" and viewer.role == "manager":
             out[view] = None
             continue
-        out[view] = await deps.inbox.count(query_for(deps, viewer, view, limit=1))
+        out[view] = await deps.inbox.count(query_for(deps, viewer, view, limit=1), COUNT_CAP)
     out["unread"] = await _unread_tasks(deps, viewer)
+    out["cap"] = COUNT_CAP
     return out
 
 

@@ -59,6 +59,8 @@ export interface InboxCounts {
   all: number | null;
   closed: number;
   unread: number;
+  /** A list's count stops here: equal to it means "at least" (shown as cap-1 "+"). */
+  cap?: number;
 }
 
 export interface InboxPage {

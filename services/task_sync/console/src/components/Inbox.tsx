@@ -131,7 +131,7 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
           <a href={`/inbox/${v}`} onClick={link(`/inbox/${v}`)} class="tab"
              aria-current={v === current ? "page" : undefined} data-view={v}>
             {t(`inbox.${v}` as Key)}
-            {countOf(v) !== null && <span class="count">{countOf(v)}</span>}
+            {countOf(v) !== null && <span class="count">{shownCount(countOf(v)!, c?.cap)}</span>}
           </a>
         ))}
       </nav>
@@ -268,4 +268,9 @@ function FilterSelect({ label, value, options, onChange }: {
       </select>
     </label>
   );
+}
+
+/** A badge's figure: a count at the server's cap is "at least" ("999+"). */
+export function shownCount(n: number, cap: number | undefined): string {
+  return cap !== undefined && n >= cap ? `${cap - 1}+` : String(n);
 }
