@@ -4,6 +4,7 @@ the workload's Secret filled from its example, the container's own env)."""
 
 from __future__ import annotations
 
+import ast
 import functools
 import re
 from collections.abc import Iterator, Mapping
@@ -17,7 +18,8 @@ from deploy import envfiles
 from shared import config
 from shared.channels_config import CREDENTIAL_VARS
 
-DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "k8s"
 # stands for what the person fills in (gateway credentials left empty in the examples)
 FILLED = "filled-in-by-the-operator"
@@ -52,6 +54,20 @@ def required_variables(cls: type[msgspec.Struct]) -> set[str]:
 
 def _loopback(value: object) -> bool:
     return isinstance(value, str) and ("127.0.0.1" in value or "localhost" in value)
+
+
+def channel_loading(service: str) -> tuple[bool, tuple[str, ...]] | None:
+    """(required, needs) of the service's own ``load_channels(...)`` call, read from its code;
+    None when it loads no channels. More than one different call is an error to resolve here."""
+    calls = set()
+    for path in sorted((ROOT / module_of(service).replace(".", "/")).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "load_channels":
+                args = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg}
+                calls.add((bool(args.get("required", True)), tuple(args.get("needs", ()))))
+    if len(calls) > 1:
+        raise AssertionError(f"{service} loads channels in more than one way: {sorted(calls)}")
+    return calls.pop() if calls else None
 
 
 def secret_variables() -> set[str]:
@@ -179,3 +195,17 @@ def workload_envs(*, all_gateways: bool) -> Iterator[tuple[str, str, dict[str, s
             env |= {e["name"]: str(e["value"]) for e in container.get("env", [])}
             module = container["command"][container["command"].index("-m") + 1]
             yield deployment["metadata"]["name"], module, env
+
+
+def merge_patch(base: Any, patch: Any) -> Any:
+    """A strategic merge patch as kustomize applies ours: maps merge, lists of named items merge
+    by name, anything else is replaced."""
+    if isinstance(base, dict) and isinstance(patch, dict):
+        return base | {k: merge_patch(base[k], v) if k in base else v for k, v in patch.items()}
+    if isinstance(base, list) and isinstance(patch, list) and \
+            all(isinstance(i, dict) and "name" in i for i in [*base, *patch]):
+        by_name = {i["name"]: i for i in base}
+        for item in patch:
+            by_name[item["name"]] = merge_patch(by_name.get(item["name"], {}), item)
+        return list(by_name.values())
+    return patch

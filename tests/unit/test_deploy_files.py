@@ -10,7 +10,6 @@ import json
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import kubernetes_validate
@@ -22,11 +21,11 @@ from packaging.requirements import Requirement
 
 from deploy import envfiles, healthcheck
 from shared import config
-from shared.bus import parse_shards
 from shared.channels_config import load_channels
 from tests.unit.deploy_files import (
     DEPLOY,
     K8S,
+    channel_loading,
     compose_services,
     configmap_env,
     credentials_for,
@@ -34,6 +33,7 @@ from tests.unit.deploy_files import (
     interpolate,
     load_yaml_docs,
     manifests,
+    merge_patch,
     module_of,
     of_kind,
     required_variables,
@@ -43,10 +43,9 @@ from tests.unit.deploy_files import (
 )
 
 SERVICES = settings_classes()
-# which gateway credentials each service cannot run without (as its __main__ loads channels)
-CHANNEL_NEEDS: dict[str, tuple[str, ...] | None] = {
-    "ingest": ("webhook_token",), "outbound-sender": ("api_key",), "task-sync": (),
-    "bot-router": None}
+# (required, needs) of each service's load_channels call, read from its code: which gateway
+# credentials it cannot run without (None: it loads no channels)
+CHANNELS = {name: channel_loading(name) for name in SERVICES}
 MODULES = {module_of(name): name for name in SERVICES}
 
 
@@ -60,21 +59,26 @@ def check_environment(service: str, env: dict[str, str], where: str) -> None:
     assert not loopback, f"{where}: {service} keeps a loopback address in {sorted(loopback)}"
     try:
         config.load(cls, env)
-        needs = CHANNEL_NEEDS[service]
-        if needs is not None:
-            load_channels(env, required=bool(needs), needs=needs)
+        if (channels := CHANNELS[service]) is not None:
+            load_channels(env, required=channels[0], needs=channels[1])
     except config.ConfigError as exc:
         pytest.fail(f"{where}: {service} would not start: {exc}")
     field_names = {f.encode_name for f in msgspec.structs.fields(cls)}
-    uses = (field_names | credentials_for(CHANNEL_NEEDS[service] or ())) & secret_variables()
+    needs = CHANNELS[service][1] if CHANNELS[service] else ()
+    uses = (field_names | credentials_for(needs)) & secret_variables()
     extra = {k for k, v in env.items() if v} & secret_variables() - uses
     assert not extra, f"{where}: {service} gets secrets it does not use: {sorted(extra)}"
-    assert "demo" not in env.get("WABRIDGE_SEED_FILE", ""), f"{where}: demo seed by default"
+    assert "WABRIDGE_SEED_FILE" not in env, f"{where}: a seed file by default"
 
 
 def test_every_service_of_the_system_has_a_settings_struct() -> None:
     assert set(SERVICES) == {"ingest", "bot-router", "task-sync", "outbound-sender"}
-    assert set(CHANNEL_NEEDS) == set(SERVICES)
+
+
+def test_channel_needs_are_read_from_the_services_own_load_channels_calls() -> None:
+    assert CHANNELS == {"ingest": (True, ("webhook_token",)),
+                        "outbound-sender": (True, ("api_key",)),
+                        "task-sync": (False, ()), "bot-router": None}
 
 
 def test_required_variables_come_from_the_structs() -> None:
@@ -86,7 +90,8 @@ def test_required_variables_come_from_the_structs() -> None:
 
 # --- compose --------------------------------------------------------------------------------
 
-COMPOSE_FILES = ["compose.yaml", "compose.demo.yaml", "compose.ports.yaml"]
+COMPOSE_FILES = ["compose.yaml", "compose.start.yaml", "compose.demo.yaml",
+                 "compose.ports.yaml"]
 
 
 @pytest.mark.parametrize("all_gateways", [False, True], ids=["as-shipped", "all-gateways"])
@@ -105,12 +110,27 @@ def test_compose_demo_override_runs_every_service_against_the_sandbox() -> None:
     for name in SERVICES:
         environment = services[name]["environment"]
         config.load(SERVICES[name], environment)
-        if CHANNEL_NEEDS[name] is None:
+        if CHANNELS[name] is None:
             continue
         gateways = [c.api_url for c in load_channels(environment, required=False)]
         assert gateways and all(url.startswith("http://sandbox:8090") for url in gateways)
     demo = yaml.safe_load((DEPLOY / "compose.demo.yaml").read_text(encoding="utf-8"))
     assert demo["configs"]["wabridge-seed"]["file"] == "./seed/demo.yaml"
+    task_sync = services["task-sync"]
+    (mount,) = task_sync["configs"]
+    assert task_sync["environment"]["WABRIDGE_SEED_FILE"] == mount["target"]
+    assert mount["source"] == "wabridge-seed"
+
+
+def test_compose_start_override_loads_the_start_file_only_when_added() -> None:
+    env = example_env(DEPLOY / ".env.example", all_gateways=False)
+    assert "configs" not in compose_services(env, "compose.yaml")["task-sync"]
+    task_sync = compose_services(env, "compose.yaml", "compose.start.yaml")["task-sync"]
+    (mount,) = task_sync["configs"]
+    assert task_sync["environment"]["WABRIDGE_SEED_FILE"] == mount["target"]
+    start = interpolate(yaml.safe_load((DEPLOY / "compose.start.yaml").read_text(
+        encoding="utf-8")), env)
+    assert start["configs"][mount["source"]]["file"] == "./seed/start.yaml"
 
 
 def test_compose_refuses_to_start_without_the_generated_secrets() -> None:
@@ -126,7 +146,7 @@ def test_compose_publishes_no_database_and_no_broker_and_loads_no_demo_data() ->
     for name in ("ingest", "task-sync"):
         assert all(p.startswith("127.0.0.1:") for p in services[name]["ports"]), name
     base = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
-    assert base["configs"]["wabridge-seed"]["file"] == "${WABRIDGE_SEED_PATH:-./seed/start.yaml}"
+    assert "configs" not in base
     ports = compose_services(env, "compose.yaml", "compose.ports.yaml")
     assert all(p.startswith("127.0.0.1:") for s in ("rabbitmq", "mongo")
                for p in ports[s]["ports"])
@@ -152,8 +172,31 @@ def test_the_demo_seed_and_the_start_seed_are_what_they_say() -> None:
     contact_centre = [f.default for f in msgspec.structs.fields(config.TaskSyncSettings)
                       if f.name == "wabridge_contact_centre_group"]
     assert contact_centre[0] in names
-    seed_map = next(d for d in of_kind("ConfigMap") if d["metadata"]["name"] == "wabridge-seed")
-    assert yaml.safe_load(seed_map["data"]["seed.yaml"]) == start
+    assert yaml.safe_load((K8S / "start-data" / "seed.yaml").read_text(encoding="utf-8")) == start
+
+
+def test_kubernetes_start_data_is_an_opt_in_component_that_task_sync_reads() -> None:
+    component = yaml.safe_load((K8S / "start-data" / "kustomization.yaml").read_text(
+        encoding="utf-8"))
+    assert component["kind"] == "Component"
+    (generator,) = component["configMapGenerator"]
+    assert generator["files"] == ["seed.yaml"]
+    kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text(encoding="utf-8"))
+    assert "components" not in kustomization, "opt-in: commented out in kustomization.yaml"
+    assert not [d for d in of_kind("ConfigMap") if d["metadata"]["name"] == generator["name"]]
+    (patch,) = component["patches"]
+    (base,) = [d for d in of_kind("Deployment") if d["metadata"]["name"] == "task-sync"]
+    patched = merge_patch(base, load_yaml_docs(K8S / "start-data" / patch["path"])[0])
+    kubernetes_validate.validate(patched, latest_version(), strict=True)
+    pod = patched["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    seed_file = {e["name"]: e["value"] for e in container["env"]}["WABRIDGE_SEED_FILE"]
+    mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    (volume,) = [n for n, path in mounts.items() if seed_file.startswith(path + "/")]
+    assert volumes[volume]["configMap"]["name"] == generator["name"]
+    assert seed_file.rsplit("/", 1)[1] == "seed.yaml"
+    assert {v["name"] for v in base["spec"]["template"]["spec"]["volumes"]} == {"tmp"}
 
 
 # --- Kubernetes -----------------------------------------------------------------------------
@@ -194,16 +237,6 @@ def test_kustomization_lists_every_manifest_and_a_secret_per_workload() -> None:
     assert not of_kind("Secret"), "secrets come only from the git-ignored env files"
 
 
-def _pod_labels(deployment: dict[str, Any]) -> dict[str, str]:
-    labels: dict[str, str] = deployment["spec"]["template"]["metadata"]["labels"]
-    return labels
-
-
-def _selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
-    wanted: dict[str, str] = selector["matchLabels"]
-    return wanted.items() <= labels.items()
-
-
 def test_pods_meet_pod_security_restricted() -> None:
     namespace = of_kind("Namespace")[0]
     assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
@@ -218,54 +251,6 @@ def test_pods_meet_pod_security_restricted() -> None:
             assert context["allowPrivilegeEscalation"] is False
             assert context["capabilities"]["drop"] == ["ALL"]
             assert "add" not in context["capabilities"]
-
-
-def test_every_workload_has_a_disruption_budget_and_a_network_policy() -> None:
-    budgets = of_kind("PodDisruptionBudget")
-    policies = of_kind("NetworkPolicy")
-    assert any(p["spec"]["podSelector"] == {} and
-               set(p["spec"]["policyTypes"]) == {"Ingress", "Egress"} and
-               "ingress" not in p["spec"] and "egress" not in p["spec"] for p in policies)
-    for deployment in of_kind("Deployment"):
-        labels = _pod_labels(deployment)
-        assert any(_selects(b["spec"]["selector"], labels) for b in budgets), labels
-        mine = [p for p in policies if p["spec"]["podSelector"] and
-                _selects(p["spec"]["podSelector"], labels)]
-        assert mine, labels
-        from_ingress = any("ingress-nginx" in json.dumps(rule) for p in mine
-                           for rule in p["spec"]["ingress"])
-        assert from_ingress == (labels["app.kubernetes.io/name"] in ("ingest", "task-sync"))
-
-
-def test_ingest_and_task_sync_scale_on_cpu() -> None:
-    targets = {h["spec"]["scaleTargetRef"]["name"]: h for h in of_kind("HorizontalPodAutoscaler")}
-    assert set(targets) == {"ingest", "task-sync"}
-    deployments = {d["metadata"]["name"] for d in of_kind("Deployment")}
-    assert set(targets) <= deployments
-    for hpa in targets.values():
-        assert hpa["spec"]["minReplicas"] >= 2
-        assert hpa["spec"]["metrics"][0]["resource"]["name"] == "cpu"
-
-
-def test_the_ingress_routes_console_api_files_and_webhooks() -> None:
-    ingress = of_kind("Ingress")[0]
-    routes = {p["path"]: p["backend"]["service"]["name"]
-              for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]}
-    assert routes == {"/": "task-sync", "/api/v1": "task-sync", "/files": "task-sync",
-                      "/webhooks": "ingest"}
-    services = {s["metadata"]["name"] for s in of_kind("Service")}
-    assert set(routes.values()) <= services
-    public = configmap_env(all_gateways=False)["WABRIDGE_PUBLIC_URL"]
-    assert public == f"https://{ingress['spec']['rules'][0]['host']}"
-
-
-def test_bot_router_deployments_cover_every_shard() -> None:
-    shards = int(configmap_env(all_gateways=False)["WABRIDGE_BUS_SHARDS"])
-    covered: list[int] = []
-    for _, module, env in workload_envs(all_gateways=False):
-        if module == "services.bot_router":
-            covered += parse_shards(env.get("BOT_ROUTER_SHARDS", ""), shards)
-    assert sorted(covered) == list(range(shards)), "each shard exactly once"
 
 
 # --- the image ------------------------------------------------------------------------------
