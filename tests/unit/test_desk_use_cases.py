@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
+import pytest
 
 from services.task_sync.application import held
 from services.task_sync.application.availability import set_availability
@@ -260,3 +261,26 @@ async def test_reports_count_responses_forwards_and_compliance_per_group_and_man
     assert (group.id, group.chats, group.sla_met, group.sla_compliance) == (CC.id, 1, 1, 1.0)
     assert group.first_response_median_s is not None
     assert [m.id for m in found.managers] == [ANNA.id]
+
+
+async def test_a_customer_message_in_a_chat_without_the_window_looks_for_no_held_reply(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Replies are held only where the 24-hour window applies, so a customer's message on a
+    plain WhatsApp channel costs no read of held replies; on a WABA channel it releases them."""
+    world = await World().setup()
+    looked: list[str] = []
+    held_of_chat = world.desk.held_of_chat
+
+    async def counting(chat_key: str) -> list[dict[str, Any]]:
+        looked.append(chat_key)
+        return await held_of_chat(chat_key)
+    monkeypatch.setattr(world.desk, "held_of_chat", counting)
+
+    await world.tasks.create_task(a_task("t1", chat=a_chat(chat_id="79010000001")))
+    await add_comment(world.deps, customer_writes("Привет"))
+    assert looked == []
+
+    world.tasks.tasks.pop("t1")
+    await waba_task(world, events.utcnow() - timedelta(hours=1))
+    await add_comment(world.deps, customer_writes("Я тут"))
+    assert len(looked) == 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from services.task_sync.application import held, idle, routing, sla, window_deadline
+from services.task_sync.application.window import is_waba
 from services.task_sync.deps import Deps
 from shared import events
 from shared.domain.comments import Comment
@@ -64,7 +65,10 @@ async def messages_recorded(deps: Deps, comments: list[Comment]) -> None:
         if task is None:
             continue
         if customer:
-            await held.release(deps, task.chat.key)
+            if await is_waba(deps, task.chat):
+                # replies are held only where the 24-hour window applies (``held.must_hold``):
+                # elsewhere the customer's message needs no look for them (one read less)
+                await held.release(deps, task.chat.key)
             await window_deadline.customer_wrote(deps, task, comment.at)
             if task.status == deps.statuses.manager:
                 waited = await sla.customer_waits(deps, desk, task, comment.at)
