@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from services.task_sync.application import console_ports
 from services.task_sync.application.activity_buffer import ActivityBuffer
+from services.task_sync.application.customer_ports import CustomerRecords, NoCustomerRecords
 from services.task_sync.application.desk_ports import Desk
 from services.task_sync.application.flow_ports import FlowStore
 from services.task_sync.application.live import LiveHub
@@ -43,6 +44,8 @@ class Deps:
     outbox: OutboxState = field(default_factory=OutboxState)
     # messages no task could hold (issue 11), listed by the API
     problems: Problems = field(default_factory=LoggedProblems)
+    # a task's customer across identifiers, with the links and merges (issue 11)
+    customers: CustomerRecords = field(default_factory=NoCustomerRecords)
     # message templates as the gateways last listed them (issue 11)
     templates: Templates = field(default_factory=MemoryTemplates)
     # routing, response deadlines, held replies and their timers (issue 13); None: the seed's

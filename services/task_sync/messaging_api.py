@@ -1,7 +1,8 @@
 """Signals to the customer's chat and what could not be placed: read marks when a manager
-opens a chat, the typing indicator, reactions, and the list of problems (messages naming no
-sender) and the message templates. Parsing and authorisation only; the rules are in
-``application/messaging`` and ``application/templates``."""
+opens a chat, the typing indicator, reactions, the list of problems (messages naming no
+sender), the message templates, and who a task's customer is (identifiers, links, merges).
+Parsing and authorisation only; the rules are in ``application/messaging``,
+``application/templates`` and ``application/identity_records``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import msgspec
 from aiohttp import web
 
 from services.task_sync.api_common import DEPS
-from services.task_sync.application import messaging, templates
+from services.task_sync.application import identity_records, messaging, templates
 from services.task_sync.auth import current_actor, current_user, current_viewer, require_admin
 from services.task_sync.http_json import json_response, problem, read_body
 
@@ -25,6 +26,7 @@ def routes(app: web.Application) -> None:
     app.router.add_post("/api/v1/tasks/{task_id}/typing", show_typing)
     app.router.add_put("/api/v1/tasks/{task_id}/comments/{comment_id}/reaction", react)
     app.router.add_delete("/api/v1/tasks/{task_id}/comments/{comment_id}/reaction", unreact)
+    app.router.add_get("/api/v1/tasks/{task_id}/customer", task_customer)
     app.router.add_get("/api/v1/problems", list_problems)
     app.router.add_get("/api/v1/templates", list_templates)
     app.router.add_post("/api/v1/templates/refresh", refresh_templates)
@@ -58,6 +60,15 @@ async def _react(request: web.Request, emoji: str) -> web.Response:
                                     request.match_info["task_id"],
                                     request.match_info["comment_id"], emoji)
     return json_response(msgspec.to_builtins(comment), status=201)
+
+
+async def task_customer(request: web.Request) -> web.Response:
+    """The task's customer across identifiers (``customer`` null when none is recorded)."""
+    found = await identity_records.customer_of_task(
+        request.app[DEPS], current_viewer(request), request.match_info["task_id"])
+    if found is None:
+        return json_response({"customer": None, "links": [], "merges": []})
+    return json_response(msgspec.to_builtins(found))
 
 
 async def list_problems(request: web.Request) -> web.Response:

@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 
 from services.task_sync.openapi_ops import also, op
+from shared.domain.identities import Customer, IdentityLink, Merge
 from shared.domain.templates import Template
 
 
@@ -32,6 +33,12 @@ class Refreshing(msgspec.Struct):
     refreshing: bool
 
 
+class TaskCustomer(msgspec.Struct):
+    customer: Customer | None
+    links: list[IdentityLink]
+    merges: list[Merge]
+
+
 def messaging_paths() -> dict[str, Any]:
     """Read marks, typing, reactions and unplaceable messages (issue 11)."""
     task_id = (("task_id", "path", ""),)
@@ -49,6 +56,11 @@ def messaging_paths() -> dict[str, Any]:
                        "task as a comment", "Comment", body="ReactionIn", status="201",
                        params=comment),
             "delete": op("Take the reaction back", "Comment", status="201", params=comment)},
+        "/api/v1/tasks/{task_id}/customer": {"get": op(
+            "Who the task's customer is across WhatsApp identifiers (phone, BSUID, username), "
+            "every identifier linked with the message and reason that linked it, and the "
+            "merges of customers found to be one; customer null when none is recorded",
+            "TaskCustomer", params=task_id)},
         "/api/v1/problems": {"get": also(op(
             "Messages no task could hold (no usable sender), newest first (admins)",
             "ProblemList", params=(("limit", "query", ""),)), "403")},
@@ -62,4 +74,4 @@ def messaging_paths() -> dict[str, Any]:
     }
 
 
-TYPES = (Signalled, ReactionIn, ProblemList, TemplateList, Refreshing)
+TYPES = (Signalled, ReactionIn, ProblemList, TemplateList, Refreshing, TaskCustomer)

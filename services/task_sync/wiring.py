@@ -19,6 +19,7 @@ from shared.store.builtin_ports import (
 )
 from shared.store.desk_ports import MongoDesk
 from shared.store.flows import MongoFlows
+from shared.store.identities import MongoIdentities
 from shared.store.mongo import Database
 from shared.store.problems import MongoProblems
 from shared.store.sends import MongoSendLedger
@@ -37,5 +38,6 @@ def builtin_deps(db: Database, bus: Publisher, settings: TaskSyncSettings, *,
                 scenarios=MongoScenarios(db), inbox=MongoInbox(db), settings=settings,
                 robot_user_id=robot_user_id, group_bot_user_id=group_bot_user_id,
                 problems=MongoProblems(db), templates=MongoTemplates(db),
+                customers=MongoIdentities(db),
                 connections=connections or [], accounts=MongoAccounts(db),
                 audit=MongoAudit(db), desk=MongoDesk(db), flows=MongoFlows(db))

@@ -53,6 +53,38 @@ class Customer(msgspec.Struct, kw_only=True):
     merged_from: list[str] = []
 
 
+class IdentityLink(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """One identifier linked to a customer, with the message that linked it and why
+    ("first message", "in one message with bsuid:…", "user_changed_number")."""
+
+    kind: str
+    value: str
+    customer_id: str  # the customer it was linked to (one the survivor may have absorbed)
+    linked_at: datetime | None = None
+    reason: str = ""
+    event_id: str = ""
+    gateway_message_id: str = ""
+
+
+class Merge(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """A customer found to be another (``into``), with the message that showed it."""
+
+    customer_id: str
+    into: str
+    at: datetime | None = None
+    event_id: str = ""
+    gateway_message_id: str = ""
+
+
+class CustomerRecord(msgspec.Struct, kw_only=True):
+    """A customer as people may check it: who, every identifier linked (also to the customers
+    it absorbed), oldest first, and the merges."""
+
+    customer: Customer
+    links: list[IdentityLink] = []
+    merges: list[Merge] = []
+
+
 class LinkSource(msgspec.Struct, frozen=True, kw_only=True):
     """The message that showed identifiers belong together."""
 
@@ -87,6 +119,21 @@ def identifiers_of(event: events.MessageReceived) -> list[Identifier]:
         found.append(Identifier(kind="username", value=event.username.lstrip("@").lower()))
     if not found and is_bsuid(event.chat.chat_id):
         found.append(Identifier(kind="bsuid", value=event.chat.chat_id))
+    return found
+
+
+def task_identifiers(chat_id: str, phone: str | None, user_id: str | None,
+                     username: str | None) -> list[Identifier]:
+    """The identifiers a task names its customer by (its chat id, phone, BSUID, username)."""
+    found: list[Identifier] = []
+    bsuid = user_id or (chat_id if is_bsuid(chat_id) else None)
+    if bsuid:
+        found.append(Identifier(kind="bsuid", value=bsuid))
+    e164_phone = _phone(phone) or _phone(chat_id)
+    if e164_phone:
+        found.append(Identifier(kind="phone", value=e164_phone))
+    if username:
+        found.append(Identifier(kind="username", value=username.lstrip("@").lower()))
     return found
 
 

@@ -10,7 +10,7 @@ another consumer is met by reading again.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
@@ -18,8 +18,11 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from shared.domain.identities import (
     Customer,
+    CustomerRecord,
     Identifier,
+    IdentityLink,
     LinkSource,
+    Merge,
     Resolution,
     customer_id_for,
     survivor,
@@ -28,6 +31,7 @@ from shared.errors import RetryableError
 from shared.store.mongo import Database, db_errors, read_as, to_doc
 
 ATTEMPTS = 4
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MERGE_HOPS = 8
 
 
@@ -86,11 +90,48 @@ async def get(db: Database, customer_id: str) -> Customer | None:
     return read_as(Customer, doc) if doc else None
 
 
-async def links_of(db: Database, customer_id: str) -> list[dict[str, Any]]:
-    """The identifiers linked to a customer, with what linked each (oldest first)."""
+async def links_of(db: Database, customer_ids: list[str]) -> list[IdentityLink]:
+    """The identifiers linked to these customers, with what linked each (oldest first)."""
     with db_errors("reading identity links"):
-        docs = [d async for d in db.identities.find({"customer_id": customer_id})]
-    return sorted(docs, key=lambda d: (d.get("linked_at"), d["_id"]))
+        docs = [d async for d in db.identities.find({"customer_id": {"$in": customer_ids}})]
+    links = [read_as(IdentityLink, d, drop=("_id", "scope")) for d in docs]
+    return sorted(links, key=lambda link: (link.linked_at or _EPOCH, link.kind, link.value))
+
+
+async def record_of(db: Database, customer_id: str) -> CustomerRecord | None:
+    """The customer (or the one that absorbed it), its links and those of every customer it
+    absorbed, and the merges; None when there is no such customer."""
+    seen: dict[str, dict[str, Any]] = {}
+    pending = [customer_id]
+    for _ in range(_MERGE_HOPS * 4):
+        if not pending:
+            break
+        with db_errors("reading a customer"):
+            docs = [d async for d in db.customers.find({"_id": {"$in": pending}})]
+        seen |= {str(d["_id"]): d for d in docs}
+        pending = sorted({str(i) for d in docs for i in [d.get("merged_into"),
+                                                          *(d.get("merged_from") or [])]
+                          if i and str(i) not in seen})
+    live = [read_as(Customer, d) for d in seen.values() if not d.get("merged_into")]
+    if not live:
+        return None
+    merges = [read_as(Merge, {"customer_id": key, "into": d["merged_into"],
+                              "at": d.get("merged_at"), "event_id": d.get("merge_event_id") or "",
+                              "gateway_message_id": d.get("merge_gateway_message_id") or ""})
+              for key, d in seen.items() if d.get("merged_into")]
+    merges.sort(key=lambda m: (m.at or _EPOCH, m.customer_id))
+    return CustomerRecord(customer=survivor(live), links=await links_of(db, sorted(seen)),
+                          merges=merges)
+
+
+async def customer_id_of(db: Database, scope: str, identifiers: list[Identifier]
+                         ) -> str | None:
+    """The customer the first known of these identifiers was linked to (None: none is)."""
+    keys = [identity_key(scope, i) for i in identifiers]
+    with db_errors("reading identity links"):
+        docs = {d["_id"]: str(d["customer_id"]) async for d in
+                db.identities.find({"_id": {"$in": keys}}, {"customer_id": 1})}
+    return next((docs[k] for k in keys if k in docs), None)
 
 
 async def _live(db: Database, ids: set[str]) -> list[Customer]:
@@ -200,6 +241,16 @@ class MongoIdentities:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    async def record(self, conversation_id: str, scope: str, identifiers: list[Identifier]
+                     ) -> CustomerRecord | None:
+        """The customer of a task: its conversation's, else the one its identifiers name."""
+        with db_errors("reading a conversation"):
+            conv = await self._db.conversations.find_one({"_id": conversation_id},
+                                                         {"customer_id": 1})
+        found = (conv or {}).get("customer_id") or await customer_id_of(
+            self._db, scope, identifiers)
+        return await record_of(self._db, str(found)) if found else None
 
     async def resolve(self, scope: str, identifiers: list[Identifier], chat_ids: list[str],
                       source: LinkSource, now: datetime,

@@ -70,6 +70,40 @@ async def test_phone_then_phone_and_bsuid_then_username_is_one_task_with_one_gre
     greetings = [r for r in await meta_sends(system, phone, bsuid)
                  if r["json"].get("text", {}).get("body", "").startswith(GREETING_START)]
     assert len(greetings) == 1
+    record = await customer_of(system, task["id"])
+    assert (record["customer"]["phone"], record["customer"]["user_id"]) == ("+" + phone, bsuid)
+    links = {(link["kind"], link["value"]): link for link in record["links"]}
+    assert set(links) == {("phone", "+" + phone), ("bsuid", bsuid), ("username", "ana")}
+    assert links[("phone", "+" + phone)]["reason"] == "first message"
+    assert links[("bsuid", bsuid)]["reason"] == f"in one message with phone:+{phone}"
+    assert all(link["gateway_message_id"].startswith("wamid.") for link in links.values())
+
+
+async def customer_of(system: System, task_id: str) -> dict[str, Any]:
+    status, body = await system.api("GET", f"/api/v1/tasks/{task_id}/customer")
+    assert status == 200, body
+    return body
+
+
+async def test_customers_found_to_be_one_show_the_merge_on_both_tasks(system: System) -> None:
+    phone, bsuid = new_chat(), new_bsuid()
+    await meta(system, phone, "по телефону")
+    by_phone = await the_task(system, phone)
+    await meta(system, "", "по имени пользователя", user_id=bsuid, phone_hidden=True)
+    by_bsuid = await the_task(system, bsuid)
+    assert by_phone["id"] != by_bsuid["id"]
+    await meta(system, phone, "оба сразу", user_id=bsuid, message_id=f"wamid.both-{phone}")
+    await comment_where(system, by_phone["id"], lambda c: c["text"] == "оба сразу",
+                        "the message in the older task")
+    one, two = await customer_of(system, by_phone["id"]), await customer_of(
+        system, by_bsuid["id"])
+    assert one == two and one["customer"]["phone"] == "+" + phone
+    [merge] = one["merges"]
+    assert merge["into"] == one["customer"]["id"] and merge["customer_id"] in one["customer"][
+        "merged_from"]
+    assert merge["gateway_message_id"] == f"wamid.both-{phone}"
+    owners = {link["kind"]: link["customer_id"] for link in one["links"]}
+    assert owners == {"phone": merge["into"], "bsuid": merge["customer_id"]}
 
 
 async def test_bsuid_only_customer_is_answered_at_the_bsuid_then_linked_to_the_phone(

@@ -16,6 +16,7 @@ from shared.domain.identities import (
     has_sender,
     identifiers_of,
     is_bsuid,
+    task_identifiers,
 )
 from shared.domain.phones import e164
 
@@ -107,3 +108,12 @@ def test_changed_user_id_moves_a_bsuid_keyed_chat() -> None:
 def test_chat_ids_include_the_phone_as_the_directory_writes_it() -> None:
     event = message("551191234567", contact_phone="551191234567")
     assert chat_ids_of(event) == ["551191234567", "5511991234567"]
+
+
+def test_a_task_names_its_customer_by_chat_id_phone_bsuid_and_username() -> None:
+    assert task_identifiers("ES.1", None, None, "@Ana") == [
+        Identifier(kind="bsuid", value="ES.1"), Identifier(kind="username", value="ana")]
+    assert task_identifiers("89011112233", "79011112233", "ES.2", None) == [
+        Identifier(kind="bsuid", value="ES.2"), Identifier(kind="phone", value="+79011112233")]
+    assert task_identifiers("79011112233@c.us", None, None, None) == [
+        Identifier(kind="phone", value="+79011112233")]
