@@ -3,7 +3,7 @@ integration tests and the task-system contract test."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -105,7 +105,8 @@ def settings_for(url: str, **env: str) -> TaskSyncSettings:
 
 @asynccontextmanager
 async def first_form_rig(db: Any, system_class: type[FirstFormTaskSystem] = FirstFormTaskSystem,
-                         feed_page: int = 500, **env: str) -> AsyncIterator[FirstFormRig]:
+                         feed_page: int = 500, now: Callable[[], datetime] = events.utcnow,
+                         **env: str) -> AsyncIterator[FirstFormRig]:
     for module in (comments, files, revisions, tasks, first_form_ids):
         await module.ensure_indexes(db)
     server = TestServer(create_app(SandboxSettings()), host="127.0.0.1")
@@ -115,7 +116,8 @@ async def first_form_rig(db: Any, system_class: type[FirstFormTaskSystem] = Firs
         async with aiohttp.ClientSession() as session:
             opts = from_settings(settings_for(str(server.make_url("")).rstrip("/"), **env))
             client = FirstFormClient(session, opts, clock=clock, sleep=sleeps)
-            system = system_class(db, client, opts, MongoFiles(db), feed_page=feed_page)
+            system = system_class(db, client, opts, MongoFiles(db), feed_page=feed_page,
+                                  clock=now)
             yield FirstFormRig(system=system, world=server.app[WORLD], opts=opts,
                                client=client, clock=clock, sleeps=sleeps, db=db, server=server)
     finally:

@@ -73,7 +73,7 @@ class Poster:
         try:
             ff_id = await create(claim.attempts)
         except BaseException:
-            await ids.release(self._db, kind, our_id)
+            await ids.release(self._db, kind, our_id, claim.attempts)
             raise
         if not await ids.created(self._db, kind, our_id, ff_id, self._clock()):
             raise RetryableError(f"First Form {kind} {ff_id} is linked to another of ours",
@@ -141,12 +141,17 @@ class Poster:
         if attempt > 1 and (found := await self.marked_in_feed(ff_task_id, comment.id)):
             return found
         author, name = author_of(comment, self._opts)
-        stored = [f for f in files if f.state == "stored"]
-        file_ids = [await self._upload(f, author) for f in stored]
         in_task = self._opts.files_to == "task"
-        if in_task:
-            for file_id in file_ids:
-                await self._client.call(requests.attach_to_task(ff_task_id, file_id, author))
+        link = await ids.get(self._db, "comment", comment.id) if in_task else None
+        file_ids = []
+        for record in (f for f in files if f.state == "stored"):
+            # each file may take a whole call's time: the claim is kept per file, not guessed
+            await self._keep_claim(comment.id, attempt)
+            if in_task and link is not None:
+                await self._to_task(comment.id, record, link, ff_task_id, author)
+            else:
+                file_ids.append(await self._upload(record, author))
+        await self._keep_claim(comment.id, attempt)
         thread = None
         if comment.reply_to_comment_id:
             target = await ids.get(self._db, "comment", comment.reply_to_comment_id)
@@ -154,7 +159,34 @@ class Poster:
         return await self._client.fetch(requests.post_comment(
             self._opts.paths, task_id=ff_task_id, author_id=author,
             text=comment_text(comment, name, files, file_names_in_text=in_task),
-            thread_id=thread, file_ids=[] if in_task else file_ids), responses.comment_id)
+            thread_id=thread, file_ids=file_ids), responses.comment_id)
+
+    async def _keep_claim(self, comment_id: str, attempt: int) -> None:
+        if not await ids.renew(self._db, "comment", comment_id, attempt, self._clock(),
+                               self._lease_s):
+            raise RetryableError(f"comment {comment_id}: a later attempt took over its "
+                                 "creation in First Form", code="FIRST_FORM_BUSY")
+
+    async def _to_task(self, comment_id: str, record: AttachmentRecord, link: ids.Link,
+                       ff_task_id: int, author: int) -> None:
+        """The file attached to the task once. Its preupload id is kept before the attach: an
+        attempt after one whose answer was lost attaches that same preupload, which First
+        Form refuses once it is attached; that refusal means "done", not a second copy."""
+        if record.id in link.attached:
+            return
+        reused = link.preuploads.get(record.id)
+        preupload = reused or await self._upload(record, author)
+        if reused is None:
+            await ids.note_file(self._db, comment_id, record.id, preupload_id=preupload)
+        try:
+            await self._client.call(requests.attach_to_task(ff_task_id, preupload, author))
+        except PermanentError as exc:
+            if reused is None:
+                raise
+            log.warning("First Form refused a preupload attached before; taken as attached "
+                        "by the attempt whose answer was lost", comment_id=comment_id,
+                        file_id=record.id, reason=str(exc))
+        await ids.note_file(self._db, comment_id, record.id, attached=True)
 
     async def marked_in_feed(self, ff_task_id: int, comment_id: str) -> int | None:
         """The feed comment carrying this comment's marker, if an earlier attempt posted it."""

@@ -34,6 +34,10 @@ class Link(msgspec.Struct, kw_only=True):
     open: bool = False  # tasks: polled while open
     closed_at: str | None = None  # tasks: when wabridge recorded the close (a stamp)
     closed_in_first_form: bool = False  # tasks: the close was a person's, seen in the feed
+    # comments (FIRST_FORM_FILES_TO=task): our file id → its preupload id, and the files whose
+    # attachment to the task First Form confirmed, so a later attempt attaches none twice
+    preuploads: dict[str, str] = {}
+    attached: list[str] = []
 
     @classmethod
     def of(cls, doc: dict[str, Any]) -> Link:
@@ -41,7 +45,9 @@ class Link(msgspec.Struct, kw_only=True):
                    attempts=int(doc.get("attempts", 0)), cursor=int(doc.get("cursor", 0)),
                    state_id=doc.get("state_id"), open="open_since" in doc,
                    closed_at=doc.get("closed_at"),
-                   closed_in_first_form=bool(doc.get("closed_in_first_form")))
+                   closed_in_first_form=bool(doc.get("closed_in_first_form")),
+                   preuploads=dict(doc.get("preuploads") or {}),
+                   attached=list(doc.get("attached") or []))
 
 
 async def ensure_indexes(db: Database) -> None:
@@ -91,11 +97,35 @@ async def claim(db: Database, kind: str, our_id: str, now: datetime, lease_s: fl
     return Link.of(doc) if doc else None
 
 
-async def release(db: Database, kind: str, our_id: str) -> None:
-    """An attempt ended without a result: the next one may start at once."""
+async def release(db: Database, kind: str, our_id: str, attempt: int) -> None:
+    """Attempt ``attempt`` ended without a result: the next one may start at once (unless a
+    later attempt holds the claim already)."""
     with db_errors(f"releasing a First Form {kind} claim"):
-        await _coll(db, kind).update_one({"_id": our_id, "ff_id": {"$exists": False}},
-                                         {"$set": {"lease_until": NEVER}})
+        await _coll(db, kind).update_one(
+            {"_id": our_id, "ff_id": {"$exists": False}, "attempts": attempt},
+            {"$set": {"lease_until": NEVER}})
+
+
+async def renew(db: Database, kind: str, our_id: str, attempt: int, now: datetime,
+                lease_s: float) -> bool:
+    """Attempt ``attempt`` keeps its claim ``lease_s`` longer; False when it lost it (a later
+    attempt took over after the lease ran out)."""
+    with db_errors(f"renewing a First Form {kind} claim"):
+        kept = await _coll(db, kind).update_one(
+            {"_id": our_id, "ff_id": {"$exists": False}, "attempts": attempt},
+            {"$set": {"lease_until": stamp(now + timedelta(seconds=lease_s))}})
+    return bool(kept.matched_count)
+
+
+async def note_file(db: Database, comment_id: str, file_id: str, *,
+                    preupload_id: str | None = None, attached: bool = False) -> None:
+    """A comment's file preuploaded (its id there), or attached to the task (confirmed)."""
+    update: dict[str, Any] = {"$set": {f"preuploads.{file_id}": preupload_id}} \
+        if preupload_id is not None else {}
+    if attached:
+        update["$addToSet"] = {"attached": file_id}
+    with db_errors("noting a First Form comment's file"):
+        await db.first_form_comments.update_one({"_id": comment_id}, update)
 
 
 async def created(db: Database, kind: str, our_id: str, ff_id: int, now: datetime) -> bool:
