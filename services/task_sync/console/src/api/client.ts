@@ -130,6 +130,12 @@ export const api = {
   /** Withdraw a held reply before the customer writes again. */
   cancelHeld: (taskId: string, commentId: string) =>
     request<CommentView>("DELETE", `/tasks/${enc(taskId)}/comments/${enc(commentId)}`),
+  /** React with one emoji to a message of the chat (sent to WhatsApp); the reaction comment. */
+  react: (taskId: string, commentId: string, emoji: string) => request<CommentView>("PUT",
+    `/tasks/${enc(taskId)}/comments/${enc(commentId)}/reaction`, { emoji }),
+  /** Take our reaction to the message back. */
+  unreact: (taskId: string, commentId: string) => request<CommentView>("DELETE",
+    `/tasks/${enc(taskId)}/comments/${enc(commentId)}/reaction`),
   notices: () => get<NoticeList>("/notices", { limit: 30 }),
   markNoticesRead: (ids: string[] | "all") =>
     request<{ marked: number }>("POST", "/notices/read", ids === "all" ? { all: true } : { ids }),

@@ -127,6 +127,8 @@ export interface Attachment {
 export interface Reaction {
   emoji: string;
   by?: string | null;
+  /** "out": our business number's (any manager's: WhatsApp keeps one per message). */
+  direction?: Direction;
 }
 
 export interface CommentView {
@@ -148,9 +150,13 @@ export interface CommentView {
   deleted?: boolean | null;
   current_text?: string | null;
   template_id?: string | null;
+  gateway_message_id?: string | null;
   attachments?: Attachment[];
   reply_to?: { id: string; author_name?: string | null; text: string } | null;
+  /** What the message shows under it (folded by the server from the same page). */
   reactions?: Reaction[];
+  /** A reaction comment's emoji ("" takes the reaction back). */
+  reaction?: string | null;
 }
 
 export interface CommentPage {

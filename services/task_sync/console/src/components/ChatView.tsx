@@ -5,6 +5,7 @@ import { onLive } from "../api/events";
 import type { CommentPatch, CommentView, TaskDetail } from "../api/types";
 import { t } from "../i18n";
 import { checkFiles } from "../lib/files";
+import { foldReactions } from "../lib/reactions";
 import { dayTitle, sameDay } from "../lib/time";
 import { markRead, openTaskId, refreshCounts } from "../state";
 import { Composer } from "./Composer";
@@ -14,6 +15,8 @@ import { TaskCard } from "./TaskCard";
 import { link } from "../lib/router";
 
 const NEAR_BOTTOM_PX = 120;
+/** The gateways that carry a manager's reaction to WhatsApp (``reactions_out``). */
+const REACTING_PROVIDERS = new Set(["meta"]);
 
 export function ChatView({ taskId, view }: { taskId: string; view: string }) {
   const [task, setTask] = useState<TaskDetail | null>(null);
@@ -79,7 +82,8 @@ export function ChatView({ taskId, view }: { taskId: string; view: string }) {
       if (event.comment.direction === "in") seen();
       // the customer wrote: the 24-hour window opens again, and the composer with it
       if (event.comment.direction === "in" && windowClosed.current) void reloadTask();
-      if (!stickToBottom.current) setNewBelow(true);
+      // a reaction shows on its (older) message: nothing new below
+      if (!stickToBottom.current && event.comment.content_type !== "reaction") setNewBelow(true);
     } else if (event.type === "comment.updated") {
       setComments((old) => patch(old, event));
     } else {
@@ -169,6 +173,16 @@ export function ChatView({ taskId, view }: { taskId: string; view: string }) {
     }
   };
 
+  /** Our reaction to a customer's message ("" takes it back); it shows once stored. */
+  const react = async (c: CommentView, emoji: string) => {
+    try {
+      const made = emoji ? await api.react(taskId, c.id, emoji) : await api.unreact(taskId, c.id);
+      setComments((old) => upsert(old, made));
+    } catch (exc) {
+      setError(exc instanceof ApiError ? exc.reason : String(exc));
+    }
+  };
+
   const addFiles = (list: FileList | File[] | null | undefined) => {
     if (!list || !list.length) return;
     const { ok, refused: no } = checkFiles(Array.from(list), files.length);
@@ -189,6 +203,9 @@ export function ChatView({ taskId, view }: { taskId: string; view: string }) {
   const contactName = task?.contact?.name ?? task?.contact_name ?? "";
   const byId = new Map(comments.map((c) => [c.id, c]));
   const canPost = !!task?.permissions?.post;
+  const canReact = canPost && REACTING_PROVIDERS.has(task?.chat?.provider ?? "");
+  // reactions show on their message, as in WhatsApp, not as messages of their own
+  const { shown, reactions } = foldReactions(comments);
   return (
     <>
       <section class={`chat${dragging ? " dragging" : ""}`} aria-label={t("chat.label")}
@@ -209,15 +226,16 @@ export function ChatView({ taskId, view }: { taskId: string; view: string }) {
             <button type="button" class="more" onClick={() => void loadOlder()}>{t("chat.older")}</button>
           )}
           <ol class="msgs">
-            {comments.map((c, i) => (
+            {shown.map((c, i) => (
               <Fragment key={c.id}>
-                {(i === 0 || !sameDay(comments[i - 1]!.at, c.at)) && (
+                {(i === 0 || !sameDay(shown[i - 1]!.at, c.at)) && (
                   <li class="day" role="separator"><span>{dayTitle(c.at)}</span></li>
                 )}
                 <MessageBubble comment={withQuote(c, byId, contactName)} contactName={contactName} highlighted={highlight === c.id}
                                canPost={canPost} onReply={setReplyTo} onQuote={goToQuote}
                                onRevisions={setRevisionsOf} onResend={resend}
-                               onCancelHeld={cancelHeld} />
+                               onCancelHeld={cancelHeld} reactions={reactions.get(c.id)}
+                               onReact={canReact && reactable(c) ? react : undefined} />
               </Fragment>
             ))}
           </ol>
@@ -266,6 +284,12 @@ function withQuote(c: CommentView, byId: Map<string, CommentView>, contactName: 
   }
   return { ...c, reply_to: { id: quoted.id, author_name: authorOf(quoted, contactName),
     text: (c.reply_to?.text ?? (quoted.current_text ?? quoted.text)).slice(0, 200) } };
+}
+
+/** A customer's message in WhatsApp (not a reaction, notice or deleted one). */
+function reactable(c: CommentView): boolean {
+  return c.direction === "in" && !!c.gateway_message_id && !c.deleted
+    && c.content_type !== "reaction" && c.author_kind !== "system";
 }
 
 const RANK: Record<string, number> = {

@@ -4,6 +4,7 @@ const PATHS = {
   clock: "M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zm0 4v5l3 2",
   reply: "M10 8V4l-7 7 7 7v-4c5 0 8 1.5 10 5-1-5-4-10-10-11z",
   doc: "M6 2h8l5 5v15H6zM14 2v5h5",
+  smile: "M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM8 14s1.5 2 4 2 4-2 4-2M9 9.5h.01M15 9.5h.01",
 } as const;
 
 export function Icon({ name, label }: { name: keyof typeof PATHS; label?: string }) {

@@ -3,6 +3,7 @@ import { ApiError, api } from "../api/client";
 import { onLive } from "../api/events";
 import type { InboxView, TaskSummary } from "../api/types";
 import { t, type Key } from "../i18n";
+import { reactionPreview } from "../lib/reactions";
 import { link, navigate, taskPath } from "../lib/router";
 import { useStore } from "../lib/store";
 import { short, timeLeft } from "../lib/time";
@@ -73,6 +74,9 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
   useEffect(() => {
     let timer: number | undefined;
     const off = onLive((event) => {
+      // our own reaction is no news in the list (the server keeps the preview as it was)
+      if (event.type === "comment.added" && event.comment.content_type === "reaction"
+          && event.comment.direction === "out") return;
       if (event.type === "comment.added") {
         const { text, direction, at } = event.comment;
         heard.current.set(event.task_id, { id: event.task_id, last_preview: text.slice(0, 120),
@@ -233,7 +237,7 @@ function TaskRow({ task, view, open, unread, me }: {
         <span class="task-bottom">
           <span class="task-preview">
             {task.last_direction === "out" && <span class="you">{t("inbox.you")}</span>}
-            {task.last_preview ?? task.title}
+            {reactionPreview(task.last_preview) ?? task.last_preview ?? task.title}
           </span>
           {unread > 0 && (
             <span class="badge" aria-label={t("inbox.unread", { n: unread })}>{unread}</span>

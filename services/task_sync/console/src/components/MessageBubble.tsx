@@ -1,10 +1,12 @@
-import type { CommentView } from "../api/types";
+import type { CommentView, Reaction } from "../api/types";
 import { t } from "../i18n";
+import { ours } from "../lib/reactions";
 import { clock, full } from "../lib/time";
 import { AttachmentView } from "./AttachmentView";
 import { DeliveryTicks } from "./DeliveryTicks";
 import { HeldReply } from "./HeldReply";
 import { Icon } from "./Icon";
+import { ReactionList, ReactionPicker } from "./Reactions";
 
 interface Props {
   comment: CommentView;
@@ -17,6 +19,10 @@ interface Props {
   onResend: (comment: CommentView) => void;
   /** Withdraw a reply held for the customer's return. */
   onCancelHeld: (comment: CommentView) => Promise<void>;
+  /** What the message shows under it (reaction comments folded onto it). */
+  reactions?: Reaction[];
+  /** React to it ("" takes ours back); absent where we cannot react to this message. */
+  onReact?: (comment: CommentView, emoji: string) => Promise<void>;
 }
 
 /** Who wrote it, as the chat shows it: the customer, a group participant, the bot or a
@@ -36,7 +42,7 @@ export function authorOf(comment: CommentView, contactName: string): string {
 
 /** One message of the dialogue. Every customer string goes in as text, never as markup. */
 export function MessageBubble(props: Props) {
-  const { comment: c, contactName, highlighted, canPost } = props;
+  const { comment: c, contactName, highlighted, canPost, reactions, onReact } = props;
   if (c.author_kind === "system") {
     return (
       <li class="notice" id={`c-${c.id}`} data-comment-id={c.id}>
@@ -53,7 +59,7 @@ export function MessageBubble(props: Props) {
   return (
     <li id={`c-${c.id}`} data-comment-id={c.id} data-author-kind={c.author_kind}
         data-delivery={c.delivery ?? undefined}
-        class={`msg ${side} kind-${c.author_kind}${held}${highlighted ? " highlight" : ""}`}>
+        class={`msg ${side} kind-${c.author_kind}${held}${highlighted ? " highlight" : ""}${reactions?.length ? " reacted" : ""}`}>
       <article class="bubble" aria-label={`${author}, ${full(c.at)}`}>
         <header class="author">{author}</header>
         {c.reply_to && (
@@ -68,11 +74,6 @@ export function MessageBubble(props: Props) {
           ? <p class="text deleted"><s>{text}</s> <em>{t("chat.deletedText")}</em></p>
           : text && <p class="text">{text}</p>}
         {(c.attachments ?? []).map((a) => <AttachmentView attachment={a} />)}
-        {!!c.reactions?.length && (
-          <ul class="reactions" aria-label={t("chat.reactions")}>
-            {c.reactions.map((r) => <li title={r.by ?? ""}>{r.emoji}</li>)}
-          </ul>
-        )}
         <footer class="meta">
           {(c.edited || c.deleted) && !cancelled && (
             <button type="button" class="mark" onClick={() => props.onRevisions(c)}
@@ -83,6 +84,10 @@ export function MessageBubble(props: Props) {
           <time dateTime={c.at} title={full(c.at)}>{clock(c.at)}</time>
           {c.direction === "out" && c.delivery && <DeliveryTicks delivery={c.delivery} />}
         </footer>
+        {!!reactions?.length && (
+          <ReactionList reactions={reactions} contactName={contactName}
+                        onRemove={onReact && (() => void onReact(c, ""))} />
+        )}
         <HeldReply comment={c} canPost={canPost} onCancel={props.onCancelHeld} />
         {c.delivery === "failed" && (
           <p class="failure" role="alert">
@@ -96,6 +101,10 @@ export function MessageBubble(props: Props) {
       {canPost && !held && (
         <button type="button" class="reply-btn" onClick={() => props.onReply(c)}
                 aria-label={`${t("chat.replyTo")}: ${author}`}><Icon name="reply" /></button>
+      )}
+      {onReact && (
+        <ReactionPicker current={ours(reactions)?.emoji} author={author}
+                        onPick={(emoji) => onReact(c, emoji)} />
       )}
     </li>
   );
