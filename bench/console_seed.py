@@ -4,8 +4,11 @@ inserted in bulk directly into the run's database, in the shapes the store write
 Tasks are the documents ``shared.store.tasks.create`` writes, with the activity fields as
 ``shared.store.inbox.record_activity`` sets them (text stamps); the first task goes through
 ``tasks.create`` itself and the bulk documents must carry the same fields, so a change of the
-store's shape fails the seed instead of measuring a different store. Comments go through the
-store's own ``comments.insert_many``.
+store's shape fails the seed instead of measuring a different store. Comments are the documents
+``comments.insert_many`` writes, without its mark for the word indexer: the seed writes their
+entries of the message-text search's word index itself (``search_index.entry_docs``, the same
+words), in bulk, and records the index's backfill as done, so task-sync's indexer has nothing
+to catch up on while the phase measures.
 
 Who holds what: the demo people (``deploy/seed/demo.yaml``) and 20 more managers, half in each
 group; 85 % of the tasks are closed, 11 % with a manager, 4 % with the bot. A task with a
@@ -32,8 +35,7 @@ from shared.domain.comments import Comment, order_of
 from shared.domain.directory import User
 from shared.domain.inbox import preview_of
 from shared.domain.tasks import Task
-from shared.store import comments as comment_store
-from shared.store import directory
+from shared.store import directory, search_index
 from shared.store import tasks as task_store
 from shared.store.mongo import Database, stamp, to_doc
 
@@ -217,6 +219,13 @@ class _Maker:
                                        author_user_id=assignee, author_name="Менеджер")
 
 
+async def _insert_comments(db: Database, batch: list[Comment]) -> None:
+    """The comments as ``comments.insert_many`` stores them, unmarked, and their index entries."""
+    docs = [to_doc(comment) for comment in batch]
+    await db.comments.insert_many(docs, ordered=False)
+    await db.comment_terms.insert_many(search_index.entry_docs(docs), ordered=False)
+
+
 def _batches(maker: _Maker) -> Iterator[tuple[list[Task], list[Comment]]]:
     task_batch: list[Task] = []
     comment_batch: list[Comment] = []
@@ -236,6 +245,7 @@ async def seed(db: Database, n_tasks: int, n_comments: int, long_chat: int = 100
     """Insert the store; the first task through ``tasks.create``, checking the bulk shape."""
     started = time.monotonic()
     await add_people(db)
+    await search_index.mark_backfill_done(db)  # what is seeded here is indexed here
     maker = _Maker(n_tasks, n_comments, long_chat, datetime.now(UTC))
     long_chat_id = ""
     done_tasks = done_comments = 0
@@ -256,7 +266,7 @@ async def seed(db: Database, n_tasks: int, n_comments: int, long_chat: int = 100
         if docs:
             await db.tasks.insert_many(docs, ordered=False)
         if comment_batch:
-            await comment_store.insert_many(db, comment_batch)
+            await _insert_comments(db, comment_batch)
         done_tasks += len(task_batch)
         done_comments += len(comment_batch)
         if progress is not None and time.monotonic() >= next_report:

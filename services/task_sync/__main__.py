@@ -25,6 +25,7 @@ from services.task_sync.api_common import install_operator_api
 from services.task_sync.application.activity import run_activity_writer
 from services.task_sync.application.outgoing import run_clearer, run_sweeper
 from services.task_sync.application.reconcile import run_reconciler
+from services.task_sync.application.text_indexer import run_text_indexer
 from services.task_sync.application.timers import run_scheduler
 from services.task_sync.console_static import routes as console_routes
 from services.task_sync.first_form_wiring import with_task_system
@@ -44,6 +45,7 @@ from shared.store import (
     files,
     inbox,
     revisions,
+    search_index,
     tasks,
 )
 from shared.worker import Worker
@@ -52,7 +54,8 @@ from shared.worker import Worker
 async def run() -> None:
     settings = load(TaskSyncSettings)
     conns = await Connections.open(settings)
-    for module in (tasks, comments, directory, files, revisions, inbox, accounts, audit):
+    for module in (tasks, comments, directory, files, revisions, inbox, accounts, audit,
+                   search_index):
         await module.ensure_indexes(conns.db)
     await desk_ports.ensure_indexes(conns.db)  # routing, deadlines, timers (issue 13)
     robot_id, group_bot_id = await prepare(conns.db, settings)
@@ -94,12 +97,16 @@ async def run() -> None:
     async def timers(stop: asyncio.Event) -> None:  # durable timers (issue 13)
         await run_scheduler(deps, stop)
 
+    async def text_indexer(stop: asyncio.Event) -> None:  # the text search's words (issue 9)
+        await run_text_indexer(conns.db, stop)
+
     async def live_updates(stop: asyncio.Event) -> None:
         await follow(deps, conns.bus, stop, settings.wabridge_robot_user)
 
     await serve_until_stopped("task-sync", settings, settings.task_sync_port, app, workers,
                               conns, background=[sweeper, clearer, reconciler, activity_writer,
-                                                 live_updates, timers, *task_system_jobs],
+                                                 live_updates, timers, text_indexer,
+                                                 *task_system_jobs],
                               cleanup=cleanup)
 
 

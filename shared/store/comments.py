@@ -14,6 +14,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from shared.domain.comments import DELIVERY_RANK, Comment, order_of
 from shared.store.mongo import Database, db_errors, read_as, set_or_unset, stamp, to_doc, with_utc
+from shared.store.search_index import MARKER, marked
 
 __all__ = ["DELIVERY_RANK", "Comment", "order_of"]
 
@@ -31,7 +32,7 @@ async def ensure_indexes(db: Database) -> None:
 
 async def insert(db: Database, comment: Comment) -> bool:
     """Insert; False when this comment (or one carrying its gateway message id) exists."""
-    doc = to_doc(comment)
+    doc = marked(to_doc(comment))  # for the word index's background indexer
     with db_errors("recording a comment"):
         try:
             await db.comments.insert_one(doc)
@@ -42,7 +43,7 @@ async def insert(db: Database, comment: Comment) -> bool:
 
 async def insert_many(db: Database, items: list[Comment]) -> int:
     """Insert several in one round trip; returns how many were new (duplicates are skipped)."""
-    docs = [to_doc(comment) for comment in items]
+    docs = [marked(to_doc(comment)) for comment in items]
     with db_errors("recording comments"):
         try:
             result = await db.comments.insert_many(docs, ordered=False)
@@ -92,6 +93,7 @@ async def mark_revised(db: Database, comment_id: str, *, deleted: bool, text: st
     """An edit or deletion in WhatsApp: the original text stays; the comment shows the change."""
     fields: dict[str, Any] = {"deleted": True} if deleted else {"edited": True,
                                                                  "current_text": text}
+    fields[MARKER] = 1  # the word index adds the new text's words
     with db_errors("marking a comment revised"):
         await db.comments.update_one({"_id": comment_id}, {"$set": fields})
 

@@ -15,9 +15,10 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, UpdateOne
 
+from shared.domain.comments import order_of
 from shared.domain.inbox import Activity, InboxQuery
 from shared.domain.tasks import Task
-from shared.store import tasks
+from shared.store import search_index, tasks
 from shared.store.mongo import Database, db_errors, read_as, stamp
 from shared.store.visibility import task_scope
 
@@ -183,6 +184,8 @@ def _starting_with(prefix: str) -> dict[str, str]:
 
 
 async def find(db: Database, query: InboxQuery) -> list[Task]:
+    if query.task_ids is not None and not query.task_ids:
+        return []  # a text search found nothing: the stand-in scans for an empty ``$in``
     sort = _DUE_SORT if query.sort == "due" else _SORT
     branches = _branches(query)
     with db_errors("listing the inbox"):
@@ -248,18 +251,6 @@ async def seen_counts(db: Database, user_id: str, task_ids: list[str]) -> dict[s
 
 async def tasks_with_text(db: Database, text: str, since: datetime, limit: int = 200
                           ) -> list[str]:
-    """Tasks whose messages since ``since`` contain ``text`` (a bounded scan of recent
-    messages, newest first; a search on request, not per keystroke)."""
-    # ignoring case inline, not with $options: the same on MongoDB, and the stand-in then
-    # matches in SQL instead of decoding every recent message in Python
-    pattern = "(?i)" + re.escape(text.strip())
-    with db_errors("searching message text"):
-        docs = await db.comments.find(
-            {"order": {"$gte": int(since.timestamp() * 1_000_000)},
-             "text": {"$regex": pattern}}, {"task_id": 1}) \
-            .sort("order", DESCENDING).limit(limit * 5).to_list(None)
-    found: list[str] = []
-    for doc in docs:
-        if doc["task_id"] not in found:
-            found.append(doc["task_id"])
-    return found[:limit]
+    """Tasks whose messages since ``since`` hold words starting with each word of ``text``,
+    newest first: ranges of the word index (``shared.store.search_index``), not a scan."""
+    return await search_index.tasks_with_words(db, text, order_of(since), limit)

@@ -11,7 +11,7 @@ from shared import events
 from shared.domain.access import Viewer
 from shared.domain.inbox import Activity, InboxQuery, View
 from shared.domain.tasks import Task
-from shared.store import comments, inbox, tasks
+from shared.store import comments, inbox, search_index, tasks
 
 T0 = events.utcnow() - timedelta(hours=1)
 OPEN = ("Диалог с ботом", "Диалог с менеджером")
@@ -169,11 +169,14 @@ async def test_message_text_search_finds_recent_tasks(db: Any) -> None:
         await comments.insert(db, comments.Comment(
             id=f"c{n}", task_id=f"t-{n}", order=comments.order_of(at), at=at,
             author_kind="customer", direction="in", text=text))
-    assert await inbox.tasks_with_text(db, "заказ", T0 - timedelta(days=1)) == ["t-1"]
-    assert await inbox.tasks_with_text(db, "ГДЕ мой", T0 - timedelta(days=1)) == ["t-1"]
-    assert await inbox.tasks_with_text(db, "заказ 123?", T0 - timedelta(days=1)) == ["t-1"]
-    assert await inbox.tasks_with_text(db, "з.каз", T0 - timedelta(days=1)) == []
-    assert await inbox.tasks_with_text(db, "заказ", T0 + timedelta(hours=1)) == []
+    for indexed in (False, True):  # a moment after it is stored, and through the word index
+        if indexed:
+            assert await search_index.index_marked(db) == 3
+        assert await inbox.tasks_with_text(db, "заказ", T0 - timedelta(days=1)) == ["t-1"]
+        assert await inbox.tasks_with_text(db, "ГДЕ мой", T0 - timedelta(days=1)) == ["t-1"]
+        assert await inbox.tasks_with_text(db, "заказ 123?", T0 - timedelta(days=1)) == ["t-1"]
+        assert await inbox.tasks_with_text(db, "з.каз", T0 - timedelta(days=1)) == []
+        assert await inbox.tasks_with_text(db, "заказ", T0 + timedelta(hours=1)) == []
 
 
 async def test_a_queue_of_two_groups_in_two_statuses_is_one_list_newest_first(db: Any) -> None:
