@@ -12,9 +12,10 @@ projection (a status change announced to bot-router through the outbox).
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Callable
-from datetime import datetime
-from typing import Protocol
+import time
+from collections.abc import Callable, Coroutine
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 import msgspec
 
@@ -51,6 +52,7 @@ log = get_logger(__name__)
 ROUND_ENDING = frozenset({"FIRST_FORM_UNAVAILABLE", "FIRST_FORM_LOGIN_REFUSED",
                           "FIRST_FORM_UNAUTHORIZED", "FIRST_FORM_429", "FIRST_FORM_503",
                           "DB_UNAVAILABLE"})
+REOPEN_WINDOW = timedelta(days=7)  # a task closed longer ago is not looked at again
 
 
 class FileSink(Protocol):
@@ -78,25 +80,62 @@ class FeedReader:
         self._max_file_bytes = max_file_bytes
         self._clock = clock
         self._page = page
+        # a few closed tasks' states are read every this many seconds (reopened there?)
+        self.closed_every_s = 60.0
+        self.closed_per_round = 20
+        self._closed_due = 0.0
 
     async def pick_up(self) -> PickedUp:
-        """One round over all open tasks. A task that fails is logged and tried again next
-        round while the others go on; only First Form (or the database) being out of reach
-        for everyone ends the round early (RetryableError: the next round tries again)."""
+        """One round over all open tasks (and, now and then, a few closed ones: reopened in
+        First Form?). A task that fails is logged and tried again next round while the others
+        go on; only First Form (or the database) being out of reach for everyone ends the
+        round early (RetryableError: the next round tries again)."""
         found = PickedUp()
         async for link in ids.open_tasks(self._db, self._page):
-            try:
-                await self._task(link, found)
-            except RetryableError as exc:
-                if exc.code in ROUND_ENDING:
-                    raise
-                log.warning("First Form task not polled this round; the others go on and it "
-                            "is tried again next round", task_id=link.id,
-                            ff_task_id=link.ff_id, reason=str(exc), code=exc.code)
-            except PermanentError as exc:
-                log.warning("First Form task not readable; skipped this round",
-                            task_id=link.id, ff_task_id=link.ff_id, reason=str(exc))
+            await self._guarded(link, self._task(link, found))
+        if time.monotonic() >= self._closed_due:
+            self._closed_due = time.monotonic() + self.closed_every_s
+            now = self._clock()
+            for link in await ids.closed_to_check(self._db, now - REOPEN_WINDOW, now,
+                                                  self.closed_per_round):
+                await self._guarded(link, self._reopened(link, found))
         return found
+
+    async def _guarded(self, link: Link, work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except RetryableError as exc:
+            if exc.code in ROUND_ENDING:
+                raise
+            log.warning("First Form task not polled this round; the others go on and it "
+                        "is tried again next round", task_id=link.id,
+                        ff_task_id=link.ff_id, reason=str(exc), code=exc.code)
+        except PermanentError as exc:
+            log.warning("First Form task not readable; skipped this round",
+                        task_id=link.id, ff_task_id=link.ff_id, reason=str(exc))
+
+    async def _reopened(self, link: Link, found: PickedUp) -> None:
+        """A closed task a person reopened in First Form is followed (open again, polled,
+        bot-router told), unless the chat has gone on in another open task meanwhile."""
+        task = await self._local.get_task(link.id)
+        if task is None or link.ff_id is None:
+            return
+        state = await self._client.fetch(requests.read_task(link.ff_id), responses.task_state)
+        if state.state_id is None or state.state_id == link.state_id:
+            return
+        closed = self._opts.status_names.get("closed", "")
+        status = status_of(state, await self._catalog.states(), self._opts.status_names)
+        other = await self._local.open_task_of_chat(task.chat.key, closed)
+        if status is not None and status != closed and other is not None \
+                and other.id != task.id:
+            log.warning("task reopened in First Form while its chat goes on in another open "
+                        "task; left closed here", task_id=task.id, ff_task_id=link.ff_id,
+                        open_task_id=other.id)
+        elif status is not None and status != closed:
+            changed = await self._follow(task, state, follow_state=True)
+            if changed is not None:
+                found.tasks.append(changed)
+        await ids.advance(self._db, link.id, 0, state.state_id)
 
     async def _task(self, link: Link, found: PickedUp) -> None:
         task = await self._local.get_task(link.id)

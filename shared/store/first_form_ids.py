@@ -54,6 +54,7 @@ async def ensure_indexes(db: Database) -> None:
     for coll in (db.first_form_tasks, db.first_form_comments):
         await coll.create_index("ff_id", unique=True, sparse=True)
     await db.first_form_tasks.create_index("open_since", sparse=True)
+    await db.first_form_tasks.create_index("closed_at", sparse=True)
     await db.first_form_comments.create_index([("task_id", ASCENDING)])
 
 
@@ -168,6 +169,23 @@ async def open_tasks(db: Database, page: int = 500) -> AsyncIterator[Link]:
         if len(docs) < page:
             return
         after = docs[-1]["_id"]
+
+
+async def closed_to_check(db: Database, since: datetime, now: datetime,
+                          limit: int) -> list[Link]:
+    """Up to ``limit`` tasks closed since ``since``, those checked longest ago first, each
+    stamped as checked at ``now`` (a task reopened in First Form is looked for, a few at a
+    time, so the cost stays a few reads a minute however many tasks were closed)."""
+    with db_errors("listing closed First Form tasks"):
+        docs = await db.first_form_tasks.find(
+            {"closed_at": {"$gte": stamp(since)}, "ff_id": {"$exists": True}}) \
+            .sort([("reopen_checked_at", ASCENDING), ("_id", ASCENDING)]) \
+            .limit(limit).to_list(None)
+        if docs:
+            await db.first_form_tasks.update_many(
+                {"_id": {"$in": [d["_id"] for d in docs]}},
+                {"$set": {"reopen_checked_at": stamp(now)}})
+    return [Link.of(d) for d in docs]
 
 
 async def set_open(db: Database, task_id: str, is_open: bool, now: datetime, *,

@@ -209,3 +209,41 @@ async def test_a_message_written_before_a_close_made_here_stays_in_its_task(
     later = NOW + timedelta(minutes=5)
     await rig.system.add_comment(comment("c2", "Ещё вопрос", at=later, order=order_of(later)))
     assert len(rig.ff_tasks()) == 2 and rig.ff_comments()[-1].task_id != ff
+
+
+# ---- a task reopened in First Form -----------------------------------------------------------
+
+
+async def test_a_task_reopened_in_first_form_is_followed_announced_and_polled_again(
+    rig: FirstFormRig,
+) -> None:
+    rig.system.feed.closed_every_s = 0  # look at closed tasks every round
+    await rig.system.create_task(task(status=MANAGER))
+    [ff] = rig.ff_tasks()
+    ff.state_id = 14
+    await rig.system.pick_up()
+    await rig.system.mark_announced("t1", 1)
+    ff.state_id = 13  # a person reopened it in First Form
+    rig.world.add_comment(ff.id, 101, "вернулась к вашему вопросу", None, [])
+    [changed] = (await rig.system.pick_up()).tasks
+    assert (changed.id, changed.status) == ("t1", MANAGER)
+    assert [t.id for t in await rig.system.unannounced_tasks()] == ["t1"]
+    assert [link.id async for link in first_form_ids.open_tasks(rig.db)] == ["t1"]
+    [picked] = (await rig.system.pick_up()).comments
+    assert picked.text == "вернулась к вашему вопросу"
+
+
+async def test_a_task_reopened_in_first_form_after_the_chat_went_on_stays_closed_here(
+    rig: FirstFormRig,
+) -> None:
+    rig.system.feed.closed_every_s = 0
+    await rig.system.create_task(task("t1", status=MANAGER))
+    [old] = rig.ff_tasks()
+    old.state_id = 14
+    await rig.system.pick_up()
+    await rig.system.create_task(task("t2"))  # the customer wrote again: a new task
+    old.state_id = 13
+    assert (await rig.system.pick_up()).tasks == []
+    kept = await rig.system.get_task("t1")
+    assert kept is not None and kept.status == CLOSED
+    assert (await rig.system.pick_up()).tasks == []  # seen once, not again each round
