@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 
 from services.task_sync.application import chat, messaging
+from services.task_sync.application.live import LiveHub
+from services.task_sync.application.live_feed import LiveFeed
 from services.task_sync.application.views import reactions_shown
 from shared import events
+from shared.domain.access import Viewer
 from shared.domain.comments import Comment, order_of
 from shared.domain.directory import User
 from tests.fakes.task_sync import (
@@ -128,3 +131,20 @@ async def test_a_managers_reaction_is_announced_to_the_consoles_and_sent_to_what
     assert (signal.kind, signal.emoji, signal.gateway_message_id) == ("reaction", "👍", "wamid.1")
     [told] = bus.of_type(events.TaskActivity)
     assert (told.kind, told.correlation_id) == ("comment.added", made.id)
+
+
+async def test_a_live_customer_reaction_names_the_message_this_replica_has_not_seen() -> None:
+    tasks, hub = FakeTaskSystem(), LiveHub()
+    await tasks.create_task(a_task("t1", chat=a_chat("meta")))
+    await tasks.add_comment(_comment(1, "ваш заказ готов", direction="out",
+                                     gateway_message_id="wamid.out-1"))
+    console = hub.subscribe(Viewer(user_id=ADMIN.id, role="admin"))
+
+    await LiveFeed(tasks, hub).on_message(events.AddComment(
+        id="cmd-r", correlation_id="c", occurred_at=START, comment_id="c2", task_id="t1",
+        author_kind="customer", direction="in", text="[reaction 👍]", at=START,
+        content_type="reaction", sender_name="Ana", gateway_message_id="wamid.r-1",
+        reply_to_gateway_message_id="wamid.out-1"))
+
+    shown = console.queue.get_nowait().data["comment"]
+    assert (shown["reply_to_comment_id"], shown["reaction"]) == ("c1", "👍")
