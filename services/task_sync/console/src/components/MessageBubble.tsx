@@ -1,6 +1,6 @@
 import type { CommentView, Reaction } from "../api/types";
 import { t } from "../i18n";
-import { ours } from "../lib/reactions";
+import { ours, reactionPreview } from "../lib/reactions";
 import { clock, full } from "../lib/time";
 import { AttachmentView } from "./AttachmentView";
 import { DeliveryTicks } from "./DeliveryTicks";
@@ -51,8 +51,9 @@ export function MessageBubble(props: Props) {
     );
   }
   const side = c.direction === "in" ? "in" : "out";
-  const text = c.edited && c.current_text !== null && c.current_text !== undefined
-    ? c.current_text : c.text;
+  // a reaction whose message is not loaded shows by itself, quoting that message
+  const text = c.content_type === "reaction" ? reactionPreview(c.text) ?? c.text
+    : c.edited && c.current_text !== null && c.current_text !== undefined ? c.current_text : c.text;
   const author = authorOf(c, contactName);
   const cancelled = c.delivery === "cancelled";
   const held = c.delivery === "held" || cancelled ? ` ${c.delivery}` : "";
