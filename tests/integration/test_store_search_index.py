@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from services.task_sync.application.text_indexer import index_round
 from shared import events
 from shared.store import comments, inbox, search_index
 
@@ -139,3 +140,19 @@ async def test_the_backfill_indexes_unmarked_comments_and_resumes_where_it_stopp
     assert sorted(await find(db, "старый")) == [f"t-{n}" for n in range(7)]
     assert await find(db, "500") == ["t-5"]
     assert await search_index.backfill_step(db, batch=3) == 0
+
+
+async def test_the_indexer_round_indexes_new_comments_and_backfills_older_ones(db: Any) -> None:
+    at = T0 + timedelta(minutes=9)
+    await db.comments.insert_one({"_id": "old", "task_id": "t-old",
+                                  "order": comments.order_of(at), "at": at,
+                                  "author_kind": "customer", "direction": "in",
+                                  "text": "архивный вопрос"})  # stored before the marker
+    await store(db, comment(1, "t-new", "новый вопрос"))
+    assert await index_round(db) == 3  # the marked one, then a backfill step over both
+    assert not await search_index.backfill_done(db)
+    assert await index_round(db) == 0  # the walk finds no more: done
+    assert await search_index.backfill_done(db)
+    assert await db.comments.count_documents({"to_index": 1}) == 0
+    assert await db.comment_terms.count_documents({"term": "вопрос"}) == 2
+    assert await find(db, "архивн") == ["t-old"]
