@@ -89,16 +89,23 @@ class FeedReader:
         """One round over all open tasks (and, now and then, a few closed ones: reopened in
         First Form?). A task that fails is logged and tried again next round while the others
         go on; only First Form (or the database) being out of reach for everyone ends the
-        round early (RetryableError: the next round tries again)."""
+        round early (what it found so far is returned; the next round goes on)."""
         found = PickedUp()
-        async for link in ids.open_tasks(self._db, self._page):
-            await self._guarded(link, self._task(link, found))
-        if time.monotonic() >= self._closed_due:
-            self._closed_due = time.monotonic() + self.closed_every_s
-            now = self._clock()
-            for link in await ids.closed_to_check(self._db, now - REOPEN_WINDOW, now,
-                                                  self.closed_per_round):
-                await self._guarded(link, self._reopened(link, found))
+        try:
+            async for link in ids.open_tasks(self._db, self._page):
+                await self._guarded(link, self._task(link, found))
+            if time.monotonic() >= self._closed_due:
+                self._closed_due = time.monotonic() + self.closed_every_s
+                now = self._clock()
+                for link in await ids.closed_to_check(self._db, now - REOPEN_WINDOW, now,
+                                                      self.closed_per_round):
+                    await self._guarded(link, self._reopened(link, found))
+        except RetryableError as exc:
+            # what this round recorded is sent now, before anything a later round finds:
+            # left to the outbox sweeper, it would reach the customer after later comments
+            log.warning("First Form out of reach; the polling round ends early and is tried "
+                        "again next round", reason=str(exc), code=exc.code,
+                        picked_up=len(found.comments))
         return found
 
     async def _guarded(self, link: Link, work: Coroutine[Any, Any, None]) -> None:

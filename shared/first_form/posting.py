@@ -68,8 +68,11 @@ class Poster:
             again = await ids.get(self._db, kind, our_id)
             if again is not None and again.ff_id is not None:
                 return again.ff_id
+            # asked again once that attempt's claim lapses, not at the usual growing pace
+            # (a claim left by a crashed process would otherwise use up the attempts)
+            left = again.lease_left(self._clock()) if again is not None else 0.0
             raise RetryableError(f"another attempt is creating {kind} {our_id} in First Form",
-                                 code="FIRST_FORM_BUSY")
+                                 code="FIRST_FORM_BUSY", retry_after=left + 1.0)
         try:
             ff_id = await create(claim.attempts)
         except BaseException:

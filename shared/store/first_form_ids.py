@@ -38,6 +38,7 @@ class Link(msgspec.Struct, kw_only=True):
     # attachment to the task First Form confirmed, so a later attempt attaches none twice
     preuploads: dict[str, str] = {}
     attached: list[str] = []
+    lease_until: str = NEVER  # the current attempt's claim runs until then (a stamp)
 
     @classmethod
     def of(cls, doc: dict[str, Any]) -> Link:
@@ -47,7 +48,13 @@ class Link(msgspec.Struct, kw_only=True):
                    closed_at=doc.get("closed_at"),
                    closed_in_first_form=bool(doc.get("closed_in_first_form")),
                    preuploads=dict(doc.get("preuploads") or {}),
-                   attached=list(doc.get("attached") or []))
+                   attached=list(doc.get("attached") or []),
+                   lease_until=str(doc.get("lease_until") or NEVER))
+
+    def lease_left(self, now: datetime) -> float:
+        """Seconds until the current claim lapses (0 when none is held)."""
+        until = datetime.strptime(self.lease_until, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        return max(0.0, (until - now).total_seconds())
 
 
 async def ensure_indexes(db: Database) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -317,9 +318,7 @@ async def test_first_form_down_fails_the_round_retryably_and_loses_nothing(
     rig.world.add_comment(ff_task, 101, "ответ", None, [])
     rig.world.failures.append(Failure(count=3, status=503, path="/feeds/task/",
                                       retry_after=1))
-    with pytest.raises(RetryableError) as down:
-        await rig.system.pick_up()
-    assert (down.value.code, down.value.retry_after) == ("FIRST_FORM_503", 1.0)
+    assert (await rig.system.pick_up()).comments == []
     assert rig.sleeps.taken == [1.0, 1.0]  # two tries more, as told, then the round ends
     [picked] = (await rig.system.pick_up()).comments
     assert picked.text == "ответ"
@@ -350,3 +349,16 @@ async def test_files_leave_without_their_contents_in_the_recorded_requests(
     sha = hashlib.sha256(b"x" * 100).hexdigest()
     [posted] = rig.ff_comments()
     assert hashlib.sha256(rig.world.files[posted.file_ids[0]].content).hexdigest() == sha
+
+
+async def test_a_creation_held_by_another_attempt_is_retried_once_its_claim_lapses(
+    rig: FirstFormRig,
+) -> None:
+    await rig.system.create_task(task())
+    # an attempt in a process that was killed holds the claim for another minute
+    await first_form_ids.claim(rig.db, "comment", "c1", datetime.now(UTC), 60, "t1")
+    with pytest.raises(RetryableError) as busy:
+        await rig.system.add_comment(comment("c1"))
+    assert busy.value.code == "FIRST_FORM_BUSY"
+    assert busy.value.retry_after is not None and 55 < busy.value.retry_after <= 61
+    assert rig.ff_comments() == []

@@ -12,7 +12,6 @@ import pytest
 
 from services.sandbox.first_form_world import Failure
 from shared.domain.comments import order_of
-from shared.errors import RetryableError
 from shared.store import first_form_ids
 from shared.store.builtin_ports import MongoFiles
 from tests.first_form_setup import (
@@ -153,10 +152,20 @@ async def test_first_form_unreachable_for_everyone_ends_the_round(rig: FirstForm
     await rig.system.create_task(task("t1", chat_id="79011112233"))
     await rig.system.create_task(task("t2", chat_id="79012223344"))
     rig.world.failures.append(Failure(count=99, status=503, path="/feeds/task/"))
-    with pytest.raises(RetryableError):
-        await rig.system.pick_up()
+    assert (await rig.system.pick_up()).comments == []
     feeds = await rig.requests("/feeds/task/")
     assert len({r["path"] for r in feeds}) == 1  # the second task was not asked in vain
+
+
+async def test_what_a_round_found_before_first_form_went_away_is_returned_to_send_now(
+    rig: FirstFormRig,
+) -> None:
+    await rig.system.create_task(task())
+    rig.world.add_comment(await ff_task_of(rig), 101, "первый ответ", None, [])
+    # the feed is read, then First Form is down for the task's state
+    rig.world.failures.append(Failure(count=9, status=503, path="/api/tasks"))
+    [picked] = (await rig.system.pick_up()).comments
+    assert picked.text == "первый ответ"
 
 
 async def test_a_round_reaches_every_open_task_beyond_one_page(db: Any) -> None:
