@@ -106,10 +106,29 @@ async def ensure_default_flow(db: Database, settings: TaskSyncSettings) -> bool:
     return True
 
 
+CONTACT_CENTRE_ID = "grp-contact-centre"  # the seed files' id for it too
+
+
+async def ensure_contact_centre(db: Database, name: str) -> bool:
+    """The group a chat goes to when its contact has no responsible employee
+    (WABRIDGE_CONTACT_CENTRE_GROUP), created when no group has that name, so a start without
+    any seed file hands over from the first message instead of dead-lettering it. The id is
+    the seed files', so a replica loading a seed meanwhile writes the same group; a group of
+    that id under another name (renamed through the API) is left as it is."""
+    if (await directory.group_by_name(db, name) is not None
+            or await directory.get_group(db, CONTACT_CENTRE_ID) is not None):
+        return False
+    await directory.upsert_group(db, directory.Group(id=CONTACT_CENTRE_ID, name=name))
+    log.info("contact-centre group created; add its people with /api/v1/users",
+             group_id=CONTACT_CENTRE_ID, name=name)
+    return True
+
+
 async def prepare(db: Database, settings: TaskSyncSettings) -> tuple[str, str]:
     """Seed, admin and service users; returns (robot user id, group bot user id)."""
     if settings.wabridge_seed_file:
         await load_demo_if_empty(db, Path(settings.wabridge_seed_file))
+    await ensure_contact_centre(db, settings.wabridge_contact_centre_group)
     await flows.ensure_indexes(db)
     await ensure_default_flow(db, settings)
     if settings.wabridge_admin_token:

@@ -173,3 +173,18 @@ async def test_a_replica_that_finds_the_seed_half_loaded_publishes_the_seed_file
     live = await flows.live(db, "default")
     assert live is not None
     assert [c.triggers.codes for c in live.flow.root.children][:2] == [["1"], ["2"]]
+
+
+async def test_a_start_without_a_seed_file_has_the_contact_centre_group(db: Any) -> None:
+    """A chat whose contact has no responsible employee goes to the contact-centre group: a
+    store started without any seed file gets that group (the hand-over was dead-lettered)."""
+    from services.task_sync.seed import ensure_contact_centre
+    from shared.store import directory
+
+    assert await ensure_contact_centre(db, "Контакт-центр") is True
+    assert await ensure_contact_centre(db, "Контакт-центр") is False  # a restart adds none
+    group = await directory.group_by_name(db, "Контакт-центр")
+    assert group is not None and group.id == "grp-contact-centre"
+    # renamed through the API: left alone (routing then names the missing group in its error)
+    assert await ensure_contact_centre(db, "Поддержка") is False
+    assert await directory.group_by_name(db, "Поддержка") is None
