@@ -205,3 +205,35 @@ async def test_typing_in_the_composer_shows_typing_at_most_once_per_five_seconds
         "type": "text"} and j.get("message_id") == f"wamid.four-{phone}"),
         what="the typing indicator at Meta")
     await console.shot("typing")
+
+
+async def test_a_reaction_to_an_older_message_moves_onto_it_when_that_page_loads(
+    console: Console, system: System,
+) -> None:
+    phone = new_chat()
+    task = await meta_chat_handed_over(system, phone)
+    for n in range(1, 51):  # a page of answers between the message and the reaction
+        status, body = await system.api("POST", f"/api/v1/tasks/{task['id']}/comments",
+                                        token="demo-manager-ivanova",
+                                        json={"text": f"Ответ {n}"})
+        assert status == 201, body
+    await meta_inbound(system, phone, None, f"wamid.late-{phone}", kind="reaction", emoji="🙏",
+                       target_message_id=f"wamid.hi-{phone}")
+
+    async def folded() -> Any:
+        return next((c for c in await system.comments(task["id"])
+                     if c.get("reaction") == "🙏" and c.get("reply_to_comment_id")), None)
+    await eventually(folded, what="the late reaction, naming its message")
+    await console.sign_in("ivanova")
+    await console.open(f"/tasks/{task['id']}")
+    page = console.page
+    # its message is on the older page: meanwhile the reaction shows by itself, quoting it
+    alone = page.locator(".msg.in", has_text="Реакция 🙏")
+    await expect(alone).to_be_visible()
+    await expect(alone.locator(".quote")).to_contain_text("заказ 1042")
+    await page.get_by_role("button", name="Загрузить более ранние сообщения").click()
+    message = page.locator(".msg.in", has_text="заказ 1042")
+    await expect(message.locator('.reactions [data-from="in"]')).to_have_text("🙏")
+    await expect(alone).to_have_count(0)
+    await message.scroll_into_view_if_needed()
+    await console.shot("older-page")
