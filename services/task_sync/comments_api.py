@@ -16,7 +16,13 @@ from services.task_sync.application.commands import PostComment, Resend
 from services.task_sync.application.views import comment_view
 from services.task_sync.auth import current_actor, current_viewer
 from services.task_sync.deps import Deps
-from services.task_sync.http_json import json_response, problem, read_body
+from services.task_sync.http_json import (
+    json_response,
+    multipart_of,
+    next_part,
+    problem,
+    read_body,
+)
 from services.task_sync.schemas import CommentIn
 from shared.content_type import mismatch as content_mismatch
 from shared.domain.files import Upload
@@ -48,16 +54,14 @@ async def _read_multipart(deps: Deps, request: web.Request) -> tuple[CommentIn, 
     """Text, reply_to and files of a multipart comment, each file checked (not stored)."""
     fields: dict[str, str] = {}
     uploads: list[Upload] = []
-    reader = await request.multipart()
-    while (part := await reader.next()) is not None:
-        if not isinstance(part, BodyPartReader):
-            raise problem(400, "bad_multipart", "nested multipart bodies are not supported")
+    reader = await multipart_of(request)
+    while (part := await next_part(reader)) is not None:
         if part.filename is None:
             fields[part.name or ""] = await part.text()
             continue
         if len(uploads) >= MAX_FILES:
             raise problem(413, "too_many_files", f"at most {MAX_FILES} files per comment")
-        uploads.append(await _read_file(deps, part, part.filename))
+        uploads.append(await read_upload(deps, part, part.filename))
     try:
         body = msgspec.convert({k: v for k, v in fields.items() if k in ("text", "reply_to")}
                                | ({"hold": True} if fields.get("hold") in ("1", "true") else {}),
@@ -67,8 +71,9 @@ async def _read_multipart(deps: Deps, request: web.Request) -> tuple[CommentIn, 
     return body, uploads
 
 
-async def _read_file(deps: Deps, part: BodyPartReader, name: str) -> Upload:
-    """One file of the form, refused when its type is not allowed or it is too large."""
+async def read_upload(deps: Deps, part: BodyPartReader, name: str) -> Upload:
+    """One file of a form, refused when its type is not allowed, it is too large, or its
+    content is not what its type says (415/413), as a comment's or a flow answer's."""
     settings = deps.settings
     mime = (part.headers.get("Content-Type") or "").split(";")[0].strip().lower()
     if mime in ("", "application/octet-stream"):

@@ -9,9 +9,11 @@ from urllib.parse import quote
 from aiohttp import web
 
 from services.task_sync.api_common import DEPS, or_404
+from services.task_sync.application import flows
 from services.task_sync.application.access import ensure_file_visible
-from services.task_sync.auth import current_viewer
-from services.task_sync.http_json import problem
+from services.task_sync.auth import current_actor, current_viewer, require_admin
+from services.task_sync.comments_api import read_upload
+from services.task_sync.http_json import json_response, multipart_of, next_part, problem
 from shared.logs import get_logger
 from shared.signing import check_signature
 
@@ -22,6 +24,23 @@ INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 def routes(app: web.Application) -> None:
     app.router.add_get("/files/{file_id}", signed_download)
     app.router.add_get("/api/v1/files/{file_id}", api_download)
+    app.router.add_post("/api/v1/files", api_upload)
+
+
+async def api_upload(request: web.Request) -> web.Response:
+    """An administrator's file for a bot answer (multipart, one part named ``file``), checked
+    as a comment's files are; 201 with what a flow node's ``attachment`` holds."""
+    require_admin(request)
+    reader = await multipart_of(request)
+    part = await next_part(reader)
+    if part is None or part.filename is None:
+        raise problem(400, "bad_multipart", "the form must start with one file part")
+    deps = request.app[DEPS]
+    upload = await read_upload(deps, part, part.filename)
+    if await next_part(reader) is not None:
+        raise problem(400, "bad_multipart", "one file per request")
+    stored = await flows.store_answer_file(deps, current_actor(request), upload)
+    return json_response(stored, status=201)
 
 
 async def signed_download(request: web.Request) -> web.StreamResponse:

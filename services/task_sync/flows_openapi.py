@@ -11,7 +11,7 @@ from services.task_sync.application.flows import DraftView, FlowKey, VersionItem
 from services.task_sync.application.flows_run import SimulateIn
 from services.task_sync.flows_api import HoursIn, PublishIn, ReplayIn
 from services.task_sync.openapi_ops import also, gone, op
-from shared.domain.flows import FlowSet, FlowVersion, Problem
+from shared.domain.flows import FlowAttachment, FlowSet, FlowVersion, Problem
 
 
 class FlowList(msgspec.Struct):
@@ -82,7 +82,7 @@ class ReplayReport(msgspec.Struct, kw_only=True):
 
 
 TYPES = (FlowSet, FlowVersion, DraftView, FlowList, VersionList, FlowProblems, PublishIn,
-         HoursIn, SimulateIn, Simulation, ReplayIn, ReplayReport)
+         HoursIn, SimulateIn, Simulation, ReplayIn, ReplayReport, FlowAttachment)
 
 
 def _flow_op(summary: str, ok: str, *, body: str | None = None, status: str = "200",
@@ -125,7 +125,18 @@ def flows_paths() -> dict[str, Any]:
                       "draft or version; the ones that would differ", "ReplayReport",
                       body="ReplayIn", params=key)
     replay["responses"]["501"] = _problems("The task system keeps no chat history here")
+    upload = _flow_op("Store a file for a bot answer (multipart, one part named file; checked "
+                      "for type, size and content as a comment's files): what a node's "
+                      "attachment holds", "FlowAttachment", status="201")
+    upload["requestBody"] = {"required": True, "content": {"multipart/form-data": {
+        "schema": {"type": "object", "required": ["file"], "properties": {
+            "file": {"type": "string", "format": "binary"}}}}}}
+    for code, why in (("400", "Not one file part"), ("413", "The file is too large"),
+                      ("415", "Not multipart, or a type not allowed or not matching")):
+        upload["responses"][code] = {"description": why, "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Problem"}}}}
     return {
+        "/api/v1/files": {"post": upload},
         "/api/v1/flows": {"get": _flow_op("The flow keys (default always), their live "
                                           "versions and drafts", "FlowList")},
         "/api/v1/flows/simulate": {"post": _flow_op(

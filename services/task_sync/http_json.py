@@ -6,7 +6,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import msgspec
-from aiohttp import web
+from aiohttp import BodyPartReader, MultipartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from services.task_sync.application.errors import Refused
 
@@ -52,3 +53,26 @@ async def refusals_as_problems(
         return await handler(request)
     except Refused as exc:
         raise problem(exc.status, exc.error, exc.reason) from None
+
+
+async def multipart_of(request: web.Request) -> MultipartReader:
+    """The request's form; 415 unless it is multipart."""
+    if not request.content_type.startswith("multipart/"):
+        raise problem(415, "multipart_required", "send the form as multipart/form-data")
+    try:
+        return await request.multipart()
+    except (HttpProcessingError, ValueError, AssertionError) as exc:
+        raise problem(400, "bad_multipart", f"the multipart body is malformed: {exc}") from None
+
+
+async def next_part(reader: MultipartReader) -> BodyPartReader | None:
+    """The form's next part (None after the last); 400 for a malformed body (aiohttp raises on
+    a part's bad headers) or a nested multipart."""
+    try:
+        part = await reader.next()
+    except (HttpProcessingError, ValueError, AssertionError) as exc:
+        raise problem(400, "bad_multipart", "the multipart body is malformed: "
+                      f"{getattr(exc, 'message', None) or exc}"[:300]) from None
+    if part is not None and not isinstance(part, BodyPartReader):
+        raise problem(400, "bad_multipart", "nested multipart bodies are not supported")
+    return part

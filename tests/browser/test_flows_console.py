@@ -344,3 +344,45 @@ async def test_a_channel_gets_its_own_flow_from_the_default_and_a_yaml_import(
         await console.shot("channel-flow")
     finally:
         await system.api("DELETE", f"/api/v1/flows/{channel}/draft")
+
+
+async def test_a_file_is_attached_to_an_answer_from_the_node_form(
+    console: Console, system: System, flows_restored: int,
+) -> None:
+    """The node form uploads a picked file at once (checked first: an .exe is refused in the
+    page) and the saved draft's node carries it; removing it takes it out of the draft."""
+    page = await open_flow(console)
+    await page.get_by_role("tree", name="Меню бота").get_by_role(
+        "treeitem", name="График работы").click()
+    picker = page.get_by_test_id("answer-file-input")
+    await picker.set_input_files(files=FilePayload(
+        name="tool.exe", mimeType="application/x-msdownload", buffer=b"MZ\x90\x00"))
+    await expect(page.locator(".answer-file [role=alert]")).to_contain_text("tool.exe")
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
+    await picker.set_input_files(files=FilePayload(name="schedule.png", mimeType="image/png",
+                                                   buffer=png))
+    await expect(page.get_by_test_id("answer-file")).to_contain_text("schedule.png")
+    await expect(page.get_by_role("button", name="Заменить файл")).to_be_visible()
+    await console.shot("answer-file")
+    await page.locator(".flow-head").get_by_role("button", name="Сохранить черновик").click()
+    await expect(page.locator(".flows > .note")).to_contain_text("Черновик сохранён")
+
+    saved = await draft_view(system)
+    hours = next(c for c in saved["flow"]["root"]["children"] if c["title"] == "График работы")
+    assert (hours["attachment"]["file_name"], hours["attachment"]["size"]) == (
+        "schedule.png", len(png))
+    async with system.http.get(system.url("task_sync", "/api/v1/files/"
+                                          + hours["attachment"]["file_id"]),
+                               headers={"Authorization": "Bearer demo-admin-token"}) as resp:
+        assert resp.status == 200 and await resp.read() == png
+
+    await page.get_by_test_id("answer-file").get_by_role("button",
+                                                         name="Убрать вложение").click()
+    await expect(page.get_by_test_id("answer-file")).to_have_count(0)
+    await page.locator(".flow-head").get_by_role("button", name="Сохранить черновик").click()
+
+    async def without_file() -> bool | None:
+        saved = await draft_view(system)
+        node = next(c for c in saved["flow"]["root"]["children"] if c["id"] == hours["id"])
+        return True if "attachment" not in node else None
+    await eventually(without_file, what="the draft saved without the file")

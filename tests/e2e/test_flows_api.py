@@ -4,7 +4,11 @@ replay of real conversations, the admin rule and malformed bodies (4xx, never 5x
 
 from __future__ import annotations
 
+import hashlib
+import os
 from typing import Any
+
+import aiohttp
 
 from tests.e2e.conftest import IVANOVA, System, eventually, new_chat
 
@@ -230,3 +234,44 @@ async def test_business_hours_edit_the_drafts_hours_only(system: System) -> None
     live = (await system.api("GET", "/api/v1/flows/default/versions/3"))[1]
     assert "hours" not in live["flow"]
     await system.api("DELETE", "/api/v1/flows/default/draft")
+
+
+def png_form(content: bytes, name: str = "map.png") -> aiohttp.FormData:
+    form = aiohttp.FormData()
+    form.add_field("file", content, filename=name, content_type="image/png")
+    return form
+
+
+async def test_an_admins_file_goes_out_with_a_bot_answer(system: System) -> None:
+    """POST /api/v1/files stores an answer's file (admins only, checked like a comment's);
+    a node carrying it sends the file after its text, byte for byte."""
+    png = b"\x89PNG\r\n\x1a\n" + os.urandom(5000)
+    status, refused = await system.api("POST", "/api/v1/files", token=IVANOVA,
+                                       data=png_form(png))
+    assert status == 403, refused
+    status, refused = await system.api("POST", "/api/v1/files", data=png_form(b"MZ\x90\x00"))
+    assert status == 415, refused
+    status, stored = await system.api("POST", "/api/v1/files", data=png_form(png))
+    assert status == 201, stored
+    assert (stored["file_name"], stored["mime_type"], stored["size"]) == (
+        "map.png", "image/png", len(png))
+    again = (await system.api("POST", "/api/v1/files", data=png_form(png)))[1]
+    assert again["file_id"] == stored["file_id"]  # the same content is the same file
+
+    flow = (await draft(system))["flow"]
+    first, *rest = flow["root"]["children"]
+    await publish(system, flow | {"root": flow["root"] | {"children": [
+        first | {"attachment": stored}, *rest]}}, note="with a map")
+    chat = new_chat()
+    await system.inbound(chat, "Здравствуйте")
+    await sent(system, chat, 1)
+    await system.inbound(chat, "1")
+
+    async def file_send() -> dict[str, Any] | None:
+        return next((r for r in await system.deliveries(chat) if "contentUri" in r["json"]),
+                    None)
+    request = await eventually(file_send, what="the answer's file sent")
+    async with system.http.get(request["json"]["contentUri"]) as resp:
+        assert resp.status == 200
+        assert hashlib.sha256(await resp.read()).digest() == hashlib.sha256(png).digest()
+    assert (await sent(system, chat, 2))[1] == first["answer"]

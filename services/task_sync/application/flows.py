@@ -7,6 +7,7 @@ with problems (and answers them); a flow with problems is never published.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Literal
 
 import msgspec
@@ -21,10 +22,11 @@ from shared import events
 from shared.domain.access import Actor
 from shared.domain.calendar import BusinessCalendar, validation_error
 from shared.domain.drafts import FlowDraft, KeyInfo, PublishConflict, valid_key
+from shared.domain.files import Upload
 from shared.domain.flow_check import problems as check_flow
 from shared.domain.flow_legacy import flow_from_scenarios, scenarios_of
 from shared.domain.flow_yaml import FlowFormatError, from_yaml, to_yaml
-from shared.domain.flows import DEFAULT_KEY, FlowSet, FlowVersion, Problem
+from shared.domain.flows import DEFAULT_KEY, FlowAttachment, FlowSet, FlowVersion, Problem
 from shared.domain.scenarios import Scenario, ScenarioSet
 from shared.errors import RetryableError
 from shared.logs import get_logger
@@ -321,3 +323,17 @@ async def replace_scenarios_as_flow(deps: Deps, actor: Actor,
                                "scenarios.replace")
     await replace_scenarios(deps, items)  # the flat set too, for readers of the old shape
     return ScenarioSet(version=published.version, items=scenarios_of(published.flow))
+
+
+async def store_answer_file(deps: Deps, actor: Actor, upload: Upload) -> FlowAttachment:
+    """A file for a node's answer (checked for type and size by the caller, as a comment's),
+    stored under an id of its content, so the same file uploaded again is the same file.
+    It belongs to no task: only administrators download it through the API; gateways fetch
+    it through signed links when the bot sends it."""
+    ensure_admin(actor.viewer)
+    file_id = events.derive_id("flow-file", hashlib.sha256(upload.content).hexdigest())
+    stored = await deps.files.put(file_id, upload.file_name, upload.mime_type, upload.content)
+    await audit.record(deps, actor, "flows.file_upload", "file", file_id,
+                       file_name=upload.file_name, size=stored.size)
+    return FlowAttachment(file_id=file_id, file_name=upload.file_name,
+                          mime_type=upload.mime_type, size=stored.size)

@@ -197,4 +197,10 @@ export const flowsApi = {
     (await request<{ hours: BusinessCalendar | null }>("GET", `${base(key)}/hours`)).hours,
   saveHours: (key: string, hours: BusinessCalendar | null) =>
     request<FlowDraft>("PUT", `${base(key)}/hours`, { hours }),
+  /** Store a file for a node's answer; what the node's ``attachment`` holds. */
+  uploadFile: (file: File) => {
+    const form = new FormData();
+    form.append("file", file, file.name);
+    return request<FlowAttachment>("POST", "/files", form);
+  },
 };

@@ -1,6 +1,10 @@
+import { useRef, useState } from "preact/hooks";
+import { ApiError } from "../../../api/client";
+import { flowsApi } from "../../../api/flows";
 import type { FlowNode, FlowProblem, HoursCondition, Offer, Triggers } from "../../../api/flows";
 import type { GroupRef } from "../../../api/types";
 import { t } from "../../../i18n";
+import { ALLOWED_TYPES, checkFiles, size } from "../../../lib/files";
 import { ActionForm } from "./ActionForm";
 import { ChipInput } from "./ChipInput";
 import { ProblemsAt } from "./Problems";
@@ -56,13 +60,7 @@ export function NodeForm({ node, isRoot, root, groups, problems, onChange, readO
         <textarea id="f-answer" rows={5} disabled={readOnly} value={node.answer ?? ""}
                   onInput={(e) => set({ answer: e.currentTarget.value })} />
       </div>
-      {node.attachment && (
-        <p class="attachment">
-          📎 {node.attachment.file_name}
-          {!readOnly && <button type="button" class="link danger" onClick={() => set({ attachment: null })}>
-            {t("flows.removeAttachment")}</button>}
-        </p>
-      )}
+      <AnswerFile node={node} readOnly={readOnly} onChange={(attachment) => set({ attachment })} />
       <div class="field-row">
         <div class="field">
           <label for="f-offer">{t("flows.field.offer")}</label>
@@ -92,5 +90,56 @@ export function NodeForm({ node, isRoot, root, groups, problems, onChange, readO
                     onChange={(action) => set({ action })} />
       )}
     </form>
+  );
+}
+
+/** The file sent after the answer's text: shown with its size, replaced or removed; a new one
+ * is checked here (type, size) and stored at once, so the draft holds only its reference. */
+function AnswerFile({ node, readOnly, onChange }: {
+  node: FlowNode; readOnly: boolean; onChange: (next: FlowNode["attachment"]) => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const picker = useRef<HTMLInputElement>(null);
+  const pick = async (input: HTMLInputElement) => {
+    const file = input.files?.[0];
+    input.value = "";
+    if (!file) return;
+    const { ok, refused } = checkFiles([file], 0);
+    if (!ok.length) { setError(refused.join(" ")); return; }
+    setBusy(true);
+    setError(null);
+    try {
+      onChange(await flowsApi.uploadFile(file));
+    } catch (exc) {
+      setError(exc instanceof ApiError ? exc.reason || exc.code : String(exc));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const file = node.attachment;
+  return (
+    <div class="field answer-file">
+      <span class="label">{t("flows.field.file")}</span>
+      {file && (
+        <p class="attachment" data-testid="answer-file">
+          📎 {file.file_name} <span class="muted">{size(file.size)}</span>
+          {!readOnly && <button type="button" class="link danger" onClick={() => onChange(null)}>
+            {t("flows.removeAttachment")}</button>}
+        </p>
+      )}
+      {!readOnly && (
+        <>
+          <button type="button" disabled={busy} aria-describedby="f-file-hint"
+                  onClick={() => picker.current?.click()}>
+            {busy ? t("flows.fileUploading") : file ? t("flows.replaceFile") : t("flows.attachFile")}
+          </button>
+          <input ref={picker} type="file" hidden accept={[...ALLOWED_TYPES].join(",")}
+                 data-testid="answer-file-input" onChange={(e) => void pick(e.currentTarget)} />
+        </>
+      )}
+      <p class="hint" id="f-file-hint">{t("flows.hint.file")}</p>
+      {error && <p class="error" role="alert">{error}</p>}
+    </div>
   );
 }
