@@ -12,6 +12,7 @@ from shared.domain.access import Viewer
 
 View = Literal["mine", "queue", "all", "closed"]
 PREVIEW_CHARS = 120
+NOBODY = "none"  # the assignee filter's value for tasks no person has yet
 
 
 class InboxQuery(msgspec.Struct, frozen=True, kw_only=True):
@@ -41,6 +42,7 @@ class Activity(msgspec.Struct, frozen=True, kw_only=True):
     at: datetime
     preview: str
     direction: str
+    author_kind: str = ""  # customer | bot | user | participant | system ("": not known)
     inbound: int = 0
     inbound_at: datetime | None = None  # the newest customer message among them
 

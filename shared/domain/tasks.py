@@ -31,6 +31,7 @@ class Task(msgspec.Struct, kw_only=True, omit_defaults=True):
     last_activity_at: datetime | None = None
     last_preview: str | None = None
     last_direction: str | None = None
+    last_author_kind: str | None = None  # customer | bot | user | participant | system
     inbound_count: int = 0  # customer messages so far; unread = this minus what one has seen
     last_inbound_at: datetime | None = None  # the 24-hour window runs from here
     # issue 13: the running response deadline (first or next answer), and who the task was

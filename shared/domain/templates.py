@@ -90,6 +90,15 @@ def send_problem(template: Template, values: list[str]) -> str | None:
     return None
 
 
+def sent_text(template: Template | None, name: str, values: list[str]) -> str:
+    """What the customer reads: the template's body with its values filled in, or (the template
+    not listed) its name and values as ``[template name: a, b]``."""
+    if template is None or not template.text:
+        return f"[template {name}: {', '.join(values)}]"
+    by_name = {p.name: v for p, v in zip(template.body_parameters, values, strict=False)}
+    return _PARAMETER.sub(lambda m: by_name.get(m.group(1), m.group(0)), template.text)
+
+
 def _examples(example: Any) -> list[str]:
     if not isinstance(example, dict):
         return []

@@ -16,7 +16,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, UpdateOne
 
 from shared.domain.comments import order_of
-from shared.domain.inbox import Activity, InboxQuery
+from shared.domain.inbox import NOBODY, Activity, InboxQuery
 from shared.domain.tasks import Task
 from shared.store import search_index, tasks
 from shared.store.mongo import Database, db_errors, read_as, stamp
@@ -45,7 +45,7 @@ async def record_activity(db: Database, items: list[Activity]) -> None:
     for item in items:
         at = stamp(item.at)
         fields = {"last_activity_at": at, "last_preview": item.preview,
-                  "last_direction": item.direction}
+                  "last_direction": item.direction, "last_author_kind": item.author_kind or None}
         # $lte, not $lt: the stand-in compares these stamps to the second, so with $lt a task's
         # greeting written in the second the task was opened never became its preview (the
         # row showed the title); the batch holds one, the latest, activity per task
@@ -147,7 +147,8 @@ def _parts(query: InboxQuery) -> list[dict[str, Any]]:
     if query.channel_id:
         extra["chat.channel_id"] = query.channel_id
     if query.assignee_user_id:
-        extra["assignee_user_id"] = query.assignee_user_id
+        extra["assignee_user_id"] = ({"$exists": False} if query.assignee_user_id == NOBODY
+                                     else query.assignee_user_id)
     if query.task_ids is not None:
         extra["_id"] = {"$in": list(query.task_ids)}
     if query.search:

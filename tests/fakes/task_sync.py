@@ -27,7 +27,7 @@ from shared.domain.access import Actor, Viewer
 from shared.domain.comments import DELIVERY_RANK, Comment, Revision
 from shared.domain.directory import Contact, Group, User, digits
 from shared.domain.files import AttachmentRecord, AttachmentState, StoredFile
-from shared.domain.inbox import Activity, InboxQuery
+from shared.domain.inbox import NOBODY, Activity, InboxQuery
 from shared.domain.scenarios import Scenario, ScenarioSet
 from shared.domain.tasks import Task
 from shared.errors import RetryableError
@@ -341,7 +341,8 @@ class FakeInbox:
             fields: dict[str, Any] = {"inbound_count": task.inbound_count + item.inbound}
             if newer:
                 fields |= {"last_activity_at": item.at, "last_preview": item.preview,
-                           "last_direction": item.direction}
+                           "last_direction": item.direction,
+                           "last_author_kind": item.author_kind or None}
             if item.inbound_at and (task.last_inbound_at is None
                                     or task.last_inbound_at < item.inbound_at):
                 fields["last_inbound_at"] = item.inbound_at
@@ -385,7 +386,8 @@ def _in_list(query: InboxQuery, task: Task) -> bool:
         query.status is None or task.status == query.status,
         query.provider is None or task.chat.provider == query.provider,
         query.channel_id is None or task.chat.channel_id == query.channel_id,
-        query.assignee_user_id is None or task.assignee_user_id == query.assignee_user_id,
+        query.assignee_user_id is None or task.assignee_user_id == (
+            None if query.assignee_user_id == NOBODY else query.assignee_user_id),
         query.task_ids is None or task.id in query.task_ids,
         query.search is None or _matches(query.search, task)))
 

@@ -9,7 +9,7 @@ import msgspec
 
 from shared import events
 from shared.domain.access import Viewer
-from shared.domain.inbox import Activity, InboxQuery, View
+from shared.domain.inbox import NOBODY, Activity, InboxQuery, View
 from shared.domain.tasks import Task
 from shared.store import comments, inbox, search_index, tasks
 
@@ -93,9 +93,10 @@ async def test_a_message_in_the_same_second_the_task_opened_becomes_its_preview(
     greeting = opened.replace(microsecond=700_000)
     await inbox.record_activity(db, [
         Activity(task_id="t-0009", at=greeting, preview="Здравствуйте! Вас приветствует",
-                 direction="out")])
+                 direction="out", author_kind="bot")])
     found = next(t for t in await inbox.find(db, query(ADMIN, "all")) if t.id == "t-0009")
     assert found.last_preview == "Здравствуйте! Вас приветствует"
+    assert found.last_author_kind == "bot"  # the inbox says "Бот:", not "Вы:"
 
 
 async def test_pages_continue_after_the_cursor_without_repeats(db: Any) -> None:
@@ -194,3 +195,12 @@ async def test_a_queue_of_two_groups_in_two_statuses_is_one_list_newest_first(db
     assert await ids(db, query(both, "queue", limit=2)) == ["t-0006", "t-0003"]
     assert await inbox.count(db, q, 100) == 4
     assert await inbox.count(db, q, 3) == 3  # at the cap: "at least 3"
+
+
+async def test_the_assignee_filter_names_a_person_or_nobody(db: Any) -> None:
+    await seed(db)
+    assert await ids(db, query(SUPERVISOR, "all", assignee_user_id="u-iv")) == ["t-0001"]
+    assert await ids(db, query(SUPERVISOR, "all", assignee_user_id=NOBODY)) == [
+        "t-0005", "t-0002"]
+    assert await ids(db, query(ADMIN, "all", assignee_user_id=NOBODY)) == [
+        "t-0005", "t-0003", "t-0002"]

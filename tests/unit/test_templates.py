@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import msgspec
 
-from shared.domain.templates import Template, parameters_of, send_problem
+from shared.domain.templates import Template, parameters_of, send_problem, sent_text
 from shared.providers.meta_cloud import META
 from shared.providers.wazzup import WAZZUP
 
@@ -59,6 +59,15 @@ def test_wazzup_list_is_named_by_guid_for_sending() -> None:
 
 def test_a_send_that_fits_the_template_passes() -> None:
     assert send_problem(meta_templates()["napominanie"], ["Анна"]) is None
+
+
+def test_a_sent_template_reads_as_its_body_with_the_values_filled_in() -> None:
+    listed = meta_templates()
+    assert sent_text(listed["order_update"], "order_update", ["Ana", "#7", "ready"]) == (
+        "Hello Ana, your order #7 is ready.")
+    assert sent_text(listed["hello_named"], "hello_named", ["Oleg"]) == "Hi Oleg"
+    # a template no list holds keeps its name and values
+    assert sent_text(None, "order_ready", ["Олег", "12"]) == "[template order_ready: Олег, 12]"
 
 
 def test_wrong_number_of_values_is_refused_naming_the_parameters() -> None:

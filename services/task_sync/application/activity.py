@@ -27,6 +27,7 @@ def note_comments(deps: Deps, comments: list[Comment]) -> None:
     for comment in comments:
         deps.activity.add(Activity(
             task_id=comment.task_id, at=comment.at, direction=comment.direction,
+            author_kind=comment.author_kind,
             preview=preview_of(comment.text, comment.content_type),
             inbound=1 if comment.direction == "in" else 0,
             inbound_at=comment.at if comment.direction == "in" else None))

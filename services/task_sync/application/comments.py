@@ -22,6 +22,7 @@ from shared.domain.comments import Comment, order_of
 from shared.domain.files import AttachmentRecord
 from shared.domain.outgoing import send_id
 from shared.domain.tasks import Task
+from shared.domain.templates import sent_text
 
 
 class Posted(msgspec.Struct, frozen=True, kw_only=True):
@@ -56,9 +57,11 @@ async def post_comment(deps: Deps, cmd: PostComment) -> Posted:
     if not cmd.text.strip() and not cmd.uploads and not cmd.template_id:
         raise Invalid("empty_comment", "a comment needs text, a template or at least one file")
     ensure_open(deps, task)
+    text = cmd.text
     if cmd.template_id:  # a template may go outside the 24-hour window: checked instead
-        await ensure_template_fits(deps, task.chat, cmd.template_id, cmd.template_language,
-                                   cmd.template_values)
+        template = await ensure_template_fits(deps, task.chat, cmd.template_id,
+                                              cmd.template_language, cmd.template_values)
+        text = sent_text(template, cmd.template_id, cmd.template_values)
         hold = False
     else:
         hold = await held.must_hold(deps, task, cmd.hold)  # the window closed: "when they return"
@@ -68,8 +71,7 @@ async def post_comment(deps: Deps, cmd: PostComment) -> Posted:
     comment = Comment(
         id=comment_id, task_id=task.id, order=order_of(now), at=now,
         author_kind="user", direction="out", author_user_id=cmd.author.id,
-        text=cmd.text if not cmd.template_id else
-        f"[template {cmd.template_id}: {', '.join(cmd.template_values)}]",
+        text=text,
         author_name=cmd.author.full_name, send_id=send_id(comment_id, 0),
         reply_to_comment_id=cmd.reply_to, delivery="queued", delivery_rank=0, outbox=True,
         template_id=cmd.template_id,

@@ -18,6 +18,7 @@ from shared.domain.comments import Comment, order_of
 from shared.domain.directory import Contact, digits
 from shared.domain.outgoing import send_id
 from shared.domain.tasks import Task
+from shared.domain.templates import sent_text
 from shared.providers import REGISTRY
 
 
@@ -48,17 +49,19 @@ async def start_conversation(deps: Deps, cmd: StartConversation) -> Started:
         contact_name=contact.name if contact else phone,
         assignee_user_id=cmd.assignee_user_id or cmd.author.id, status_version=1,
         last_activity_at=now)
+    text = cmd.text
     if not cmd.template_id:
         await ensure_free_text_allowed(deps, task)
     else:  # refused here rather than by the gateway after the task exists
-        await ensure_template_fits(deps, chat, cmd.template_id, cmd.template_language,
-                                   cmd.template_values)
+        template = await ensure_template_fits(deps, chat, cmd.template_id,
+                                              cmd.template_language, cmd.template_values)
+        text = cmd.text or sent_text(template, cmd.template_id, cmd.template_values)
     # bot-router learns of the conversation through the status event (outbox: never lost)
     await deps.tasks.create_task(task, announce=True)
     comment = Comment(
         id=comment_id, task_id=task_id, order=order_of(now), at=now, author_kind="user",
         direction="out",
-        text=cmd.text or f"[template {cmd.template_id}: {', '.join(cmd.template_values)}]",
+        text=text,
         author_user_id=cmd.author.id, author_name=cmd.author.full_name,
         send_id=send_id(comment_id, 0), delivery="queued", delivery_rank=0, outbox=True,
         parts=1, template_id=cmd.template_id,

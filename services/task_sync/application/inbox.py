@@ -30,6 +30,8 @@ def query_for(deps: Deps, viewer: Viewer, view: View, **filters: Any) -> InboxQu
     statuses = deps.statuses
     if view == "all" and viewer.role == "manager":
         raise Invalid("bad_view", "the list of all tasks is for supervisors and admins")
+    if filters.get("assignee_user_id") == "me":
+        filters["assignee_user_id"] = viewer.user_id
     return InboxQuery(viewer=viewer, view=view, open_statuses=tuple(statuses.open),
                       closed_status=statuses.closed, **filters)
 

@@ -26,6 +26,9 @@ async def task_card(deps: Deps, viewer: Viewer, task_id: str) -> dict[str, Any]:
     # the time of the last webhook is not recorded (ingest keeps no database): null
     out["channel"] = {"state": channel.get("state"), "provider": channel.get("provider"),
                       "last_webhook_at": None} if channel else None
+    if name := channel_name(deps, task.chat):  # our name for the connection the chat is on
+        out["channel"] = (out["channel"] or {"state": None, "provider": task.chat.provider,
+                                             "last_webhook_at": None}) | {"name": name}
     contact = await deps.directory.get_contact(task.contact_id) if task.contact_id else None
     out["contact"] = msgspec.to_builtins(contact) if contact else None
     assignee = (await deps.directory.get_user(task.assignee_user_id)
@@ -36,6 +39,14 @@ async def task_card(deps: Deps, viewer: Viewer, task_id: str) -> dict[str, Any]:
     out["group"] = {"id": group.id, "name": group.name} if group else None
     out["permissions"] = access.permissions(viewer, task, deps.statuses.closed)
     return out
+
+
+def channel_name(deps: Deps, chat: events.ChatRef) -> str | None:
+    """The configured connection's name (``sales-wazzup``) of the chat's company number."""
+    if chat.connection:
+        return chat.connection
+    return next((c.id for c in deps.connections if c.provider == chat.provider
+                 and c.account.channel_id == chat.channel_id), None)
 
 
 async def _window(deps: Deps, task: Task) -> dict[str, Any]:

@@ -57,12 +57,13 @@ async def record_template_status(deps: Deps, event: events.TemplateStatusChanged
 
 
 async def ensure_template_fits(deps: Deps, chat: events.ChatRef, name: str,
-                               language: str | None, values: list[str]) -> None:
+                               language: str | None, values: list[str]) -> Template | None:
     """Refuse a template send that the gateway would refuse: unknown, not approved, values
-    missing or extra. Nothing is checked while no list has arrived (none configured)."""
+    missing or extra; the template it fits. Nothing is checked while no list has arrived
+    (none configured): None."""
     known = await deps.templates.listed(chat.provider)
     if not known:
-        return
+        return None
     mine = [t for t in known if not chat.connection or t.connection == chat.connection] or known
     named = [t for t in mine if name in (t.send_as, t.name)]
     fitting = [t for t in named if not language or t.language == language] or (
@@ -74,3 +75,4 @@ async def ensure_template_fits(deps: Deps, chat: events.ChatRef, name: str,
     problem = send_problem(fitting[0], values)
     if problem is not None:
         raise Invalid("template_values", problem)
+    return fitting[0]
