@@ -75,6 +75,9 @@ async def _queue_earlier_first(deps: Deps, task_id: str, comment_id: str) -> Non
     earlier = [c for c in await deps.tasks.unsent_people_comments(events.utcnow())
                if c.task_id == task_id and c.id != comment_id and c.send_id is not None
                and c.id not in deps.outbox.published]
+    if earlier and (own := await deps.tasks.get_comment(comment_id)) is not None:
+        # only those posted before it: a later one still unsent goes after it, not ahead
+        earlier = [c for c in earlier if c.order < own.order]
     if not earlier:
         return
     task = await deps.tasks.get_task(task_id)
