@@ -71,7 +71,7 @@ class Topology(msgspec.Struct, frozen=True):
             QueueSpec("task_sync.events", "events",
                       ("send.succeeded", "send.failed", "status.updated", "channel.updated",
                        "media.stored", "media.failed", "template.status_changed",
-                       "template.listed")),
+                       "template.listed", "channel.webhook_seen")),
             QueueSpec("outbound_sender.media", "commands", ("media.fetch",)),
             # read marks, typing and reactions: not messages, so outside the chat's send order
             QueueSpec("outbound_sender.signals", "commands",

@@ -104,6 +104,16 @@ class ChannelUpdated(Envelope, frozen=True, kw_only=True, tag="channel.updated")
     at: datetime | None = None
 
 
+class ChannelWebhookSeen(Envelope, frozen=True, kw_only=True, tag="channel.webhook_seen"):
+    """An ingest replica accepted a webhook of this channel at ``at`` (its newest; reported at
+    most every 30 s per channel and replica, so task-sync keeps the newest of all replicas)."""
+
+    provider: str
+    channel_id: str
+    at: datetime
+    replica: str = ""
+
+
 class SendSucceeded(Envelope, frozen=True, kw_only=True, tag="send.succeeded"):
     """The gateway accepted a send; carries its message id when the gateway returned one."""
 
@@ -360,7 +370,8 @@ class FetchMedia(Envelope, frozen=True, kw_only=True, tag="media.fetch"):
 
 
 Event = (
-    MessageReceived | StatusUpdated | ChannelUpdated | SendSucceeded | SendFailed
+    MessageReceived | StatusUpdated | ChannelUpdated | ChannelWebhookSeen | SendSucceeded
+    | SendFailed
     | TaskStatusChanged | ScenariosChanged | FlowsChanged | MediaStored | MediaFetchFailed
     | TaskActivity | TemplateStatusChanged | TemplatesListed | SlaBreached | DeskNotice
 )

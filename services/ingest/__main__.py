@@ -8,6 +8,7 @@ import aiohttp
 from aiohttp import web
 
 from services.ingest.directory import LOOKUP_TIMEOUT_S, DirectoryLookup
+from services.ingest.webhook_times import WebhookTimes, run_reporter
 from services.ingest.webhooks import DEPS, Deps, routes
 from shared.bus import Bus, Topology
 from shared.channels_config import load_channels
@@ -33,10 +34,12 @@ async def run() -> None:
         directory = DirectoryLookup(session, settings.wabridge_directory_url,
                                     settings.wabridge_directory_token)
         cleanup.append(session.close)
+    times = WebhookTimes()
     app[DEPS] = Deps(bus=bus, channels=channels, max_body_bytes=settings.ingest_max_body_bytes,
-                     directory=directory)
+                     directory=directory, webhook_times=times)
     routes(app)
     await serve_until_stopped("ingest", settings, settings.ingest_port, app, [], None,
+                              background=[lambda stop: run_reporter(times, bus, stop)],
                               cleanup=cleanup, reuse_port=True)
 
 

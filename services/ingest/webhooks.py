@@ -14,6 +14,7 @@ import msgspec
 from aiohttp import web
 
 from services.ingest.directory import DirectoryLookup
+from services.ingest.webhook_times import WebhookTimes
 from shared import events
 from shared.bus import Bus
 from shared.channels_config import ChannelConfig
@@ -36,6 +37,7 @@ class Deps:
     channels: list[ChannelConfig]
     max_body_bytes: int
     directory: DirectoryLookup | None = None  # who has a phone (createContact); None: not asked
+    webhook_times: WebhookTimes | None = None  # each channel's last accepted webhook
 
 
 DEPS = web.AppKey("deps", Deps)
@@ -116,6 +118,9 @@ async def _receive(deps: Deps, request: web.Request, name: str) -> web.Response:
         return refused
     for event in stamped:
         EVENTS_PARSED.labels(name, events.message_type(event)).inc()
+    if deps.webhook_times is not None:
+        for channel_id in _channels_of(stamped, connection):
+            deps.webhook_times.seen(name, channel_id, events.utcnow())
     # the request id is bound by the middleware: one line ties the HTTP call to its events
     log.info("webhook accepted", provider=name, events=len(stamped),
              correlation_ids=sorted({e.correlation_id for e in stamped})[:50])
@@ -148,6 +153,18 @@ def _stamp(event: events.Message, matched: ChannelConfig,
     serving = next((c for c in connections if c.serves(event.chat.channel_id)), matched)
     chat = msgspec.structs.replace(event.chat, connection=serving.id)
     return msgspec.structs.replace(event, chat=chat)
+
+
+def _channels_of(stamped: list[events.Message], connection: ChannelConfig) -> set[str]:
+    """The company numbers a webhook spoke of; its connection's own when it named none."""
+    found: set[str] = set()
+    for event in stamped:
+        if isinstance(event, events.MessageReceived):
+            found.add(event.chat.channel_id)
+        elif isinstance(event, events.StatusUpdated | events.ChannelUpdated) and event.channel_id:
+            found.add(event.channel_id)
+    found.discard("")
+    return found or ({connection.account.channel_id} if connection.account.channel_id else set())
 
 
 def _too_large(deps: Deps) -> web.Response:

@@ -25,8 +25,9 @@ async def list_channels(request: web.Request) -> web.Response:
     connections = [{"id": c.id, "provider": c.provider,
                     "channel_id": c.account.channel_id or None, "rate_per_second": c.rate}
                    for c in deps.connections]
-    # the time of the last webhook is not recorded (ingest keeps no database): null for now
-    items = [c | {"last_webhook_at": None} for c in await deps.channels.all()]
+    # last_webhook_at: the newest webhook any ingest replica accepted (reported every 30 s)
+    items = [{"state": "unknown", "updated_at": None, "last_webhook_at": None} | c
+             for c in await deps.channels.all()]
     return json_response({"connections": connections, "items": items})
 
 

@@ -36,6 +36,7 @@ HANDLERS: dict[type, Handler] = {
     events.MediaStored: delivery.record_media_stored,
     events.MediaFetchFailed: delivery.record_media_failure,
     events.ChannelUpdated: delivery.record_channel_state,
+    events.ChannelWebhookSeen: delivery.record_webhook_seen,
     events.TemplatesListed: templates.record_listed,
     events.TemplateStatusChanged: templates.record_template_status,
 }

@@ -119,10 +119,11 @@ class RevisionList(msgspec.Struct):
 class ChannelState(msgspec.Struct, omit_defaults=True):
     channel_id: str
     provider: str
-    state: str
-    updated_at: str
+    state: str  # "unknown" until the gateway reports one (the channel known by its webhooks)
+    updated_at: str | None = None
     transport: str | None = None
     tier: str | None = None
+    last_webhook_at: str | None = None  # the newest webhook ingest accepted (within ~30 s)
 
 
 class Connection(msgspec.Struct):

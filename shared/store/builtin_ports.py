@@ -40,6 +40,9 @@ class MongoChannels:
                            transport: str | None = None) -> None:
         await channels.record_state(self._db, channel_id, provider, state, tier, at, transport)
 
+    async def record_webhook(self, channel_id: str, provider: str, at: datetime) -> None:
+        await channels.record_webhook(self._db, channel_id, provider, at)
+
     async def get(self, channel_id: str) -> dict[str, Any] | None:
         return await channels.get(self._db, channel_id)
 

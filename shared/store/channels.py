@@ -23,10 +23,37 @@ async def record_state(db: Database, channel_id: str, provider: str, state: str,
             {"_id": channel_id, "updated_at": {"$lt": fields["updated_at"]}}, {"$set": fields})
         if newer.matched_count:
             return
+        # a channel known so far only by its webhooks (record_webhook) has no state yet
+        first = await db.channels.update_one(
+            {"_id": channel_id, "updated_at": {"$exists": False}}, {"$set": fields})
+        if first.matched_count:
+            return
         try:
             await db.channels.insert_one({"_id": channel_id} | fields)
         except DuplicateKeyError:
             pass  # a report as new or newer is stored already: this one is stale
+
+
+async def record_webhook(db: Database, channel_id: str, provider: str, at: datetime) -> None:
+    """The time of the channel's last accepted webhook; only ever moves forward (several
+    ingest replicas report it, each its own newest)."""
+    when = stamp(at)
+    with db_errors("recording a channel's last webhook"):
+        for _ in range(2):  # a concurrent first insert of the channel: the updates match then
+            for condition in ({"$lt": when}, {"$exists": False}):
+                done = await db.channels.update_one(
+                    {"_id": channel_id, "last_webhook_at": condition},
+                    {"$set": {"last_webhook_at": when}})
+                if done.matched_count:
+                    return
+            if await db.channels.count_documents({"_id": channel_id}):
+                return  # a time as new or newer is stored already
+            try:
+                await db.channels.insert_one({"_id": channel_id, "provider": provider,
+                                              "last_webhook_at": when})
+                return
+            except DuplicateKeyError:
+                continue
 
 
 async def all_channels(db: Database) -> list[dict[str, Any]]:

@@ -445,6 +445,12 @@ class FakeChannels:
         if transport:
             doc["transport"] = transport
 
+    async def record_webhook(self, channel_id: str, provider: str, at: datetime) -> None:
+        stamped = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        doc = self.docs.setdefault(channel_id, {"_id": channel_id, "provider": provider})
+        if doc.get("last_webhook_at", "") < stamped:  # as the store: only forward
+            doc["last_webhook_at"] = stamped
+
     async def get(self, channel_id: str) -> dict[str, Any] | None:
         self.lookups += 1
         doc = self.docs.get(channel_id)

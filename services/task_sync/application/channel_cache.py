@@ -24,6 +24,10 @@ class CachedChannels:
         await self._inner.record_state(channel_id, provider, state, tier, at, transport)
         self._seen.pop(channel_id, None)
 
+    async def record_webhook(self, channel_id: str, provider: str, at: datetime) -> None:
+        # the cached state stays: a webhook's time changes nothing a send looks at
+        await self._inner.record_webhook(channel_id, provider, at)
+
     async def get(self, channel_id: str) -> dict[str, Any] | None:
         now = time.monotonic()
         hit = self._seen.get(channel_id)

@@ -90,3 +90,8 @@ async def record_channel_state(deps: Deps, event: events.ChannelUpdated) -> None
     await deps.channels.record_state(event.channel_id, event.provider, event.state,
                                      event.tier, event.at or event.occurred_at, event.transport)
 
+
+async def record_webhook_seen(deps: Deps, event: events.ChannelWebhookSeen) -> None:
+    """An ingest replica's newest webhook of a channel: kept when newer than the stored one."""
+    await deps.channels.record_webhook(event.channel_id, event.provider, event.at)
+

@@ -150,6 +150,9 @@ class ChannelStates(Protocol):
                            tier: str | None, at: datetime,
                            transport: str | None = None) -> None: ...
 
+    async def record_webhook(self, channel_id: str, provider: str, at: datetime) -> None:
+        """The channel's last accepted webhook (kept only when newer than the stored one)."""
+
     async def get(self, channel_id: str) -> dict[str, Any] | None: ...
 
     async def all(self) -> list[dict[str, Any]]: ...

@@ -23,9 +23,9 @@ async def task_card(deps: Deps, viewer: Viewer, task_id: str) -> dict[str, Any]:
     out: dict[str, Any] = msgspec.to_builtins(task)
     out["window"] = await _window(deps, task)
     channel = await deps.channels.get(task.chat.channel_id)
-    # the time of the last webhook is not recorded (ingest keeps no database): null
+    # last_webhook_at: the newest webhook any ingest replica accepted (reported every 30 s)
     out["channel"] = {"state": channel.get("state"), "provider": channel.get("provider"),
-                      "last_webhook_at": None} if channel else None
+                      "last_webhook_at": channel.get("last_webhook_at")} if channel else None
     if name := channel_name(deps, task.chat):  # our name for the connection the chat is on
         out["channel"] = (out["channel"] or {"state": None, "provider": task.chat.provider,
                                              "last_webhook_at": None}) | {"name": name}
