@@ -16,6 +16,9 @@ from shared import events
 
 DELIVERY_RANK = {"queued": 0, "waiting": 0, "sent": 1, "delivered": 2, "read": 3, "played": 3,
                  "failed": 4}
+# a system note in a task's chat about the task itself (a hand-over, a status change): shown
+# to people, never sent to WhatsApp, and kept out of a task system that records such changes
+NOTICE = "notice"
 # what a gateway's status report means for a comment (None: not a delivery step)
 _GATEWAY_STATUS = {"error": "failed", "edited": None}
 

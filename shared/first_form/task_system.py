@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import msgspec
 
 from shared import events
-from shared.domain.comments import Comment, order_of
+from shared.domain.comments import NOTICE, Comment, order_of
 from shared.domain.files import AttachmentState
 from shared.domain.tasks import Task
 from shared.errors import PermanentError, RetryableError
@@ -157,6 +157,8 @@ class FirstFormTaskSystem(MongoTaskSystem):
     async def add_comment(self, comment: Comment) -> bool:
         """Post it to First Form (once; a comment with files waits for them), then record it;
         False when it, or another comment carrying its gateway message id, was recorded."""
+        if comment.content_type == NOTICE:  # a hand-over or status: First Form shows its own
+            return await super().add_comment(comment)
         if comment.gateway_message_id and await self.get_comment(comment.id) is None:
             holder = await self.comment_by_gateway_id(comment.gateway_message_id)
             if holder is not None and holder.id != comment.id:

@@ -137,7 +137,8 @@ async def test_an_idle_assignee_loses_the_task_to_the_next_member_and_is_told() 
     told = {n.user_id for n in world.desk.notices if n.kind == "task.forwarded"}
     assert told == {ANNA.id, SUPER.id}
     history = [c.text for c in world.tasks.comments.values() if c.author_kind == "system"]
-    assert history and "Борис Ли" in history[0]
+    assert history[0] == "Передано менеджеру: Анна Ким"  # the hand-over's own notice
+    assert "Борис Ли" in history[-1]
     assert [f.user_id for f in world.desk.fact_log.values() if f.kind == "forwarded"] == [ANNA.id]
     assert world.desk.timers["idle:t1"].user_id == BORIS.id  # the next one is watched too
 

@@ -10,7 +10,7 @@ from services.task_sync.application import audit
 from services.task_sync.application.activity import announce
 from services.task_sync.deps import Deps
 from shared import events
-from shared.domain.comments import Comment, order_of
+from shared.domain.comments import NOTICE, Comment, order_of
 from shared.domain.desk import Notice
 from shared.domain.directory import User
 from shared.domain.tasks import Task
@@ -48,11 +48,13 @@ async def tell(deps: Deps, kind: str, task: Task, user_ids: list[str], cause_id:
 
 
 async def note_in_history(deps: Deps, task: Task, cause_id: str, text: str) -> None:
-    """A system note in the task's chat (never sent to WhatsApp)."""
+    """A system note in the task's chat, once per ``cause_id``: shown live on the consoles,
+    never sent to WhatsApp, no customer message (no inbox preview, count, deadline or
+    window), and not posted to First Form, which records hand-overs and statuses itself."""
     now = events.utcnow()
     note = Comment(id=events.derive_id("desk-note", cause_id), task_id=task.id,
                    order=order_of(now), at=now, author_kind="system", direction="out",
-                   text=text, author_user_id=deps.robot_user_id,
+                   text=text, content_type=NOTICE, author_user_id=deps.robot_user_id,
                    author_name=deps.settings.wabridge_robot_user)
     if await deps.tasks.add_comment(note):
         await announce(deps, "comment.added", task, note.id, note)

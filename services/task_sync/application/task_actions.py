@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.task_sync.application import audit, desk_hooks
+from services.task_sync.application import audit, desk_hooks, history_notes
 from services.task_sync.application.access import ensure_can_change_status, visible_task
 from services.task_sync.application.activity import announce
 from services.task_sync.application.commands import AssignTask, ClaimTask, ReopenTask
@@ -37,6 +37,7 @@ async def claim_task(deps: Deps, cmd: ClaimTask) -> Task:
         raise Conflict("taken", "someone else took this task or closed it meanwhile")
     await audit.record(deps, cmd.actor, "task.claim", "task", task.id)
     await announce(deps, "task.updated", updated, events.new_id())
+    await history_notes.claimed(deps, updated, cmd.actor.user)
     await desk_hooks.assigned(deps, updated)
     return updated
 
@@ -73,6 +74,7 @@ async def assign_task(deps: Deps, cmd: AssignTask) -> Task:
     await audit.record(deps, cmd.actor, "task.assign", "task", task.id, user_id=cmd.user_id,
                        group_id=cmd.group_id)
     await announce(deps, "task.updated", updated, events.new_id())
+    await history_notes.assigned(deps, updated, cmd.actor.user)
     await desk_hooks.assigned(deps, updated)
     return updated
 
@@ -96,5 +98,6 @@ async def reopen_task(deps: Deps, cmd: ReopenTask) -> Task:
     await publish_status(deps, updated)
     await audit.record(deps, cmd.actor, "task.reopen", "task", task.id)
     await announce(deps, "task.updated", updated, f"{updated.id}:{updated.status_version}")
+    await history_notes.status_changed(deps, task, updated, cmd.actor.user.full_name)
     await desk_hooks.status_changed(deps, task, updated)
     return updated

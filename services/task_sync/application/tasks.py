@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.task_sync.application import audit, desk_hooks, routing
+from services.task_sync.application import audit, desk_hooks, history_notes, routing
 from services.task_sync.application.access import ensure_can_change_status, visible_task
 from services.task_sync.application.activity import announce
 from services.task_sync.application.commands import ChangeStatus
@@ -37,6 +37,7 @@ async def change_status(deps: Deps, cmd: ChangeStatus) -> Task:
     await publish_status(deps, updated)
     await audit.record(deps, cmd.actor, "task.status", "task", task.id, status=cmd.status)
     await announce(deps, "task.updated", updated, f"{updated.id}:{updated.status_version}")
+    await history_notes.status_changed(deps, task, updated, cmd.actor.user.full_name)
     await desk_hooks.status_changed(deps, task, updated)
     return updated
 
@@ -56,6 +57,7 @@ async def hand_over(deps: Deps, cmd: events.HandOver) -> None:
         log.info("task was closed meanwhile; hand-over dropped", task_id=task.id)
         return
     await announce(deps, "task.updated", updated, cmd.id)
+    await history_notes.handed_over(deps, updated, cmd.id)
     await desk_hooks.handed_over(deps, updated, cmd.occurred_at)
 
 
@@ -69,6 +71,7 @@ async def set_status(deps: Deps, cmd: events.SetTaskStatus) -> None:
         log.info("task was closed meanwhile; status change dropped", task_id=cmd.task_id)
         return
     await announce(deps, "task.updated", updated, cmd.id)
+    await history_notes.status_changed(deps, task, updated, "бот", cause_id=cmd.id)
     await desk_hooks.status_changed(deps, task, updated)
 
 
