@@ -6,22 +6,8 @@ from __future__ import annotations
 import asyncio
 from functools import partial
 
-from services.task_sync import (
-    admin_api,
-    api,
-    auth_api,
-    comments_api,
-    conversations_api,
-    desk_api,
-    directory_api,
-    events_api,
-    files_api,
-    flows_api,
-    inbox_api,
-    messaging_api,
-    reports_api,
-)
 from services.task_sync.api_common import install_operator_api
+from services.task_sync.api_routes import add_operator_routes
 from services.task_sync.application.activity import run_activity_writer
 from services.task_sync.application.outgoing import run_clearer, run_sweeper
 from services.task_sync.application.reconcile import run_reconciler
@@ -71,15 +57,7 @@ async def run() -> None:
     ]
     app = new_app(conns)
     install_operator_api(app, deps)
-    for module in (api, comments_api, files_api, conversations_api, directory_api, inbox_api,
-                   events_api):
-        module.routes(app)
-    for module in (auth_api, admin_api):  # sign-in and administration (issue 9)
-        module.routes(app)
-    messaging_api.routes(app)  # read marks, typing, reactions, problems (issue 11)
-    desk_api.routes(app)  # availability, group policies, notices, held replies (issue 13)
-    reports_api.routes(app)  # reports per manager and group (issue 13)
-    flows_api.routes(app)  # the bot's flows: drafts, versions, simulator, replay (issue 12)
+    add_operator_routes(app)
     console_routes(app)  # the operator console at /, after the API
 
     async def sweeper(stop: asyncio.Event) -> None:

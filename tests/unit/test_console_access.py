@@ -1,51 +1,23 @@
-"""The role matrix of the operator API on every task route, sign-in (cookie, CSRF, throttle,
-sign-out), and the admin routes: a real aiohttp app over a real database (MongoDB or the
-stand-in), callers by API token or by console session."""
+"""Each kind of task seen by each role (the full role matrix of every route is in
+test_role_matrix.py), task actions, sign-in (cookie, CSRF, throttle, sign-out), and the admin
+routes: a real aiohttp app over a real database (MongoDB or the stand-in), callers by API token
+or by console session."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 
-from services.task_sync import (
-    admin_api,
-    api,
-    auth_api,
-    comments_api,
-    conversations_api,
-    directory_api,
-    files_api,
-)
-from services.task_sync.api_common import install_operator_api
-from services.task_sync.application.passwords import hash_password_now, password_matches
+from services.task_sync.application.passwords import password_matches
 from services.task_sync.seed import load_demo_if_empty
-from services.task_sync.wiring import builtin_deps
 from shared import events
-from shared.config import TaskSyncSettings, load
-from shared.domain.comments import Comment, Revision
-from shared.domain.files import AttachmentRecord
 from shared.domain.tasks import Task
-from shared.ops import request_context
-from shared.store import accounts, audit, comments, directory, files, revisions, tasks
-from shared.store.directory import Group, User
+from shared.store import accounts, directory, tasks
+from tests.unit.console_world import TASKS, Console, make_task, open_console, seed
 
-AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-TOKENS = {"admin": "t-admin", "supervisor": "t-sup", "ivanova": "t-iva", "petrov": "t-pet",
-          "smirnov": "t-smi"}
-# task -> (assignee user, assignee group); the chats differ so reopening is allowed
-TASKS = {
-    "t-ivanova": ("usr-ivanova", "grp-cc"),
-    "t-queue-cc": (None, "grp-cc"),
-    "t-queue-sales": (None, "grp-sales"),
-    "t-smirnov": ("usr-smirnov", "grp-sales"),
-    "t-bot": (None, None),
-}
 VISIBLE = {
     "admin": set(TASKS),
     "supervisor": {"t-ivanova", "t-queue-cc", "t-bot"},
@@ -62,120 +34,11 @@ MAY_POST = {
 }
 
 
-class Recorder:
-    """The bus: every published message kept."""
-
-    def __init__(self) -> None:
-        self.published: list[events.Message] = []
-
-    async def publish(self, message: events.Message) -> None:
-        self.published.append(message)
-
-    async def publish_all(self, messages: Any) -> None:
-        self.published.extend(messages)
-
-
-class FakeDeadLetters:
-    def __init__(self) -> None:
-        self.held = {"outbound_sender.sends.0": [{"type": "outbound.send", "id": "m1",
-                                                  "x-error-code": "BAD"}]}
-
-    def queues(self) -> list[str]:
-        return ["outbound_sender.sends.0", "task_sync.commands"]
-
-    async def list(self, queue: str | None, limit: int) -> dict[str, Any]:
-        return {f"wa.{q}": {"count": len(m), "messages": m[:limit]}
-                for q, m in self.held.items() if m and queue in (None, q)}
-
-    async def replay(self, queue: str, limit: int, message_id: str | None) -> int:
-        return len(self.held.pop(queue, []))
-
-    async def purge(self, queue: str) -> int:
-        return len(self.held.pop(queue, []))
-
-
-class Console:
-    def __init__(self, client: TestClient[Any, Any], db: Any, bus: Recorder) -> None:
-        self.client = client
-        self.db = db
-        self.bus = bus
-
-    async def call(self, method: str, path: str, who: str | None = "admin",
-                   headers: dict[str, str] | None = None, **kwargs: Any) -> tuple[int, Any]:
-        sent = dict(headers or {})
-        if who is not None:
-            sent["Authorization"] = f"Bearer {TOKENS[who]}"
-        async with self.client.request(method, path, headers=sent, **kwargs) as resp:
-            raw = await resp.read()
-            return resp.status, (await resp.json() if raw and resp.content_type ==
-                                 "application/json" else raw)
-
-    async def login(self, login: str, password: str | None = None,
-                    address: str | None = None) -> tuple[int, Any, Any]:
-        headers = {"X-Forwarded-For": address} if address else {}
-        async with self.client.post("/api/v1/auth/login", headers=headers, json={
-                "login": login, "password": password or f"demo-{login}"}) as resp:
-            return resp.status, await resp.json(), resp.headers
-
-
-def _task(task_id: str, user: str | None, group: str | None) -> Task:
-    chat = events.ChatRef(provider="wazzup", channel_id="ch-1", chat_type="whatsapp",
-                          chat_id=f"7900{abs(hash(task_id)) % 10_000_000:07d}")
-    return Task(id=task_id, title=f"WhatsApp: {task_id}", category="WhatsApp",
-                status="Диалог с менеджером", chat=chat, conversation_id=f"conv-{task_id}",
-                created_at=AT, updated_at=AT, assignee_user_id=user, assignee_group_id=group,
-                status_version=1)
-
-
-async def _seed(db: Any) -> None:
-    for module in (directory, tasks, comments, files, revisions, accounts, audit):
-        await module.ensure_indexes(db)
-    await directory.upsert_group(db, Group(id="grp-cc", name="Контакт-центр"))
-    await directory.upsert_group(db, Group(id="grp-sales", name="Отдел продаж"))
-    people = [("admin", "Admin", "admin", []), ("supervisor", "Sokolova", "supervisor",
-                                                ["grp-cc"]),
-              ("ivanova", "Ivanova", "manager", ["grp-cc"]),
-              ("petrov", "Petrov", "manager", ["grp-cc"]),
-              ("smirnov", "Smirnov", "manager", ["grp-sales"])]
-    for login, name, role, groups in people:
-        await directory.upsert_user(db, User(id=f"usr-{login}", full_name=name, login=login,
-                                             role=role, group_ids=groups),
-                                    token=TOKENS[login])
-    for login in ("admin", "ivanova"):
-        await accounts.set_password_hash(db, f"usr-{login}", hash_password_now(f"demo-{login}"),
-                                         AT)
-    for task_id, (user, group) in TASKS.items():
-        await tasks.create(db, _task(task_id, user, group))
-        await comments.insert(db, Comment(
-            id=f"c-{task_id}", task_id=task_id, order=1, at=AT, author_kind="customer",
-            direction="in", text="Hello", gateway_message_id=f"g-{task_id}"))
-        await revisions.add(db, Revision(id=f"r-{task_id}", comment_id=f"c-{task_id}", at=AT,
-                                         kind="edited", text="Hello!"))
-        await files.put(db, f"f-{task_id}", "a.png", "image/png", b"\x89PNG")
-        await files.add_attachment(db, AttachmentRecord(
-            id=f"f-{task_id}", comment_id=f"c-{task_id}", task_id=task_id, file_name="a.png",
-            mime_type="image/png", state="stored", size=4))
-
-
 @pytest.fixture
 async def console(db: Any, mongo_url: str) -> AsyncIterator[Console]:
-    await _seed(db)
-    settings = load(TaskSyncSettings, {"MONGODB_URL": mongo_url,
-                                       "WABRIDGE_URL_SIGNING_KEY": "unit-test-signing-key"})
-    bus = Recorder()
-    deps = builtin_deps(db, bus, settings, robot_user_id="usr-robot",
-                        group_bot_user_id="usr-robot")
-    app = web.Application(middlewares=[request_context])
-    install_operator_api(app, deps)
-    for module in (api, comments_api, files_api, conversations_api, directory_api, auth_api):
-        module.routes(app)
-    admin_api.routes(app, FakeDeadLetters())
-    client: TestClient[Any, Any] = TestClient(TestServer(app))
-    await client.start_server()
-    try:
-        yield Console(client, db, bus)
-    finally:
-        await client.close()
+    await seed(db)
+    async with open_console(db, mongo_url) as opened:
+        yield opened
 
 
 # ---- visibility: 404 through every route ----------------------------------------------------
@@ -219,7 +82,7 @@ async def test_invisible_tasks_answer_404_on_every_write_route(console: Console,
 
 
 @pytest.mark.parametrize("who", sorted(VISIBLE))
-async def test_only_assignee_supervisor_or_admin_posts_into_a_task(console: Console,
+async def test_only_assignee_supervisor_or_admin_posts_into_amake_task(console: Console,
                                                                    who: str) -> None:
     for task_id in VISIBLE[who]:
         status, body = await console.call("POST", f"/api/v1/tasks/{task_id}/comments", who,
@@ -293,9 +156,9 @@ async def test_closed_task_is_reopened_and_bot_router_is_told(console: Console) 
     assert (status, body["error"]) == (409, "not_closed")
 
 
-async def test_reopen_is_refused_while_the_chat_has_another_open_task(
+async def test_reopen_is_refused_while_the_chat_has_another_openmake_task(
         console: Console) -> None:
-    closed = _task("t-old", "usr-ivanova", "grp-cc")
+    closed = make_task("t-old", "usr-ivanova", "grp-cc")
     await tasks.create(console.db, Task(**{**_as_dict(closed), "status": "Закрыта",
                                            "chat": (await _chat_of(console, "t-ivanova"))}))
     status, body = await console.call("POST", "/api/v1/tasks/t-old/reopen", "ivanova")
