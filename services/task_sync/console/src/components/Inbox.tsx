@@ -77,6 +77,8 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
       // our own reaction is no news in the list (the server keeps the preview as it was)
       if (event.type === "comment.added" && event.comment.content_type === "reaction"
           && event.comment.direction === "out") return;
+      // a notice (hand-over, status) is no message: the preview stays; task.updated reloads
+      if (event.type === "comment.added" && event.comment.author_kind === "system") return;
       if (event.type === "comment.added") {
         const { text, direction, at } = event.comment;
         heard.current.set(event.task_id, { id: event.task_id, last_preview: text.slice(0, 120),

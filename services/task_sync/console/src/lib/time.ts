@@ -61,3 +61,22 @@ export function timeLeft(iso: string | null | undefined, now = Date.now()): stri
   const [h, m] = language.get() === "ru" ? ["ч", "мин"] : ["h", "min"];
   return hours > 0 ? `${hours} ${h} ${rest} ${m}` : `${rest} ${m}`;
 }
+
+const relative = new Map<string, Intl.RelativeTimeFormat>();
+
+/** "2 минуты назад" / "2 minutes ago": how long ago ``iso`` was, in the chosen language. */
+export function ago(iso: string, now = Date.now()): string {
+  const lang = language.get();
+  let found = relative.get(lang);
+  if (!found) {
+    found = new Intl.RelativeTimeFormat(LOCALES[lang], { numeric: "auto" });
+    relative.set(lang, found);
+  }
+  const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
+  if (Math.abs(seconds) < 60) return found.format(Math.min(0, seconds), "second");
+  const minutes = Math.round(seconds / 60);
+  if (Math.abs(minutes) < 60) return found.format(minutes, "minute");
+  const hours = Math.round(minutes / 60);
+  if (Math.abs(hours) < 24) return found.format(hours, "hour");
+  return found.format(Math.round(hours / 24), "day");
+}

@@ -1,10 +1,18 @@
+import { useEffect } from "preact/hooks";
 import { api } from "../../api/client";
 import { t } from "../../i18n";
-import { full } from "../../lib/time";
+import { ago, full } from "../../lib/time";
 import { useLoad } from "./useLoad";
+
+// ingest reports a channel's last webhook at most every 30 s: reloading as often keeps it current
+const REFRESH_MS = 30_000;
 
 export function Channels() {
   const channels = useLoad(() => api.channels());
+  useEffect(() => {
+    const timer = window.setInterval(() => void channels.reload(), REFRESH_MS);
+    return () => window.clearInterval(timer);
+  }, []);
   const data = channels.data;
   return (
     <>
@@ -20,11 +28,13 @@ export function Channels() {
           <th>{t("admin.updated")}</th><th>{t("admin.lastWebhook")}</th></tr></thead>
         <tbody>
           {(data?.items ?? []).map((c) => (
-            <tr>
+            <tr data-channel-id={c.channel_id}>
               <td>{c.channel_id}{c.transport ? ` (${c.transport})` : ""}</td><td>{c.provider}</td>
               <td><span class={`state state-${c.state}`}>{c.state}</span></td>
               <td>{c.updated_at ? full(c.updated_at) : ""}</td>
-              <td>{c.last_webhook_at ? full(c.last_webhook_at) : ""}</td>
+              <td class="last-webhook">{c.last_webhook_at
+                && <time dateTime={c.last_webhook_at} title={full(c.last_webhook_at)}>
+                  {ago(c.last_webhook_at)}</time>}</td>
             </tr>
           ))}
         </tbody>
