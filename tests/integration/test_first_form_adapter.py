@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from services.sandbox.first_form_world import Failure
+from shared.domain.comments import NOTICE
 from shared.domain.files import AttachmentRecord
 from shared.errors import PermanentError, RetryableError
 from shared.store import first_form_ids
@@ -194,6 +195,18 @@ async def test_a_customer_message_is_a_comment_by_the_robot_with_our_marker(
     assert (posted.author_id, posted.text) == (10, "Здравствуйте\n[wa:cccccccccccc]")
     assert await rig.system.add_comment(comment("c" * 32)) is False
     assert len(rig.ff_comments()) == 1
+
+
+async def test_a_notice_in_the_chat_is_kept_here_and_not_posted_to_first_form(
+    rig: FirstFormRig,
+) -> None:
+    # First Form records hand-overs and status changes itself: our notice would double them
+    await rig.system.create_task(task())
+    note = comment("d" * 32, direction="out", author_kind="system", content_type=NOTICE,
+                   text="Статус: Диалог с менеджером → Закрыта (Петров Иван)")
+    assert await rig.system.add_comment(note) is True
+    assert rig.ff_comments() == []
+    assert await rig.system.get_comment(note.id) is not None
 
 
 async def test_a_group_participant_writes_as_the_group_bot_with_their_name(
