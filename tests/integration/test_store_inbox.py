@@ -125,7 +125,7 @@ async def test_a_search_and_filters_make_one_flat_filter(db: Any) -> None:
     task); a filter on a field the view sets already still narrows the list."""
     await seed(db)
     searched = query(ADMIN, "all", search="сидор", provider="wazzup")
-    assert "$and" not in inbox._filter(searched)
+    assert all("$and" not in b for b in inbox._branches(searched))
     assert await ids(db, searched) == ["t-0001"]
     assert await ids(db, query(IVANOVA, "mine", search="79011")) == ["t-0001"]
     assert await ids(db, query(SUPERVISOR, "all", search="кузн")) == ["t-0002"]
@@ -181,16 +181,12 @@ async def test_message_text_search_finds_recent_tasks(db: Any) -> None:
 
 
 async def test_a_queue_of_two_groups_in_two_statuses_is_one_list_newest_first(db: Any) -> None:
-    """The short ``$in``s (groups, open statuses) run as one equality branch each, merged."""
+    """A person in two groups sees both groups' queues in two statuses as one list."""
     await seed(db)
     both = Viewer(user_id="u-x", role="manager", group_ids=frozenset({"g-cc", "g-sales"}))
     await tasks.create(db, task("t-0006", 6, assignee_group_id="g-sales", status=OPEN[0]))
     await tasks.create(db, task("t-0007", 0, assignee_group_id="g-cc", status=OPEN[0]))
     q = query(both, "queue")
-    branches = inbox._branches(q)
-    assert len(branches) == 4
-    assert all(isinstance(b["status"], str) and isinstance(b["assignee_group_id"], str)
-               for b in branches)
     assert await ids(db, q) == ["t-0006", "t-0003", "t-0002", "t-0007"]
     assert await ids(db, query(both, "queue", limit=2)) == ["t-0006", "t-0003"]
     assert await inbox.count(db, q, 100) == 4
