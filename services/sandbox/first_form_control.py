@@ -68,7 +68,7 @@ def add_routes(app: web.Application, key: Key) -> None:
                 return _bad(f"no file {media_id} (upload it with POST /sandbox/media)")
             file_ids.append(w.add_file(stored.file_name, stored.mime_type, stored.content).id)
         made = w.add_comment(spec.task_id, spec.author_id, spec.text, spec.reply_to, file_ids)
-        return _json({"id": made.id, "task_id": made.task_id})
+        return _json({"id": made.id, "task_id": made.task_id, "file_ids": made.file_ids})
 
     async def state(request: web.Request) -> web.Response:
         try:

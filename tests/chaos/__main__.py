@@ -13,7 +13,7 @@ import sys
 import time
 
 from deploy.stack import ROOT
-from tests.chaos.first_form import FIRST_FORM
+from tests.chaos.first_form import FIRST_FORM, FIRST_FORM_QUICK
 from tests.chaos.runner import run_all, say
 from tests.chaos.scenarios import FULL, QUICK, REPLICAS, REPLICAS_QUICK, Scenario
 from tests.chaos.system import System
@@ -29,12 +29,12 @@ def main() -> None:
     replicas = int(os.environ.get("WABRIDGE_REPLICAS") or 1)
     scenarios = list(QUICK if args.quick else FULL)
     if args.task_system == "first_form":  # its own faults first, then the others (issue 15)
-        scenarios = [*FIRST_FORM, *(() if args.quick else scenarios)]
+        scenarios = [*FIRST_FORM_QUICK] if args.quick else [*FIRST_FORM, *scenarios]
     if replicas > 1:
         scenarios.insert(0, REPLICAS_QUICK if args.quick else REPLICAS)
     if args.only:  # by name, the quick version with --quick
         wanted = set(args.only.split(","))
-        pool = [*QUICK, REPLICAS_QUICK] if args.quick else []
+        pool = [*QUICK, REPLICAS_QUICK, *FIRST_FORM_QUICK] if args.quick else []
         pool += [*FIRST_FORM, *FULL, *QUICK, REPLICAS]
         chosen: dict[str, Scenario] = {}
         for scenario in pool:

@@ -153,6 +153,10 @@ class Driver:
                 pass
             await asyncio.sleep(1.0)
 
+    async def manager_part(self, chat: Chat) -> None:
+        """The manager's answers, through the console API (First Form mode: in First Form)."""
+        await manager_part(self, chat)
+
     async def handed_over(self, chat: Chat) -> str:
         async def attempt() -> str | None:
             return self.manager_tasks.get(digits(chat.chat_id))
@@ -175,7 +179,7 @@ async def run_chat(driver: Driver, chat: Chat) -> None:
             await driver.customer_says(chat, text)
             await pause()
         if chat.manager:
-            await manager_part(driver, chat)
+            await driver.manager_part(chat)
     except TimeoutError as exc:
         chat.problems.append(str(exc))
     finally:

@@ -20,7 +20,7 @@ from tests.chaos.check import (
     deliveries,
     outgoing_complete,
 )
-from tests.chaos.first_form import first_form_findings
+from tests.chaos.first_form import FirstFormDriver, first_form_findings
 from tests.chaos.load import Chat, Driver, digits, new_chats, run_chat
 from tests.chaos.scenarios import Context, Scenario
 from tests.chaos.system import System
@@ -146,7 +146,9 @@ async def run_all(system: System, scenarios: list[Scenario], quiet_deadline_s: f
     timeout = aiohttp.ClientTimeout(total=40)
     async with aiohttp.ClientSession(timeout=timeout) as http:
         ctx = Context(system=system, http=http)
-        driver = Driver(http, system.running.ports)
+        # First Form mode: the load's manager writes inside First Form (issue 15)
+        driver = (FirstFormDriver if system.task_system == "first_form" else Driver)(
+            http, system.running.ports)
         stop = asyncio.Event()
         follower = asyncio.create_task(driver.follow_hand_overs(stop))
         results = []
