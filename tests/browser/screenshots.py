@@ -127,7 +127,9 @@ async def take(stack: Stack, out: Path) -> None:
             await dialog.get_by_role("button", name="Начать диалог").click()
             # a closed window offers "send when they return" first; the template is the other way
             await page.get_by_role("button", name="Написать шаблоном").click()
-            await expect(page.locator('[data-blocked="window"]')).to_be_visible()
+            blocked = page.locator('[data-blocked="window"]')
+            await expect(blocked).to_be_visible()
+            await fill_template(blocked, "napominanie", ["Ольга"])  # a listed one: its fields
             await page.screenshot(path=str(out / "template.png"))
 
             await page.set_viewport_size({"width": 390, "height": 780})

@@ -224,6 +224,9 @@ async def test_a_closed_window_on_meta_leads_to_a_template_with_its_parameters(
     sent = await eventually(template_sent, what="the template at Meta")
     assert sent["type"] == "template" and sent["template"]["name"] == "order_ready"
     assert [p["text"] for p in sent["template"]["components"][0]["parameters"]] == ["Олег", "12"]
+    # the chat shows what the customer reads: the template's body with its values
+    await expect(page.locator(".msg.out", has_text="Олег, ваш заказ 12 готов.")).to_be_visible()
+    await expect(page.locator(".msg.out", has_text="[template")).to_have_count(0)
     # the new task is open: its composer offers to hold a reply, or a template, saying why
     await expect(page.get_by_test_id("held-explain")).to_contain_text("окно WhatsApp закрыто")
     await page.get_by_role("button", name="Написать шаблоном").click()

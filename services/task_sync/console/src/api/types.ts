@@ -47,6 +47,8 @@ export interface TaskSummary extends Task {
   last_activity_at?: string | null;
   last_preview?: string | null;
   last_direction?: Direction | null;
+  /** Who wrote the newest message: the inbox writes "Бот:" or "Вы:" in front of an answer. */
+  last_author_kind?: string | null;
   unread?: number;
   window_expires_at?: string | null;
 }
@@ -99,7 +101,8 @@ export interface Permissions {
 
 export interface TaskDetail extends Task {
   window?: { applies: boolean; expires_at: string | null; open: boolean };
-  channel?: { state: string; provider: string; last_webhook_at?: string | null } | null;
+  /** ``name``: our connection the chat is on (``sales-wazzup``). */
+  channel?: { name?: string | null; state: string; provider: string; last_webhook_at?: string | null } | null;
   contact?: Contact | null;
   assignee?: { id: string; full_name: string } | null;
   group?: GroupRef | null;

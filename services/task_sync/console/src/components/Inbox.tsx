@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, api } from "../api/client";
 import { onLive } from "../api/events";
-import type { InboxView, TaskSummary } from "../api/types";
+import type { ChannelList, InboxView, TaskSummary, User } from "../api/types";
 import { t, type Key } from "../i18n";
 import { reactionPreview } from "../lib/reactions";
 import { link, navigate, taskPath } from "../lib/router";
@@ -17,6 +17,7 @@ const KNOWN_STATUSES = ["Диалог с ботом", "Диалог с мене�
 interface Filters {
   status: string;
   provider: string;
+  channel_id: string;
   assignee: string;
   sort: "" | "due";
 }
@@ -32,8 +33,9 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
   const [error, setError] = useState<string | null>(null);
   const [q, setQ] = useState("");
   const [inText, setInText] = useState(false);
-  const [filters, setFilters] = useState<Filters>({ status: "", provider: "", assignee: "",
-    sort: "" });
+  const [filters, setFilters] = useState<Filters>({ status: "", provider: "", channel_id: "",
+    assignee: "", sort: "" });
+  const choices = useFilterChoices(me.role !== "manager", me.role === "admin" ? null : me.group_ids);
   const search = useRef<HTMLInputElement>(null);
   const list = useRef<HTMLUListElement>(null);
   const generation = useRef(0);
@@ -47,7 +49,8 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
     try {
       const page = await api.inbox({ view: current, q: q.trim() || undefined,
         text: inText && q.trim().length >= 3, before, status: filters.status || undefined,
-        provider: filters.provider || undefined, assignee: filters.assignee || undefined,
+        provider: filters.provider || undefined, channel_id: filters.channel_id || undefined,
+        assignee: filters.assignee || undefined,
         sort: filters.sort || undefined });
       if (mine !== generation.current) return;
       remember(page.items);
@@ -68,7 +71,8 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
   useEffect(() => {
     const timer = window.setTimeout(() => void load(), q ? 250 : 0);
     return () => window.clearTimeout(timer);
-  }, [current, q, inText, filters.status, filters.provider, filters.assignee, filters.sort]);
+  }, [current, q, inText, filters.status, filters.provider, filters.channel_id, filters.assignee,
+    filters.sort]);
 
   // live: move the task up at once, then ask the server for the list as it now is
   useEffect(() => {
@@ -80,10 +84,10 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
       // a notice (hand-over, status) is no message: the preview stays; task.updated reloads
       if (event.type === "comment.added" && event.comment.author_kind === "system") return;
       if (event.type === "comment.added") {
-        const { text, direction, at } = event.comment;
+        const { text, direction, at, author_kind } = event.comment;
         heard.current.set(event.task_id, { id: event.task_id, last_preview: text.slice(0, 120),
-          last_direction: direction, last_activity_at: at } as TaskSummary);
-        setItems((old) => bump(old, event.task_id, text, direction, at));
+          last_direction: direction, last_author_kind: author_kind, last_activity_at: at } as TaskSummary);
+        setItems((old) => bump(old, event.task_id, text, direction, at, author_kind));
       }
       if (event.type === "comment.updated") return;
       window.clearTimeout(timer);
@@ -93,7 +97,8 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
       off();
       window.clearTimeout(timer);
     };
-  }, [current, q, inText, filters.status, filters.provider, filters.assignee, filters.sort]);
+  }, [current, q, inText, filters.status, filters.provider, filters.channel_id, filters.assignee,
+    filters.sort]);
 
   // "/" focuses the search from anywhere but a text field
   useEffect(() => {
@@ -155,12 +160,18 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
           <FilterSelect label={t("inbox.status")} value={filters.status}
                         options={statuses.map((s) => [s, s])}
                         onChange={(status) => setFilters({ ...filters, status })} />
-          <FilterSelect label={t("inbox.channel")} value={filters.provider}
+          <FilterSelect label={t("inbox.gateway")} value={filters.provider}
                         options={PROVIDERS.map((p) => [p, p])}
                         onChange={(provider) => setFilters({ ...filters, provider })} />
+          {choices.channels.length > 0 && (
+            <FilterSelect label={t("inbox.channel")} value={filters.channel_id}
+                          options={choices.channels}
+                          onChange={(channel_id) => setFilters({ ...filters, channel_id })} />
+          )}
           {me.role !== "manager" && (
             <FilterSelect label={t("inbox.assignee")} value={filters.assignee}
-                          options={[["me", t("inbox.me")], ["none", t("inbox.nobody")]]}
+                          options={[["me", t("inbox.me")], ["none", t("inbox.nobody")],
+                            ...choices.people.filter(([id]) => id !== me.id)]}
                           onChange={(assignee) => setFilters({ ...filters, assignee })} />
           )}
           <label>
@@ -205,16 +216,16 @@ function fresher(served: TaskSummary[], shown: TaskSummary[]): TaskSummary[] {
     const mine = seen.get(task.id);
     if (!mine || !mine.last_preview || at(mine) <= at(task)) return task;
     return { ...task, last_preview: mine.last_preview, last_direction: mine.last_direction,
-      last_activity_at: mine.last_activity_at };
+      last_author_kind: mine.last_author_kind, last_activity_at: mine.last_activity_at };
   });
 }
 
 function bump(items: TaskSummary[], taskId: string, text: string, direction: "in" | "out",
-              at: string): TaskSummary[] {
+              at: string, authorKind?: string | null): TaskSummary[] {
   const found = items.find((i) => i.id === taskId);
   if (!found) return items;
   const updated: TaskSummary = { ...found, last_preview: text.slice(0, 120),
-    last_direction: direction, last_activity_at: at };
+    last_direction: direction, last_author_kind: authorKind, last_activity_at: at };
   return [updated, ...items.filter((i) => i.id !== taskId)];
 }
 
@@ -238,7 +249,9 @@ function TaskRow({ task, view, open, unread, me }: {
         </span>
         <span class="task-bottom">
           <span class="task-preview">
-            {task.last_direction === "out" && <span class="you">{t("inbox.you")}</span>}
+            {task.last_direction === "out" && (
+              <span class="you">{task.last_author_kind === "bot" ? t("inbox.bot") : t("inbox.you")}</span>
+            )}
             {reactionPreview(task.last_preview) ?? task.last_preview ?? task.title}
           </span>
           {unread > 0 && (
@@ -279,4 +292,36 @@ function FilterSelect({ label, value, options, onChange }: {
 /** A badge's figure: a count at the server's cap is "at least" ("999+"). */
 export function shownCount(n: number, cap: number | undefined): string {
   return cap !== undefined && n >= cap ? `${cap - 1}+` : String(n);
+}
+
+/** What the filters offer besides the fixed values: the company numbers (by our connection's
+ * name where one is configured) and, for supervisors and admins, the people whose tasks they
+ * see (an admin: everyone; a supervisor: the members of their groups). */
+function useFilterChoices(people: boolean, groupIds: string[] | null) {
+  const [channels, setChannels] = useState<[string, string][]>([]);
+  const [users, setUsers] = useState<[string, string][]>([]);
+  useEffect(() => {
+    api.channels().then((list) => setChannels(channelOptions(list)), () => undefined);
+    if (!people) return;
+    api.users().then((u) => setUsers(u.items
+      .filter((x: User) => !x.is_service && (groupIds === null
+        || (x.group_ids ?? []).some((g) => groupIds.includes(g))))
+      .map((x): [string, string] => [x.id, x.full_name])), () => undefined);
+  }, [people]);
+  return { channels, people: users };
+}
+
+function channelOptions(list: ChannelList): [string, string][] {
+  const named = new Map(list.connections.filter((c) => c.channel_id)
+    .map((c) => [c.channel_id!, c.id]));
+  const ids = new Set([...list.items.map((c) => c.channel_id), ...named.keys()]);
+  return [...ids].map((id) => {
+    const provider = list.items.find((c) => c.channel_id === id)?.provider
+      ?? list.connections.find((c) => c.channel_id === id)?.provider ?? "";
+    // a connection configured without its number is the only one of its gateway: it is that one
+    const alone = list.connections.filter((c) => c.provider === provider);
+    const name = named.get(id) ?? (alone.length === 1 && !alone[0]!.channel_id ? alone[0]!.id
+      : id.length > 16 ? `${id.slice(0, 8)}…` : id);
+    return [id, provider ? `${name} (${provider})` : name];
+  });
 }

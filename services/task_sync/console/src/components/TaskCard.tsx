@@ -3,9 +3,9 @@ import { ApiError, api } from "../api/client";
 import type { GroupRef, TaskDetail, User } from "../api/types";
 import { t } from "../i18n";
 import { full, timeLeft } from "../lib/time";
-import { link } from "../lib/router";
 import { useStore } from "../lib/store";
 import { session } from "../state";
+import { ContactCard } from "./ContactCard";
 import { SlaDeadline } from "./SlaDeadline";
 
 const DEFAULT_STATUSES = { bot: "Диалог с ботом", manager: "Диалог с менеджером", closed: "Закрыта" };
@@ -13,6 +13,14 @@ const DEFAULT_STATUSES = { bot: "Диалог с ботом", manager: "Диал
 /** The three statuses' configured names (the defaults when the server does not say). */
 export function statusesOf(task: TaskDetail): { bot: string; manager: string; closed: string } {
   return task.statuses ?? DEFAULT_STATUSES;
+}
+
+/** The channel as people know it: our connection's name, else its number (a phone-number id or
+ * a short one in full), a long hash shortened. */
+function channelLabel(task: TaskDetail): string {
+  const id = task.chat.channel_id;
+  if (task.channel?.name) return task.channel.name;
+  return id.length > 16 ? `${id.slice(0, 8)}…` : id;
 }
 
 /** The side card of a task: who, where, which state; and what may be done with it. */
@@ -57,17 +65,16 @@ export function TaskCard({ task, open, onChanged }: {
     <aside class={`card${open ? " open" : ""}`} aria-label={t("card.label")}>
       <dl>
         <dt>{t("card.contact")}</dt>
-        <dd>{task.contact && me.role !== "manager"
-          ? <a href={`/admin/contacts?id=${encodeURIComponent(task.contact.id)}`}
-               onClick={link(`/admin/contacts?id=${encodeURIComponent(task.contact.id)}`)}>{task.contact.name}</a>
-          : (task.contact?.name || task.contact_name || t("card.noContact"))}</dd>
+        <dd>{task.contact
+          ? <ContactCard contact={task.contact} taskId={task.id} canEdit={me.role !== "manager"} />
+          : (task.contact_name || t("card.noContact"))}</dd>
         <dt>{t("card.phone")}</dt>
         <dd>{task.phone ? <a class="nowrap" href={`tel:+${task.phone}`}>+{task.phone}</a> : task.chat.chat_id}</dd>
         <dt>{t("card.channel")}</dt>
-        <dd title={task.chat.channel_id}>{task.chat.channel_id.length > 16 ? `${task.chat.channel_id.slice(0, 8)}…` : task.chat.channel_id} <span class="muted">({task.chat.chat_type})</span></dd>
+        <dd title={task.chat.channel_id} data-testid="card-channel">{channelLabel(task)} <span class="muted">({task.chat.chat_type})</span></dd>
         <dt>{t("card.gateway")}</dt>
         <dd>{task.chat.provider}
-          {task.channel && <span class="muted"> · {t("card.channelState", { state: task.channel.state })}</span>}
+          {task.channel?.state && <span class="muted"> · {t("card.channelState", { state: task.channel.state })}</span>}
           {task.channel?.last_webhook_at && <span class="muted"> · {t("card.lastWebhook", { at: full(task.channel.last_webhook_at) })}</span>}
         </dd>
         <dt>{t("card.status")}</dt>
