@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from services.task_sync import desk_openapi, flows_openapi, openapi_messaging
+from services.task_sync import desk_openapi, flows_openapi, openapi_live, openapi_messaging
 from services.task_sync.auth_api import LoggedIn, LoginIn, Me
 from services.task_sync.contacts_import import ImportReport
 from services.task_sync.directory_schema import (
@@ -322,7 +322,7 @@ def openapi_document() -> dict[str, Any]:
                 | {"deprecated": True}},
         } | _conversation_paths() | _directory_paths() | _console_paths()
         | openapi_messaging.messaging_paths() | desk_openapi.desk_paths()
-        | flows_openapi.flows_paths(),
+        | flows_openapi.flows_paths() | openapi_live.live_paths(),
         "components": {
             "schemas": components,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
