@@ -29,6 +29,7 @@ from shared.store import first_form_ids as ids
 from shared.store.mongo import Database
 
 log = get_logger(__name__)
+LIVE_CLAIM_S = 10.0  # a claim younger than this is taken to be a live attempt's
 
 
 class FileBytes(Protocol):
@@ -68,11 +69,14 @@ class Poster:
             again = await ids.get(self._db, kind, our_id)
             if again is not None and again.ff_id is not None:
                 return again.ff_id
-            # asked again once that attempt's claim lapses, not at the usual growing pace
-            # (a claim left by a crashed process would otherwise use up the attempts)
+            # a claim taken or renewed moments ago is a live attempt: asked again soon, as
+            # usual; an older one may be a crashed process's, so asked again when it lapses
+            # rather than at the growing pace that would use up the message's attempts
             left = again.lease_left(self._clock()) if again is not None else 0.0
+            stale = self._lease_s - left > LIVE_CLAIM_S
             raise RetryableError(f"another attempt is creating {kind} {our_id} in First Form",
-                                 code="FIRST_FORM_BUSY", retry_after=left + 1.0)
+                                 code="FIRST_FORM_BUSY",
+                                 retry_after=left + 1.0 if stale else None)
         try:
             ff_id = await create(claim.attempts)
         except BaseException:

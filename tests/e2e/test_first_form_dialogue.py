@@ -87,8 +87,11 @@ async def test_the_seeds_whole_dialogue_with_first_form_as_the_task_system(
 
     # free text hands the task over to the contact's responsible employee
     await system.inbound(chat, "Хочу уточнить условия договора")
-    task = await ff_task_where(system, chat, lambda t: t["state"] == MANAGER and t["performers"],
-                               "the hand-over")
+    # (the hand-over and the message's comment travel as separate commands: either may land
+    # in First Form first)
+    task = await ff_task_where(system, chat, lambda t: t["state"] == MANAGER and t["performers"]
+                               and "Хочу уточнить условия договора" in texts_of(t),
+                               "the hand-over with the question")
     assert task["performers"] == ["Иванова Мария Сергеевна"]
     await sent(system, chat, lambda j: j.get("text") == HANDOVER, "the hand-over answer")
     question = next(c for c in task["comments"] if c["text"].startswith("Хочу уточнить"))

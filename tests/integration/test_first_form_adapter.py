@@ -375,3 +375,14 @@ async def test_a_creation_held_by_another_attempt_is_retried_once_its_claim_laps
     assert busy.value.code == "FIRST_FORM_BUSY"
     assert busy.value.retry_after is not None and 55 < busy.value.retry_after <= 61
     assert rig.ff_comments() == []
+
+
+async def test_a_creation_a_live_attempt_just_claimed_is_asked_again_soon(
+    rig: FirstFormRig,
+) -> None:
+    await rig.system.create_task(task())
+    lease = rig.system.poster._lease_s
+    await first_form_ids.claim(rig.db, "comment", "c1", datetime.now(UTC), lease, "t1")
+    with pytest.raises(RetryableError) as busy:
+        await rig.system.add_comment(comment("c1"))
+    assert (busy.value.code, busy.value.retry_after) == ("FIRST_FORM_BUSY", None)
