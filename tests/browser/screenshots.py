@@ -62,7 +62,11 @@ async def demo_dialogues(system: System) -> dict[str, Any]:
     """Ivanova's conversation with a photo, a quoted answer and read ticks; a queued one."""
     await system.inbound(SIDOROV, "Здравствуйте! Подскажите, где мой заказ?", name="Пётр")
     await system.inbound(SIDOROV, "4", name="Пётр")
-    task = await _task(system, SIDOROV)
+
+    async def handed_over() -> Any:  # the task opens before the hand-over assigns it
+        task = await system.task_of(SIDOROV)
+        return task if task and task.get("assignee_user_id") == "usr-ivanova" else None
+    task = await eventually(handed_over, what="Sidorov's task handed over to Ivanova")
     async with system.http.post(system.url("sandbox", "/sandbox/media"), data=png(160, 110),
                                 params={"filename": "nakladnaya.png"},
                                 headers={"Content-Type": "image/png"}) as resp:
@@ -135,6 +139,7 @@ async def take(stack: Stack, out: Path) -> None:
             await page.set_viewport_size({"width": 390, "height": 780})
             await page.goto(f"{base}/tasks/{task['id']}")
             await expect(page.locator(".msg.in", has_text="до 12")).to_be_visible()
+            await expect(page.locator(".file-image img")).to_be_visible()
             await page.screenshot(path=str(out / "phone.png"))
             await context.close()
 

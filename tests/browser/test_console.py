@@ -215,6 +215,8 @@ async def test_a_closed_window_on_meta_leads_to_a_template_with_its_parameters(
     await expect(dialog.get_by_text("написать первым можно только шаблоном")).to_be_visible()
     await dialog.get_by_label("Телефон").fill(phone)
     await fill_template(dialog, "order_ready", ["Олег", "12"])
+    preview = dialog.get_by_test_id("template-preview")  # as the customer will read it
+    await expect(preview).to_have_text("Олег, ваш заказ 12 готов.")
     await dialog.get_by_role("button", name="Начать диалог").click()
 
     async def template_sent() -> Any:

@@ -77,9 +77,16 @@ export function TemplateFields({ provider, value, onChange }: {
           + {t("template.param", { n: count + 1 })}
         </button>
       )}
-      {chosen?.text && <p class="template-text">{chosen.text}</p>}
+      {chosen?.text && <p class="template-text" data-testid="template-preview">{filled(chosen.text, body, value.template_values)}</p>}
     </div>
   );
+}
+
+/** The template's body as the customer will read it: each value in its parameter's place (an
+ * empty one keeps its ``{{n}}``), as the server stores the sent message. */
+function filled(text: string, body: { name: string }[], values: string[]): string {
+  return text.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (found, name: string) =>
+    values[body.findIndex((p) => p.name === name)] || found);
 }
 
 /** The composer when WhatsApp's 24-hour window is closed: only a template may go. */
