@@ -57,8 +57,8 @@ async def hand_over(deps: Deps, cmd: events.HandOver) -> None:
         log.info("task was closed meanwhile; hand-over dropped", task_id=task.id)
         return
     await announce(deps, "task.updated", updated, cmd.id)
-    await history_notes.handed_over(deps, updated, cmd.id)
     await desk_hooks.handed_over(deps, updated, cmd.occurred_at)
+    await history_notes.handed_over(deps, updated, cmd.id)  # after the deadline it starts
 
 
 async def set_status(deps: Deps, cmd: events.SetTaskStatus) -> None:
