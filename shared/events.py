@@ -12,6 +12,7 @@ from typing import Literal
 import msgspec
 
 from shared.bot_commands import FlowsChanged, LookUpStatus, ScenariosChanged, SetTaskField
+from shared.channel_events import ChannelWebhookSeen
 from shared.domain.templates import Template
 from shared.message_parts import (
     SCHEMA_VERSION,
@@ -31,10 +32,10 @@ from shared.message_parts import (
     utcnow,
 )
 
-__all__ = ["SCHEMA_VERSION", "Attachment", "AuthorKind", "ChatRef", "Choice", "ContentType",
-           "ConversationState", "Direction", "Envelope", "FlowsChanged", "FormField",
-           "LookUpStatus", "MediaRef", "Offer", "ScenariosChanged", "SetTaskField", "derive_id",
-           "new_id", "utcnow"]
+__all__ = ["SCHEMA_VERSION", "Attachment", "AuthorKind", "ChannelWebhookSeen", "ChatRef",
+           "Choice", "ContentType", "ConversationState", "Direction", "Envelope", "FlowsChanged",
+           "FormField", "LookUpStatus", "MediaRef", "Offer", "ScenariosChanged", "SetTaskField",
+           "derive_id", "new_id", "utcnow"]
 
 
 # ---- events ---------------------------------------------------------------------------------
@@ -102,16 +103,6 @@ class ChannelUpdated(Envelope, frozen=True, kw_only=True, tag="channel.updated")
     transport: str | None = None  # e.g. Wazzup's "wapi" marks a WhatsApp Business channel
     # when the gateway says the state changed (reports may arrive out of order; the newest wins)
     at: datetime | None = None
-
-
-class ChannelWebhookSeen(Envelope, frozen=True, kw_only=True, tag="channel.webhook_seen"):
-    """An ingest replica accepted a webhook of this channel at ``at`` (its newest; reported at
-    most every 30 s per channel and replica, so task-sync keeps the newest of all replicas)."""
-
-    provider: str
-    channel_id: str
-    at: datetime
-    replica: str = ""
 
 
 class SendSucceeded(Envelope, frozen=True, kw_only=True, tag="send.succeeded"):
@@ -370,10 +361,10 @@ class FetchMedia(Envelope, frozen=True, kw_only=True, tag="media.fetch"):
 
 
 Event = (
-    MessageReceived | StatusUpdated | ChannelUpdated | ChannelWebhookSeen | SendSucceeded
-    | SendFailed
+    MessageReceived | StatusUpdated | ChannelUpdated | SendSucceeded | SendFailed
     | TaskStatusChanged | ScenariosChanged | FlowsChanged | MediaStored | MediaFetchFailed
     | TaskActivity | TemplateStatusChanged | TemplatesListed | SlaBreached | DeskNotice
+    | ChannelWebhookSeen
 )
 Command = (
     OpenTask | AddComment | AddComments | HandOver | SetTaskStatus | SendMessage | FetchMedia
