@@ -55,6 +55,15 @@ def test_a_reconnect_from_an_unknown_event_is_told_to_reload() -> None:
     assert hub.subscribe(IVANOVA, "long-gone").missed
 
 
+def test_a_resume_after_more_than_a_stream_holds_is_told_to_reload() -> None:
+    hub = LiveHub()
+    mine = task(assignee_user_id="u-iv")
+    for n in range(hub.subscribe(SMIRNOV).queue.maxsize + 2):
+        hub.publish(event(n, mine))
+    again = hub.subscribe(IVANOVA, "e0")
+    assert again.missed and again.queue.full()
+
+
 def test_a_console_that_does_not_read_is_dropped_not_waited_for() -> None:
     hub = LiveHub()
     slow = hub.subscribe(IVANOVA)

@@ -80,8 +80,13 @@ class LiveHub:
             ids = [e.id for _, e in self._recent]
             if last_event_id in ids:
                 for _, event in list(self._recent)[ids.index(last_event_id) + 1:]:
-                    if visible(viewer, event):
+                    if not visible(viewer, event):
+                        continue
+                    try:
                         sub.queue.put_nowait(event)
+                    except asyncio.QueueFull:  # more than a stream holds: reload instead
+                        sub.missed = True
+                        break
             else:
                 sub.missed = True
         self._subscribers.add(sub)
