@@ -31,7 +31,10 @@ async def record_state(db: Database, channel_id: str, provider: str, state: str,
         try:
             await db.channels.insert_one({"_id": channel_id} | fields)
         except DuplicateKeyError:
-            pass  # a report as new or newer is stored already: this one is stale
+            # a report as new or newer is stored already (this one is stale), or the channel's
+            # first webhook time was inserted just now: then this is its first state
+            await db.channels.update_one(
+                {"_id": channel_id, "updated_at": {"$exists": False}}, {"$set": fields})
 
 
 async def record_webhook(db: Database, channel_id: str, provider: str, at: datetime) -> None:
@@ -39,21 +42,19 @@ async def record_webhook(db: Database, channel_id: str, provider: str, at: datet
     ingest replicas report it, each its own newest)."""
     when = stamp(at)
     with db_errors("recording a channel's last webhook"):
-        for _ in range(2):  # a concurrent first insert of the channel: the updates match then
+        for _ in range(2):  # the channel's first insert may race ours: the updates decide then
             for condition in ({"$lt": when}, {"$exists": False}):
                 done = await db.channels.update_one(
                     {"_id": channel_id, "last_webhook_at": condition},
                     {"$set": {"last_webhook_at": when}})
                 if done.matched_count:
                     return
-            if await db.channels.count_documents({"_id": channel_id}):
-                return  # a time as new or newer is stored already
             try:
                 await db.channels.insert_one({"_id": channel_id, "provider": provider,
                                               "last_webhook_at": when})
                 return
             except DuplicateKeyError:
-                continue
+                continue  # a channel exists: with no time, or one as new or newer (stale)
 
 
 async def all_channels(db: Database) -> list[dict[str, Any]]:
