@@ -58,6 +58,13 @@ def settled(comments: dict[str, list[dict[str, Any]]]) -> bool:
                for items in comments.values() for c in items if c.get("direction") == "out")
 
 
+def recorded(chats: list[Chat], comments: dict[str, list[dict[str, Any]]]) -> bool:
+    """Every customer message is in its task (First Form mode: a message may wait in a delay
+    queue for a creation claim a killed task-sync left, after its sends all went out)."""
+    return all(set(chat.customer) <= {c.get("text") for c in comments.get(chat.chat_id, [])
+                                       if c.get("direction") == "in"} for chat in chats)
+
+
 async def wait_quiet(ctx: Context, driver: Driver, chats: list[Chat], deadline_s: float
                      ) -> tuple[float | None, dict[str, list[str]],
                                 dict[str, list[dict[str, Any]]]]:
@@ -70,7 +77,8 @@ async def wait_quiet(ctx: Context, driver: Driver, chats: list[Chat], deadline_s
             sent = await sent_so_far(ctx)
             if outgoing_complete(chats, sent):
                 comments = await chat_comments(driver, chats)
-                if settled(comments) and (await ctx.system.queue_depths())[0] == 0:
+                if settled(comments) and recorded(chats, comments) \
+                        and (await ctx.system.queue_depths())[0] == 0:
                     return time.monotonic(), sent, comments
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             say(f"not quiet yet: {exc!r}")
