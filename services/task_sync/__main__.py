@@ -34,6 +34,7 @@ from shared.store import (
     search_index,
     tasks,
 )
+from shared.store.search_index import MongoTextIndex
 from shared.worker import Worker
 
 
@@ -76,7 +77,7 @@ async def run() -> None:
         await run_scheduler(deps, stop)
 
     async def text_indexer(stop: asyncio.Event) -> None:  # the text search's words (issue 9)
-        await run_text_indexer(conns.db, stop)
+        await run_text_indexer(MongoTextIndex(conns.db), stop)
 
     async def live_updates(stop: asyncio.Event) -> None:
         await follow(deps, conns.bus, stop, settings.wabridge_robot_user)

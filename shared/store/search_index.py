@@ -224,3 +224,19 @@ def _pending_with_prefix(pending: list[tuple[str, int, list[str]]], prefix: str
         if order > newest.get(task_id, -1) and any(w.startswith(prefix) for w in words):
             newest[task_id] = order
     return newest
+
+
+class MongoTextIndex:
+    """The indexer's ``TextIndex`` on MongoDB: the functions above, bound to a database."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def index_marked(self) -> int:
+        return await index_marked(self._db)
+
+    async def backfill_done(self) -> bool:
+        return await backfill_done(self._db)
+
+    async def backfill_step(self) -> int:
+        return await backfill_step(self._db)

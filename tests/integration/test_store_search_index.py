@@ -149,9 +149,10 @@ async def test_the_indexer_round_indexes_new_comments_and_backfills_older_ones(d
                                   "author_kind": "customer", "direction": "in",
                                   "text": "архивный вопрос"})  # stored before the marker
     await store(db, comment(1, "t-new", "новый вопрос"))
-    assert await index_round(db) == 3  # the marked one, then a backfill step over both
+    index = search_index.MongoTextIndex(db)
+    assert await index_round(index) == 3  # the marked one, then a backfill step over both
     assert not await search_index.backfill_done(db)
-    assert await index_round(db) == 0  # the walk finds no more: done
+    assert await index_round(index) == 0  # the walk finds no more: done
     assert await search_index.backfill_done(db)
     assert await db.comments.count_documents({"to_index": 1}) == 0
     assert await db.comment_terms.count_documents({"term": "вопрос"}) == 2

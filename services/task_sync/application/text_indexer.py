@@ -10,12 +10,11 @@ round. While comments wait, a search matches them directly, so it finds a messag
 from __future__ import annotations
 
 import asyncio
+from typing import Protocol
 
 from services.task_sync.application.batching import first_of
 from shared.errors import RetryableError
 from shared.logs import get_logger
-from shared.store import search_index
-from shared.store.mongo import Database
 
 log = get_logger(__name__)
 
@@ -23,20 +22,34 @@ IDLE_S = 1.0  # between rounds that found nothing to index: one indexed query pe
 RETRY_S = 5.0
 
 
-async def index_round(db: Database) -> int:
+class TextIndex(Protocol):
+    """The word index as the indexer needs it (MongoDB: ``shared.store.search_index``)."""
+
+    async def index_marked(self) -> int:
+        """Index a batch of marked comments; how many."""
+        ...
+
+    async def backfill_done(self) -> bool: ...
+
+    async def backfill_step(self) -> int:
+        """Index the next batch of comments stored before the index; how many."""
+        ...
+
+
+async def index_round(index: TextIndex) -> int:
     """One round: a batch of marked comments, then a backfill step while it is unfinished;
     how many comments were indexed."""
-    indexed = await search_index.index_marked(db)
-    if not await search_index.backfill_done(db):
-        indexed += await search_index.backfill_step(db)
+    indexed = await index.index_marked()
+    if not await index.backfill_done():
+        indexed += await index.backfill_step()
     return indexed
 
 
-async def run_text_indexer(db: Database, stop: asyncio.Event) -> None:
+async def run_text_indexer(index: TextIndex, stop: asyncio.Event) -> None:
     """Index until stopped: at once while there is work, every ``IDLE_S`` when there is none."""
     while not stop.is_set():
         try:
-            indexed = await index_round(db)
+            indexed = await index_round(index)
         except RetryableError as exc:
             log.warning("indexing message words failed; trying again soon", reason=str(exc))
             await first_of(stop, timeout=RETRY_S)
