@@ -88,10 +88,10 @@ async def test_links_record_what_linked_them(db: Any) -> None:
     store = identities.MongoIdentities(db)
     first = await store.resolve("meta", [PHONE], ["34600111222"], source(1), NOW)
     await store.resolve("meta", [BSUID, PHONE, USERNAME], ["ES.84920571"], source(2), NOW)
-    links = {d["kind"]: d for d in await identities.links_of(db, first.customer.id)}
-    assert links["phone"]["reason"] == "first message"
-    assert links["bsuid"]["gateway_message_id"] == "wamid.2"
-    assert links["bsuid"]["reason"] == "in one message with phone:+34600111222, username:ana_p"
+    links = {link.kind: link for link in await identities.links_of(db, [first.customer.id])}
+    assert links["phone"].reason == "first message"
+    assert links["bsuid"].gateway_message_id == "wamid.2"
+    assert links["bsuid"].reason == "in one message with phone:+34600111222, username:ana_p"
 
 
 async def test_concurrent_first_messages_of_one_identifier_make_one_customer(db: Any) -> None:
