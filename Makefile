@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: install run test test-unit test-integration test-e2e test-browser lint clean
-.PHONY: console chromium screenshots
+.PHONY: console chromium screenshots broker
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,22 +15,27 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install console
+# The machine's RabbitMQ (RABBITMQ_URL, else 127.0.0.1:5672): started when it is the local node
+# and does not answer (a reboot, or a session that stopped it), never touched when it answers.
+broker: install
+	$(PY) -m deploy.broker
+
+run: install console broker
 	$(PY) -m deploy.stack
 
-test: install console chromium
+test: install console chromium broker
 	$(PY) -m pytest -q -p no:cacheprovider tests
 
 test-unit: install
 	$(PY) -m pytest -q tests/unit
 
-test-integration: install
+test-integration: install broker
 	$(PY) -m pytest -q tests/integration
 
-test-e2e: install
+test-e2e: install broker
 	$(PY) -m pytest -q tests/e2e
 
-test-browser: install console chromium
+test-browser: install console chromium broker
 	$(PY) -m pytest -q tests/browser
 
 lint: install
