@@ -19,6 +19,7 @@ from services.outbound_sender.handlers import (
     dispatch,
     report_failure,
 )
+from services.outbound_sender.report_marks import run_report_marks
 from services.outbound_sender.waker import channel_changed, run_waker
 from shared import events
 from shared.bus import declare_broadcast_queue, routing_key_of
@@ -59,7 +60,9 @@ async def run() -> None:
                               new_app(conns), workers, conns, cleanup=[session.close],
                               background=[partial(follow_channel_states, conns, deps),
                                           partial(run_channel_poll, deps),
-                                          partial(run_waker, deps)])
+                                          partial(run_waker, deps),
+                                          partial(run_report_marks, deps.report_marks,
+                                                  deps.sends)])
 
 
 async def follow_channel_states(conns: Connections, deps: Deps, stop: asyncio.Event) -> None:

@@ -15,6 +15,7 @@ from services.outbound_sender.ports import (
     Publisher,
     SendLedger,
 )
+from services.outbound_sender.report_marks import ReportMarks
 from shared.channels_config import ChannelConfig, for_chat
 from shared.config import OutboundSenderSettings
 from shared.errors import PermanentError
@@ -67,6 +68,7 @@ class Deps:
     media_hosts: frozenset[str]
     dead_letters: DeadLetters
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    report_marks: ReportMarks = field(default_factory=ReportMarks)
     # who holds a send's lease: this process
     instance_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 

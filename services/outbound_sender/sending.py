@@ -57,8 +57,8 @@ async def on_wake(deps: Deps, cmd: events.SendMessage) -> None:
     record = await deps.sends.get(cmd.id)
     if record is None:
         await deps.sends.enqueue([cmd], events.utcnow())  # a producer that did not queue it
-    elif record.unreported:
-        await report(deps, record)
+    elif record.unreported and record.id not in deps.report_marks:
+        await report(deps, record)  # its result event was not confirmed: publish it again
     elif is_replay():
         await _replay(deps, cmd, record)
     elif record.open and not record.chat_key:  # recorded before sends were queued
@@ -234,7 +234,7 @@ async def report(deps: Deps, record: SendRecord) -> None:
     else:
         await deps.bus.publish(_failed(cmd, record.failure_code or "FAILED",
                                        record.failure or "failed", None))
-    await deps.sends.mark_reported([record.id])
+    deps.report_marks.add(record.id)  # written with others a moment later
 
 
 def succeeded(cmd: events.SendMessage, gateway_message_id: str | None, *,

@@ -58,7 +58,30 @@ async def test_a_woken_send_goes_to_the_gateway_once_and_its_result_is_reported(
     [reported] = succeeded(sender)
     assert (reported.send_id, reported.gateway_message_id) == ("send-1", "gw-1")
     record = sender.sends.records["send-1"]
-    assert (record.state, record.unreported) == ("sent", None)
+    assert (record.state, record.unreported) == ("sent", 1)  # noted with others a moment later
+    await sender.deps.report_marks.write(sender.sends)
+    assert sender.sends.records["send-1"].unreported is None
+
+
+async def test_report_marks_that_could_not_be_written_are_kept_for_the_next_write() -> None:
+    sender = FakeSender()
+    await queued(sender, command("s1"), command("s2"))
+    await on_wake(sender.deps, command("s1"))
+    assert sender.deps.report_marks.ids == ["s1", "s2"]
+
+    async def away(send_ids: object) -> None:
+        raise RetryableError("database away", code="DB_UNAVAILABLE")
+
+    real, sender.sends.mark_reported = sender.sends.mark_reported, away  # type: ignore[method-assign]
+    with pytest.raises(RetryableError):
+        await sender.deps.report_marks.write(sender.sends)
+    assert sender.deps.report_marks.ids == ["s1", "s2"]
+    assert sender.deps.report_marks.has_items.is_set()
+
+    sender.sends.mark_reported = real  # type: ignore[method-assign]
+    await sender.deps.report_marks.write(sender.sends)
+    assert [sender.sends.records[s].unreported for s in ("s1", "s2")] == [None, None]
+    assert not sender.deps.report_marks.has_items.is_set()
 
 
 async def test_a_chats_sends_go_in_queue_order_whichever_wake_comes_first() -> None:
@@ -143,6 +166,7 @@ async def test_a_result_whose_event_was_not_confirmed_is_reported_on_the_next_wa
 
     assert len(sender.gateway.calls) == 1
     assert [s.send_id for s in succeeded(sender)] == ["send-1"]
+    await sender.deps.report_marks.write(sender.sends)
     assert sender.sends.records["send-1"].unreported is None
 
 

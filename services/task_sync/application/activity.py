@@ -8,9 +8,9 @@ import asyncio
 
 import msgspec
 
-from services.task_sync.application.batching import run_batched_writes
 from services.task_sync.deps import Deps
 from shared import events
+from shared.batching import run_batched_writes
 from shared.domain.comments import Comment
 from shared.domain.inbox import Activity, preview_of
 from shared.domain.tasks import Task

@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from services.task_sync.application.batching import first_of, run_batched_writes
 from services.task_sync.deps import Deps
 from shared import events
+from shared.batching import first_of, run_batched_writes
 from shared.domain.comments import Comment
 from shared.domain.files import AttachmentRecord
 from shared.domain.outgoing import sends_for

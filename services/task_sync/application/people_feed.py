@@ -13,13 +13,13 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
 
 from services.task_sync.application.activity import announce, note_comments
-from services.task_sync.application.batching import first_of
 from services.task_sync.application.outgoing import (
     publish_sends,
     publish_status,
     remaining_sends,
 )
 from services.task_sync.deps import Deps
+from shared.batching import first_of
 from shared.domain.comments import Comment
 from shared.domain.tasks import Task
 from shared.errors import RetryableError

@@ -15,10 +15,10 @@ from datetime import timedelta
 
 import msgspec
 
-from services.task_sync.application.batching import first_of
 from services.task_sync.application.outgoing import remaining_sends
 from services.task_sync.deps import Deps
 from shared import events
+from shared.batching import first_of
 from shared.errors import RetryableError
 from shared.logs import get_logger
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from typing import Protocol
 
-from services.task_sync.application.batching import first_of
+from shared.batching import first_of
 from shared.errors import RetryableError
 from shared.logs import get_logger
 

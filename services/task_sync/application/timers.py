@@ -15,9 +15,9 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from services.task_sync.application import idle, routing, sla, window_deadline
-from services.task_sync.application.batching import first_of
 from services.task_sync.deps import Deps
 from shared import events
+from shared.batching import first_of
 from shared.domain.desk import Timer
 from shared.errors import RetryableError
 from shared.logs import get_logger
