@@ -9,6 +9,8 @@ feed carrying this comment's marker; only when there is none does it create.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Protocol
@@ -30,6 +32,9 @@ from shared.store.mongo import Database
 
 log = get_logger(__name__)
 LIVE_CLAIM_S = 10.0  # a claim younger than this is taken to be a live attempt's
+# a creation's claim: renewed while its attempt lives (every CLAIM_S / 5, so a live claim is
+# never older than LIVE_CLAIM_S), so a killed process's claim holds the chat up for CLAIM_S
+CLAIM_S = 30.0
 
 
 class FileBytes(Protocol):
@@ -40,15 +45,15 @@ class FileBytes(Protocol):
 
 class Poster:
     def __init__(self, db: Database, client: FirstFormClient, opts: Options, catalog: Catalog,
-                 files: FileBytes, clock: Callable[[], datetime] = events.utcnow) -> None:
+                 files: FileBytes, clock: Callable[[], datetime] = events.utcnow,
+                 claim_s: float = CLAIM_S) -> None:
         self._db = db
         self._client = client
         self._opts = opts
         self._catalog = catalog
         self._files = files
         self._clock = clock
-        # longer than any one attempt can take, so a live attempt is never overtaken
-        self._lease_s = 3 * opts.timeout_s * (opts.retries + 1) + 30
+        self._lease_s = claim_s
 
     async def ensure_task(self, task: Task) -> int:
         """First Form's id of our task, creating the task once."""
@@ -77,15 +82,34 @@ class Poster:
             raise RetryableError(f"another attempt is creating {kind} {our_id} in First Form",
                                  code="FIRST_FORM_BUSY",
                                  retry_after=left + 1.0 if stale else None)
+        keeper = asyncio.create_task(self._hold(kind, our_id, claim.attempts))
         try:
             ff_id = await create(claim.attempts)
         except BaseException:
             await ids.release(self._db, kind, our_id, claim.attempts)
             raise
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
         if not await ids.created(self._db, kind, our_id, ff_id, self._clock()):
             raise RetryableError(f"First Form {kind} {ff_id} is linked to another of ours",
                                  code="FIRST_FORM_LINK_CONFLICT")
         return ff_id
+
+    async def _hold(self, kind: str, our_id: str, attempt: int) -> None:
+        """Renew the claim while the attempt lasts, so only a dead holder loses it."""
+        while True:
+            await asyncio.sleep(self._lease_s / 5)
+            try:
+                if not await ids.renew(self._db, kind, our_id, attempt, self._clock(),
+                                       self._lease_s):
+                    log.warning("a First Form creation's claim was taken over while its "
+                                "attempt still runs", kind=kind, id=our_id, attempt=attempt)
+                    return
+            except RetryableError as exc:
+                log.warning("could not renew a First Form creation's claim; trying again",
+                            kind=kind, id=our_id, reason=str(exc))
 
     # ---- tasks --------------------------------------------------------------------------
 

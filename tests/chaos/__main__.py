@@ -49,9 +49,10 @@ def main() -> None:
         say(f"starting a private RabbitMQ node and the stack ({replicas} per service); "
             f"logs in {var_dir}")
         system.start()
-        # First Form's quick run waits longer to become quiet: a claim left by the killed
-        # task-sync holds a chat's messages for its lease, after their retries grew in the outage
-        quick_quiet_s = 300 if args.task_system == "first_form" else 120
+        # First Form's quick run may take longer to become quiet: a claim left by the killed
+        # task-sync holds a chat's messages until it lapses (CLAIM_S), after their retries
+        # grew in the outage
+        quick_quiet_s = 180 if args.task_system == "first_form" else 120
         report = asyncio.run(run_all(system, scenarios, quick_quiet_s if args.quick else 300,
                                      mode))
     finally:

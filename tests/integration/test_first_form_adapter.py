@@ -4,9 +4,10 @@ from its feed, and how its refusals surface."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -368,13 +369,36 @@ async def test_a_creation_held_by_another_attempt_is_retried_once_its_claim_laps
     rig: FirstFormRig,
 ) -> None:
     await rig.system.create_task(task())
-    # an attempt in a process that was killed holds the claim for another minute
-    await first_form_ids.claim(rig.db, "comment", "c1", datetime.now(UTC), 60, "t1")
+    # an attempt in a process killed 20 s ago holds the claim for its last 10 s: nobody
+    # renewed it since, so the message is asked again when it lapses
+    lease = rig.system.poster._lease_s
+    await first_form_ids.claim(rig.db, "comment", "c1",
+                               datetime.now(UTC) - timedelta(seconds=lease - 10), lease, "t1")
     with pytest.raises(RetryableError) as busy:
         await rig.system.add_comment(comment("c1"))
     assert busy.value.code == "FIRST_FORM_BUSY"
-    assert busy.value.retry_after is not None and 55 < busy.value.retry_after <= 61
+    assert busy.value.retry_after is not None and 9 < busy.value.retry_after <= 11
     assert rig.ff_comments() == []
+
+
+async def test_a_live_attempts_claim_is_renewed_while_it_runs_so_no_other_overtakes_it(
+    rig: FirstFormRig, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await rig.system.create_task(task())
+    poster = rig.system.poster
+    poster._lease_s = 0.5  # a killed holder's claim lapses after this; a live one is renewed
+    post, overtaken = poster._post_comment, []
+
+    async def slow(*args: Any) -> int:
+        await asyncio.sleep(1.6)  # three claims' time
+        overtaken.append(await first_form_ids.claim(rig.db, "comment", "c1", datetime.now(UTC),
+                                                    0.5, "t1"))
+        return await post(*args)
+
+    monkeypatch.setattr(poster, "_post_comment", slow)
+    await rig.system.add_comment(comment("c1"))
+    assert overtaken == [None]
+    assert len(rig.ff_comments()) == 1
 
 
 async def test_a_creation_a_live_attempt_just_claimed_is_asked_again_soon(
