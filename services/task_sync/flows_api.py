@@ -39,6 +39,7 @@ class ReplayIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 def routes(app: web.Application) -> None:
     add = app.router
     add.add_get("/api/v1/flows", _admin(list_flows))
+    add.add_get("/api/v1/flows/statuses", _admin(list_statuses))
     add.add_post("/api/v1/flows/simulate", _admin(simulate))
     add.add_get("/api/v1/flows/{key}/draft", _admin(get_draft))
     add.add_put("/api/v1/flows/{key}/draft", _admin(put_draft))
@@ -94,6 +95,11 @@ async def list_flows(request: web.Request) -> web.Response:
     """Every flow key (``default`` always), its live version and whether it has a draft."""
     items = await flows.flow_keys(request.app[DEPS], current_actor(request))
     return json_response({"items": items})
+
+
+async def list_statuses(request: web.Request) -> web.Response:
+    """The statuses a node's ``set_status`` may choose from: the bot's, the managers', closed."""
+    return json_response(await flows.known_statuses(request.app[DEPS], current_actor(request)))
 
 
 async def get_draft(request: web.Request) -> web.Response:

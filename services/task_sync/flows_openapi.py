@@ -12,6 +12,7 @@ from services.task_sync.application.flows_run import SimulateIn
 from services.task_sync.flows_api import HoursIn, PublishIn, ReplayIn
 from services.task_sync.openapi_ops import also, gone, op
 from shared.domain.flows import FlowAttachment, FlowSet, FlowVersion, Problem
+from shared.domain.tasks import Statuses
 
 
 class FlowList(msgspec.Struct):
@@ -82,7 +83,7 @@ class ReplayReport(msgspec.Struct, kw_only=True):
 
 
 TYPES = (FlowSet, FlowVersion, DraftView, FlowList, VersionList, FlowProblems, PublishIn,
-         HoursIn, SimulateIn, Simulation, ReplayIn, ReplayReport, FlowAttachment)
+         HoursIn, SimulateIn, Simulation, ReplayIn, ReplayReport, FlowAttachment, Statuses)
 
 
 def _flow_op(summary: str, ok: str, *, body: str | None = None, status: str = "200",
@@ -139,6 +140,9 @@ def flows_paths() -> dict[str, Any]:
         "/api/v1/files": {"post": upload},
         "/api/v1/flows": {"get": _flow_op("The flow keys (default always), their live "
                                           "versions and drafts", "FlowList")},
+        "/api/v1/flows/statuses": {"get": _flow_op(
+            "The task system's statuses a node's set_status may name (publishing refuses "
+            "any other); the closed one closes the task", "Statuses")},
         "/api/v1/flows/simulate": {"post": _flow_op(
             "Messages through a version, the draft or the live flow: the bot's replies and "
             "actions, with no side effects", "Simulation", body="SimulateIn",

@@ -157,6 +157,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/audit"): Row("/api/v1/audit", ADMIN_ONLY),
     ("POST", "/api/v1/files"): Row("/api/v1/files", (201, 403, 403, 403, 401), kind="form"),
     ("GET", "/api/v1/flows"): Row("/api/v1/flows", ADMIN_ONLY),
+    ("GET", "/api/v1/flows/statuses"): Row("/api/v1/flows/statuses", ADMIN_ONLY),
     ("POST", "/api/v1/flows/simulate"): Row("/api/v1/flows/simulate", ADMIN_422, {}),
     ("GET", "/api/v1/flows/{key}/draft"): Row(FLOW + "/draft", ADMIN_ONLY),
     ("PUT", "/api/v1/flows/{key}/draft"): Row(FLOW + "/draft", ADMIN_422, {}),

@@ -28,6 +28,7 @@ from shared.domain.flow_legacy import flow_from_scenarios, scenarios_of
 from shared.domain.flow_yaml import FlowFormatError, from_yaml, to_yaml
 from shared.domain.flows import DEFAULT_KEY, FlowAttachment, FlowSet, FlowVersion, Problem
 from shared.domain.scenarios import Scenario, ScenarioSet
+from shared.domain.tasks import Statuses
 from shared.errors import RetryableError
 from shared.logs import get_logger
 
@@ -104,6 +105,13 @@ async def problems_of(deps: Deps, flow: FlowSet) -> list[Problem]:
     """Every reason ``flow`` cannot be published (groups from the directory, the statuses)."""
     groups = {g.id for g in await deps.directory.list_groups()}
     return check_flow(flow, groups, set(deps.statuses.all))
+
+
+async def known_statuses(deps: Deps, actor: Actor) -> Statuses:
+    """The task system's statuses a flow's ``set_status`` may name (the same ones publishing
+    checks against); the closed one closes the task and ends the dialogue."""
+    ensure_admin(actor.viewer)
+    return deps.statuses
 
 
 async def legacy_default(deps: Deps, key: str = DEFAULT_KEY) -> FlowSet:

@@ -80,6 +80,10 @@ export interface FlowSet {
 /** Why a flow set cannot be published; ``node_id`` "" is the set itself. */
 export interface FlowProblem { node_id: string; code: string; message: string }
 
+/** The task system's statuses a node's ``set_status`` may name (publishing refuses any other):
+ * the bot's, the managers' and the closed one (which closes the task). */
+export interface TaskStatuses { bot: string; manager: string; closed: string }
+
 export interface FlowSummary {
   key: string;
   live_version: number | null;
@@ -173,6 +177,7 @@ const base = (key: string) => `/flows/${enc(key)}`;
 
 export const flowsApi = {
   list: () => request<{ items: FlowSummary[] }>("GET", "/flows"),
+  statuses: () => request<TaskStatuses>("GET", "/flows/statuses"),
   draft: (key: string) => request<FlowDraft>("GET", `${base(key)}/draft`),
   saveDraft: (key: string, flow: FlowSet) => request<FlowDraft>("PUT", `${base(key)}/draft`, flow),
   discardDraft: (key: string) => request<void>("DELETE", `${base(key)}/draft`),

@@ -1,4 +1,4 @@
-import type { Action, ActionType, FlowNode } from "../../../api/flows";
+import type { Action, ActionType, FlowNode, TaskStatuses } from "../../../api/flows";
 import type { GroupRef } from "../../../api/types";
 import { t, type Key } from "../../../i18n";
 import { flatten, label } from "./tree";
@@ -18,9 +18,9 @@ function fresh(type: ActionType): Action {
 }
 
 /** The node's action: a type, then the fields that type needs. */
-export function ActionForm({ action, onChange, groups, root, disabled }: {
+export function ActionForm({ action, onChange, groups, statuses, root, disabled }: {
   action: Action | null | undefined; onChange: (next: Action | null) => void;
-  groups: GroupRef[]; root: FlowNode; disabled: boolean;
+  groups: GroupRef[]; statuses: TaskStatuses | null; root: FlowNode; disabled: boolean;
 }) {
   const set = (patch: Partial<Action>) => onChange({ ...action, ...patch } as Action);
   const text = (field: string, value: string | undefined, kind: "input" | "area" = "input",
@@ -76,7 +76,10 @@ export function ActionForm({ action, onChange, groups, root, disabled }: {
           </select>
         </div>
       )}
-      {action?.type === "set_status" && text("status", action.status)}
+      {action?.type === "set_status" && (
+        <StatusField status={action.status} statuses={statuses} disabled={disabled}
+                     onChange={(status) => set({ status })} />
+      )}
       {action?.type === "ask" && (
         <>
           {text("field", action.field, "input", { hint: t("flows.hint.field"), mono: true })}
@@ -106,5 +109,31 @@ export function ActionForm({ action, onChange, groups, root, disabled }: {
         </>
       )}
     </fieldset>
+  );
+}
+
+const ROLES = ["bot", "manager", "closed"] as const;
+
+/** The status a node sets, chosen among the task system's (publishing refuses any other); a
+ * stored flow's unknown status stays shown, marked, until another is chosen. */
+function StatusField({ status, statuses, disabled, onChange }: {
+  status: string; statuses: TaskStatuses | null; disabled: boolean; onChange: (status: string) => void;
+}) {
+  const known = statuses ? ROLES.map((role) => ({ role, name: statuses[role] })) : [];
+  const unknown = status !== "" && !known.some((s) => s.name === status);
+  return (
+    <div class="field">
+      <label for="f-action-status">{t("flows.field.status")}</label>
+      <select id="f-action-status" disabled={disabled} value={status} aria-describedby="f-action-status-hint"
+              aria-invalid={unknown && statuses !== null ? true : undefined}
+              onChange={(e) => onChange(e.currentTarget.value)}>
+        {status === "" && <option value="" disabled>{t("flows.chooseStatus")}</option>}
+        {known.map(({ role, name }) => (
+          <option value={name}>{t(`flows.statusRole.${role}`, { status: name })}</option>
+        ))}
+        {unknown && <option value={status}>{t("flows.unknownStatus", { status })}</option>}
+      </select>
+      <small id="f-action-status-hint" class="hint">{t("flows.hint.status")}</small>
+    </div>
   );
 }

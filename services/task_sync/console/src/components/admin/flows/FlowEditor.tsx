@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { FlowNode, FlowProblem, FlowSet } from "../../../api/flows";
+import type { FlowNode, FlowProblem, FlowSet, TaskStatuses } from "../../../api/flows";
 import type { GroupRef } from "../../../api/types";
 import { t } from "../../../i18n";
 import { Confirm } from "./Confirm";
@@ -13,8 +13,9 @@ import * as tree from "./tree";
 export type Selection = string;
 
 /** The tree with the selected node's form beside it (read-only for a published version). */
-export function FlowEditor({ flow, onChange, problems, groups, selected, onSelect, readOnly = false }: {
+export function FlowEditor({ flow, onChange, problems, groups, statuses, selected, onSelect, readOnly = false }: {
   flow: FlowSet; onChange?: (next: FlowSet) => void; problems: FlowProblem[]; groups: GroupRef[];
+  statuses: TaskStatuses | null;
   selected: Selection; onSelect: (id: Selection) => void; readOnly?: boolean;
 }) {
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
@@ -99,7 +100,7 @@ export function FlowEditor({ flow, onChange, problems, groups, selected, onSelec
                        onChange={(next) => onChange?.(next)} />
         ) : node ? (
           <NodeForm key={node.id} node={node} isRoot={node.id === root.id} root={root} groups={groups}
-                    problems={problemsOf(node.id)} readOnly={readOnly}
+                    statuses={statuses} problems={problemsOf(node.id)} readOnly={readOnly}
                     onChange={(next) => edit(tree.update(root, node.id, () => next))} />
         ) : null}
       </div>

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, api } from "../../../api/client";
 import {
-  flowsApi, type FlowDraft, type FlowProblem, type FlowSet, type VersionSummary,
+  flowsApi, type FlowDraft, type FlowProblem, type FlowSet, type TaskStatuses, type VersionSummary,
 } from "../../../api/flows";
 import type { GroupRef } from "../../../api/types";
 import { t } from "../../../i18n";
@@ -29,6 +29,7 @@ export function FlowWorkspace({ flowKey, tab }: { flowKey: string; tab: Tab }) {
   const [dirty, setDirty] = useState(false);
   const [versions, setVersions] = useState<VersionSummary[]>([]);
   const [groups, setGroups] = useState<GroupRef[]>([]);
+  const [statuses, setStatuses] = useState<TaskStatuses | null>(null);
   const [people, setPeople] = useState<Record<string, string>>({});
   const [selected, setSelected] = useState("");
   const [message, setMessage] = useState<Message>(null);
@@ -74,6 +75,7 @@ export function FlowWorkspace({ flowKey, tab }: { flowKey: string; tab: Tab }) {
     setSelected("");
     void load(unsaved.get(flowKey));
     api.groups().then((g) => setGroups(g.items), () => setGroups([]));
+    flowsApi.statuses().then(setStatuses, () => setStatuses(null));
     api.users().then((u) => setPeople(Object.fromEntries(u.items.map((p) => [p.id, p.full_name]))),
       () => setPeople({}));
   }, [flowKey]);
@@ -244,7 +246,7 @@ export function FlowWorkspace({ flowKey, tab }: { flowKey: string; tab: Tab }) {
       </nav>
       {tab === "editor" && (
         <div class="flow-main">
-          <FlowEditor flow={flow} onChange={edit} problems={problems} groups={groups}
+          <FlowEditor flow={flow} onChange={edit} problems={problems} groups={groups} statuses={statuses}
                       selected={selected} onSelect={setSelected} />
           <Simulator key={flowKey} flowKey={flowKey} versions={versions} groups={groups} root={flow.root}
                      draftStamp={draft.updated_at} dirty={dirty} onSave={() => void save()}
@@ -253,7 +255,8 @@ export function FlowWorkspace({ flowKey, tab }: { flowKey: string; tab: Tab }) {
       )}
       {tab === "replay" && <ReplayReport key={flowKey} flowKey={flowKey} versions={versions} dirty={dirty} />}
       {tab === "versions" && (
-        <VersionHistory key={flowKey} flowKey={flowKey} versions={versions} groups={groups} dirty={dirty} people={people}
+        <VersionHistory key={flowKey} flowKey={flowKey} versions={versions} groups={groups} statuses={statuses}
+                        dirty={dirty} people={people}
                         onRestored={() => load()} onImported={(d) => { adopt(d); setSelected(d.flow.root.id); }} />
       )}
       {tab === "hours" && <HoursEditor key={flowKey} flowKey={flowKey} onSaved={hoursSaved} />}

@@ -1,7 +1,9 @@
 import { useRef, useState } from "preact/hooks";
 import { ApiError } from "../../../api/client";
 import { flowsApi } from "../../../api/flows";
-import type { FlowNode, FlowProblem, HoursCondition, Offer, Triggers } from "../../../api/flows";
+import type {
+  FlowNode, FlowProblem, HoursCondition, Offer, TaskStatuses, Triggers,
+} from "../../../api/flows";
 import type { GroupRef } from "../../../api/types";
 import { t } from "../../../i18n";
 import { ALLOWED_TYPES, checkFiles, size } from "../../../lib/files";
@@ -14,8 +16,8 @@ const HOURS: HoursCondition[] = ["any", "open", "closed"];
 const LIMIT: Record<Offer, number> = { text: Infinity, buttons: 3, list: 10 };
 
 /** The selected node: what offers it, what selects it, what the bot answers and does. */
-export function NodeForm({ node, isRoot, root, groups, problems, onChange, readOnly }: {
-  node: FlowNode; isRoot: boolean; root: FlowNode; groups: GroupRef[];
+export function NodeForm({ node, isRoot, root, groups, statuses, problems, onChange, readOnly }: {
+  node: FlowNode; isRoot: boolean; root: FlowNode; groups: GroupRef[]; statuses: TaskStatuses | null;
   problems: FlowProblem[]; onChange: (next: FlowNode) => void; readOnly: boolean;
 }) {
   const set = (patch: Partial<FlowNode>) => onChange({ ...node, ...patch });
@@ -86,7 +88,7 @@ export function NodeForm({ node, isRoot, root, groups, problems, onChange, readO
         )}
       </div>
       {(!isRoot || node.action) && (  // the greeting acts on nothing; an imported action can go
-        <ActionForm action={node.action} groups={groups} root={root} disabled={readOnly}
+        <ActionForm action={node.action} groups={groups} statuses={statuses} root={root} disabled={readOnly}
                     onChange={(action) => set({ action })} />
       )}
     </form>

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { ApiError } from "../../../api/client";
 import {
-  flowsApi, type FlowDraft, type FlowProblem, type FlowVersion, type VersionSummary,
+  flowsApi, type FlowDraft, type FlowProblem, type FlowVersion, type TaskStatuses, type VersionSummary,
 } from "../../../api/flows";
 import type { GroupRef } from "../../../api/types";
 import { t } from "../../../i18n";
@@ -10,8 +10,8 @@ import { Confirm } from "./Confirm";
 import { FlowEditor } from "./FlowEditor";
 
 /** Published versions: look at one, restore one, YAML out and in. */
-export function VersionHistory({ flowKey, versions, groups, dirty, people, onRestored, onImported }: {
-  flowKey: string; versions: VersionSummary[]; groups: GroupRef[]; dirty: boolean;
+export function VersionHistory({ flowKey, versions, groups, statuses, dirty, people, onRestored, onImported }: {
+  flowKey: string; versions: VersionSummary[]; groups: GroupRef[]; statuses: TaskStatuses | null; dirty: boolean;
   people: Record<string, string>;
   onRestored: () => Promise<void>; onImported: (draft: FlowDraft) => void;
 }) {
@@ -104,7 +104,7 @@ export function VersionHistory({ flowKey, versions, groups, dirty, people, onRes
             <span class="muted">{t("flows.readOnly")}</span>
             <button type="button" class="link" onClick={() => setViewing(null)}>{t("app.close")}</button>
           </header>
-          <FlowEditor flow={viewing.flow} problems={[]} groups={groups} readOnly
+          <FlowEditor flow={viewing.flow} problems={[]} groups={groups} statuses={statuses} readOnly
                       selected={selected} onSelect={setSelected} />
         </section>
       )}
