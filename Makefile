@@ -61,6 +61,11 @@ bench-quick: install
 chaos: install
 	$(PY) -m tests.chaos
 
+# The webhook fuzz with ten times `make test`'s bodies per gateway.
+.PHONY: fuzz
+fuzz: install
+	WABRIDGE_FUZZ_EXAMPLES=30000 $(PY) -m pytest -q tests/unit/test_webhook_fuzz.py
+
 # The operator console (services/task_sync/console): `npm ci` when the lock file changed, a
 # build when a source changed; the build prints the first load's compressed size.
 CONSOLE       := services/task_sync/console

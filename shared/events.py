@@ -306,6 +306,10 @@ class SendMessage(Envelope, frozen=True, kw_only=True, tag="outbound.send"):
     # a question, not a send: "what became of this send?" (task-sync's reconciliation). The
     # sender reports the send's result or why it waits, and never queues it.
     reconcile: bool = False
+    # a place kept in the chat's queue for a text another service writes (a status look-up's
+    # answer, which task-sync composes): nothing behind it goes first; the same id with the
+    # text fills it (``shared.domain.sends.AWAIT_TEXT_S``)
+    awaits_text: bool = False
 
 
 class ChangeTaskChat(Envelope, frozen=True, kw_only=True, tag="task.change_chat"):

@@ -100,8 +100,15 @@ def _apply(b: Builder, conv: Conversation, event: events.MessageReceived,
                                   value=effect.value))
         return None
     comment_id = events.derive_id("comment", event.id, "lookup", n, "bot")
+    send = events.derive_id("send", comment_id)
     b.add(events.LookUpStatus(
         **b.base("lookup", n), task_id=task, chat=conv.chat, number=effect.number,
         answer_template=effect.answer_template, not_found_text=effect.not_found_text,
-        comment_id=comment_id, send_id=events.derive_id("send", comment_id)))
+        comment_id=comment_id, send_id=send))
+    # the answer's place in the chat's queue, kept now: task-sync writes the text, and the
+    # customer's next message is never answered before it
+    b.add(events.SendMessage(
+        id=send, correlation_id=b.event.correlation_id, occurred_at=b.now, chat=conv.chat,
+        task_id=task, comment_id=comment_id, text="", clear_unanswered=False,
+        awaits_text=True))
     return None

@@ -28,7 +28,9 @@ from shared.domain.sends import (
     after_failure,
     claim_of,
     epoch_ms,
+    fills,
     from_ms,
+    steps_aside,
     superseded_by,
     unknown_result,
     waits_until,
@@ -49,7 +51,7 @@ async def on_wake(deps: Deps, cmd: events.SendMessage) -> None:
         await _answer(deps, cmd, await deps.sends.get(cmd.id))
         return
     heads = await deps.sends.first(cmd.chat.key, 2)
-    if heads and heads[0].id == cmd.id:
+    if heads and heads[0].id == cmd.id and not fills(heads[0], cmd.awaits_text):
         # the usual wake: its send is the chat's head (open and queued), nothing to settle
         # first; one read instead of reading the send, then the head
         await drain(deps, cmd.chat.key, heads)
@@ -57,6 +59,8 @@ async def on_wake(deps: Deps, cmd: events.SendMessage) -> None:
     record = await deps.sends.get(cmd.id)
     if record is None:
         await deps.sends.enqueue([cmd], events.utcnow())  # a producer that did not queue it
+    elif fills(record, cmd.awaits_text):
+        await _fill(deps, cmd, record)
     elif record.unreported and record.id not in deps.report_marks:
         await report(deps, record)  # its result event was not confirmed: publish it again
     elif is_replay():
@@ -67,6 +71,15 @@ async def on_wake(deps: Deps, cmd: events.SendMessage) -> None:
         await drain(deps, cmd.chat.key, heads)  # nothing changed since the heads were read
         return
     await drain(deps, cmd.chat.key)
+
+
+async def _fill(deps: Deps, cmd: events.SendMessage, record: SendRecord) -> None:
+    """The text for the place kept for it; one that stepped aside goes at the end."""
+    if record.open and await deps.sends.fill(cmd):
+        log.info("a send's text came; it goes in the place kept for it", send_id=cmd.id)
+    elif not record.open and await deps.sends.requeue(cmd, events.utcnow()):
+        log.warning("a send's text came after its place was given up; it goes at the end of "
+                    "its chat's queue", send_id=cmd.id)
 
 
 async def _answer(deps: Deps, cmd: events.SendMessage, record: SendRecord | None) -> None:
@@ -119,6 +132,12 @@ async def drain(deps: Deps, chat_key: str, heads: list[SendRecord] | None = None
         head, more = heads[0], len(heads) > 1
         heads = None
         now_ms = epoch_ms(events.utcnow())
+        if steps_aside(head, now_ms):
+            if await deps.sends.step_aside(head.id):
+                log.warning("a send waited for its text in vain; the chat's next messages go "
+                            "on (the text goes at the end when it comes)", send_id=head.id,
+                            comment_id=head.comment_id)
+            continue
         owner = f"{deps.instance_id}:{uuid.uuid4().hex[:8]}"
         taken = claim_of(head, owner, now_ms)
         if taken is None:  # it waits: nothing of this chat needs a wake before then

@@ -34,6 +34,9 @@ AMBIGUOUS_RETRY_S = 2.0  # retries of an ambiguous attempt keep inside the dupli
 WINDOW_SHARE = 0.75  # of the gateway's duplicate window that retries may use
 AMBIGUOUS_CODES = frozenset({"GATEWAY_TIMEOUT", "INTERRUPTED"})
 NEVER = "RESULT_UNKNOWN"
+# a place kept for a text (``SendMessage.awaits_text``) holds its chat this long at most, then
+# steps aside (the text, when it comes, goes at the end of the queue)
+AWAIT_TEXT_S = 120
 
 
 class SendRecord(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -64,6 +67,7 @@ class SendRecord(msgspec.Struct, kw_only=True, omit_defaults=True):
     failure: str | None = None
     failure_code: str | None = None
     unreported: int | None = None  # 1 while the result event is not confirmed on the bus
+    awaits_text_until_ms: int = 0  # a place kept for a text to come, until then (0: has it)
 
     @property
     def open(self) -> bool:
@@ -91,7 +95,8 @@ class Claim(msgspec.Struct, frozen=True, kw_only=True):
 def claim_of(record: SendRecord, owner: str, now_ms: int) -> Claim | None:
     """The claim ``owner`` may take on the head ``record``, or None while it must wait (its
     retry time has not come, or a live holder has it)."""
-    if not record.open or record.retry_at_ms > now_ms or record.lease_until > now_ms:
+    if not record.open or record.retry_at_ms > now_ms or record.lease_until > now_ms \
+            or record.awaits_text_until_ms > now_ms:
         return None
     interrupted = record.lease_owner is not None and record.lease_until > 0
     ambiguous = record.ambiguous_since_ms
@@ -103,7 +108,17 @@ def claim_of(record: SendRecord, owner: str, now_ms: int) -> Claim | None:
 
 def waits_until(record: SendRecord) -> int:
     """When a head that may not be attempted now should be looked at again."""
-    return max(record.retry_at_ms, record.lease_until)
+    return max(record.retry_at_ms, record.lease_until, record.awaits_text_until_ms)
+
+
+def steps_aside(record: SendRecord, now_ms: int) -> bool:
+    """A place kept for a text that did not come in time: it stops holding the chat."""
+    return record.open and 0 < record.awaits_text_until_ms <= now_ms
+
+
+def fills(record: SendRecord, cmd_awaits_text: bool) -> bool:
+    """A command with its text for a place kept for it (open, or stepped aside)."""
+    return record.awaits_text_until_ms > 0 and not cmd_awaits_text
 
 
 class Retry(msgspec.Struct, frozen=True, kw_only=True):

@@ -19,6 +19,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from shared import events
 from shared.domain.sends import (
+    AWAIT_TEXT_S,
     LEASE_S,
     REPORT_AGAIN_S,
     WAKE_AGAIN_S,
@@ -63,12 +64,14 @@ async def _allocate(db: Database, chat_key: str, count: int) -> int:
 
 def _queue_fields(cmd: events.SendMessage, seq: int, now: datetime) -> dict[str, Any]:
     key = cmd.chat.key
+    awaits = epoch_ms(now) + AWAIT_TEXT_S * 1000 if cmd.awaits_text else 0
     return {"state": "queued", "task_id": cmd.task_id, "comment_id": cmd.comment_id,
             "part": cmd.part, "chat_key": key, "queue_key": key,
             "channel_id": cmd.chat.channel_id, "seq": seq, "command": events.encode(cmd),
-            "attempts": 0, "retry_at_ms": 0, "lease_until": 0,
-            # the decider wakes the sender at once; this is for a wake that got lost
-            "due_ms": epoch_ms(now) + WAKE_AGAIN_S * 1000}
+            "attempts": 0, "retry_at_ms": 0, "lease_until": 0, "awaits_text_until_ms": awaits,
+            # the decider wakes the sender at once; this is for a wake that got lost (or, for
+            # a place kept for a text, for the text that did not come)
+            "due_ms": awaits or epoch_ms(now) + WAKE_AGAIN_S * 1000}
 
 
 async def enqueue(db: Database, commands: Sequence[events.SendMessage], now: datetime) -> int:
@@ -107,6 +110,29 @@ async def requeue(db: Database, cmd: events.SendMessage, now: datetime) -> bool:
                                         "unreported", "last_code", "last_error",
                                         "lease_owner")},
              "$inc": {"replays": 1}})
+    return result.modified_count == 1
+
+
+async def fill(db: Database, cmd: events.SendMessage) -> bool:
+    """The text for a place kept in the queue: the send goes in that place. False if it is
+    no longer waiting for it (filled before, or it stepped aside)."""
+    with db_errors("filling in a send's text"):
+        result = await db.sends.update_one(
+            {"_id": cmd.id, "state": "queued", "awaits_text_until_ms": {"$gt": 0}},
+            {"$set": {"command": events.encode(cmd), "awaits_text_until_ms": 0}})
+    return result.modified_count == 1
+
+
+async def step_aside(db: Database, send_id: str) -> bool:
+    """A place kept for a text that did not come in time leaves the queue, so the chat goes
+    on; nothing is reported (nothing was sent, and its comment may not exist yet)."""
+    with db_errors("moving a send that waits for its text aside"):
+        result = await db.sends.update_one(
+            {"_id": send_id, "state": "queued", "awaits_text_until_ms": {"$gt": 0}},
+            {"$set": {"state": "failed", "lease_until": 0, "failure_code": "NO_TEXT_IN_TIME",
+                      "failure": "its text did not come in time: it goes at the end of the "
+                                 "chat's queue when it comes"},
+             "$unset": {"queue_key": "", "lease_owner": "", "due_ms": ""}})
     return result.modified_count == 1
 
 
@@ -255,6 +281,12 @@ class MongoSendLedger:
 
     async def requeue(self, cmd: events.SendMessage, now: datetime) -> bool:
         return await requeue(self._db, cmd, now)
+
+    async def fill(self, cmd: events.SendMessage) -> bool:
+        return await fill(self._db, cmd)
+
+    async def step_aside(self, send_id: str) -> bool:
+        return await step_aside(self._db, send_id)
 
     async def get(self, send_id: str) -> SendRecord | None:
         return await get(self._db, send_id)

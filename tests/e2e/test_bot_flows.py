@@ -6,6 +6,7 @@ list and reply buttons, and the customer taps them."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -150,6 +151,26 @@ class Customer:
         status, card = await self.system.api("GET", f"/api/v1/tasks/{task['id']}")
         assert status == 200, card
         return dict(card)
+
+
+async def test_a_look_ups_answer_comes_before_what_the_bot_says_next_with_task_sync_down(
+    system: System, published: None,
+) -> None:
+    """task-sync writes a look-up's answer; its place in the chat's queue is kept when the bot
+    decides, so the bot's answer to the customer's next message never overtakes it."""
+    anna = Customer(system, "wazzup")
+    assert await anna.says("Здравствуйте") == [MENU]
+    assert await anna.says("2") == ["Напишите номер заявки:"]
+    number = (await anna.task())["number"]
+    system.stack.kill("task_sync")
+    try:
+        await system.inbound(anna.phone, str(number))
+        await system.inbound(anna.phone, "меню")
+        await asyncio.sleep(3)  # the bot decided both long ago; the menu waits for the answer
+        assert len(await anna.records()) == anna.seen
+    finally:
+        await asyncio.to_thread(system.stack.restart, "task_sync")
+    assert await anna.reads(2) == [f"Заявка {number}: Диалог с ботом", MENU]
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)

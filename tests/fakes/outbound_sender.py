@@ -17,6 +17,7 @@ from shared import events, worker
 from shared.channels_config import ChannelConfig
 from shared.config import OutboundSenderSettings
 from shared.domain.sends import (
+    AWAIT_TEXT_S,
     REPORT_AGAIN_S,
     WAKE_AGAIN_S,
     Claim,
@@ -43,11 +44,31 @@ class FakeSendLedger:
         return self.counters[chat_key]
 
     def _queued(self, cmd: events.SendMessage, now: datetime) -> SendRecord:
-        self.due_ms[cmd.id] = epoch_ms(now) + WAKE_AGAIN_S * 1000
+        awaits = epoch_ms(now) + AWAIT_TEXT_S * 1000 if cmd.awaits_text else 0
+        self.due_ms[cmd.id] = awaits or epoch_ms(now) + WAKE_AGAIN_S * 1000
         return SendRecord(id=cmd.id, state="queued", task_id=cmd.task_id,
                           comment_id=cmd.comment_id, created_at=now, chat_key=cmd.chat.key,
                           channel_id=cmd.chat.channel_id, seq=self._next(cmd.chat.key),
-                          part=cmd.part, command=events.encode(cmd))
+                          part=cmd.part, command=events.encode(cmd),
+                          awaits_text_until_ms=awaits)
+
+    async def fill(self, cmd: events.SendMessage) -> bool:
+        record = self.records.get(cmd.id)
+        if record is None or not record.open or not record.awaits_text_until_ms:
+            return False
+        self.records[cmd.id] = msgspec.structs.replace(
+            record, command=events.encode(cmd), awaits_text_until_ms=0)
+        return True
+
+    async def step_aside(self, send_id: str) -> bool:
+        record = self.records.get(send_id)
+        if record is None or not record.open or not record.awaits_text_until_ms:
+            return False
+        self.records[send_id] = msgspec.structs.replace(
+            record, state="failed", lease_until=0, lease_owner=None,
+            failure_code="NO_TEXT_IN_TIME", failure="its text did not come in time")
+        self.due_ms.pop(send_id, None)
+        return True
 
     async def enqueue(self, commands: Sequence[events.SendMessage], now: datetime) -> int:
         new = 0

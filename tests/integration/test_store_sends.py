@@ -200,3 +200,31 @@ async def test_a_send_recorded_before_queues_existed_reads_as_open_in_no_queue(d
     assert record is not None and record.open and record.chat_key == ""
     assert await sends.requeue(db, command("old"), NOW)
     assert (await sends.head(db, CHAT.key)).id == "old"  # type: ignore[union-attr]
+
+
+async def test_a_place_kept_for_a_text_is_filled_in_place_or_steps_aside(
+    ledger: SendLedger,
+) -> None:
+    place = msgspec.structs.replace(command("s1", comment_id="c-lookup"), text="",
+                                    awaits_text=True)
+    await ledger.enqueue([place, command("s2")], NOW)
+    head = await ledger.head(CHAT.key)
+    assert head is not None and head.id == "s1" and head.awaits_text_until_ms > NOW_MS
+    assert claim_of(head, "p1", NOW_MS) is None  # nothing is sent while it waits
+
+    filled = msgspec.structs.replace(place, text="Заявка 42: в работе", awaits_text=False)
+    assert await ledger.fill(filled) and not await ledger.fill(filled)
+    head = await ledger.head(CHAT.key)
+    assert head is not None and (head.id, head.awaits_text_until_ms) == ("s1", 0)
+    assert events.decode(head.command) == filled
+    assert not await ledger.step_aside("s1")  # it has its text: it stays
+
+    other = msgspec.structs.replace(place, id="s3", comment_id="c-other")
+    await ledger.enqueue([other], NOW)
+    assert await ledger.step_aside("s3")
+    record = await ledger.get("s3")
+    assert record is not None and (record.state, record.unreported) == ("failed", None)
+    assert [r.id for r in await ledger.first(CHAT.key, 5)] == ["s1", "s2"]
+    assert await ledger.requeue(msgspec.structs.replace(other, text="late", awaits_text=False),
+                                NOW)
+    assert [r.id for r in await ledger.first(CHAT.key, 5)] == ["s1", "s2", "s3"]

@@ -112,6 +112,10 @@ def test_a_status_look_up_goes_to_task_sync_with_ids_from_the_message() -> None:
     assert lookup.number == "42" and lookup.chat == CHAT
     assert lookup.not_found_text == "Среди ваших заявок такой нет."
     assert lookup.send_id == events.derive_id("send", lookup.comment_id)
+    # its answer's place in the chat's queue is kept now, before the customer can write again
+    [place] = of(decision, events.SendMessage)
+    assert (place.id, place.comment_id, place.awaits_text, place.text) == (
+        lookup.send_id, lookup.comment_id, True, "")
     again = Dialogue(shop_flow())
     again.say("Привет")
     again.say("3")

@@ -396,3 +396,44 @@ async def test_the_usual_wake_reads_the_queue_once_and_a_burst_once_per_send() -
     await on_wake(sender.deps, third)  # already sent by the first wake: nothing again
     assert texts(sender)[1:] == ["two", "three"]
     assert [s.send_id for s in succeeded(sender)] == ["send-1", "send-2", "send-3"]
+
+
+def awaiting(send_id: str = "lookup-1") -> events.SendMessage:
+    """The place bot-router keeps for a status look-up's answer."""
+    return msgspec.structs.replace(command(send_id, text="", comment_id="c-lookup"),
+                                   awaits_text=True)
+
+
+async def test_a_place_kept_for_a_look_ups_answer_holds_the_chat_until_its_text_comes() -> None:
+    sender = FakeSender()
+    later = command("s2", text="the bot's next answer")
+    await queued(sender, awaiting(), later)
+    await on_wake(sender.deps, awaiting())
+    await on_wake(sender.deps, later)
+    assert sender.gateway.calls == []
+    assert sender.sends.due_ms["s2"] >= sender.sends.records["lookup-1"].awaits_text_until_ms
+
+    answer = command("lookup-1", text="Заявка 42: в работе", comment_id="c-lookup")
+    await sender.sends.enqueue([answer], events.utcnow())  # task-sync queues it: keeps its place
+    await on_wake(sender.deps, answer)
+
+    assert texts(sender) == ["Заявка 42: в работе", "the bot's next answer"]
+    assert [s.send_id for s in succeeded(sender)] == ["lookup-1", "s2"]
+
+
+async def test_a_place_whose_text_does_not_come_in_time_steps_aside_and_the_text_goes_last(
+) -> None:
+    sender = FakeSender()
+    later = command("s2", text="the bot's next answer")
+    await queued(sender, awaiting(), later)
+    place = sender.sends.records["lookup-1"]
+    sender.sends.records["lookup-1"] = msgspec.structs.replace(place, awaits_text_until_ms=1)
+
+    await on_wake(sender.deps, later)
+    assert texts(sender) == ["the bot's next answer"]
+    assert sender.bus.of_type(events.SendFailed) == []  # nothing was sent: nothing to report
+
+    answer = command("lookup-1", text="Заявка 42: в работе", comment_id="c-lookup")
+    await on_wake(sender.deps, answer)
+    assert texts(sender) == ["the bot's next answer", "Заявка 42: в работе"]
+    assert sender.sends.records["lookup-1"].state == "sent"
