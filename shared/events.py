@@ -252,6 +252,9 @@ class AddComment(Envelope, frozen=True, kw_only=True, tag="task.add_comment"):
     is_edit: bool = False
     is_delete: bool = False
     form: list[FormField] = []
+    # a file stored already that the message carried (the bot's answer file): the comment
+    # lists it, pointing at the stored file
+    attachment: Attachment | None = None
 
 
 class CreateContact(Envelope, frozen=True, kw_only=True, tag="directory.create_contact"):

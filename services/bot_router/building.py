@@ -58,20 +58,22 @@ class Builder:
 def bot_says(b: Builder, conv: Conversation, reply: Reply, policy: BotPolicy) -> None:
     """One bot message: the comment shows it as gateways without buttons show it (numbered
     options), the send carries the options for Meta's buttons or list, and a file goes as a
-    second part after the text."""
+    second part after the text (the comment lists it, as a person's comment lists theirs)."""
     comment_id = events.derive_id("comment", b.event.id, str(len(b.commands)), "bot")
     shown = render_numbered(reply)
+    answer_file = reply.attachment
+    file = None if answer_file is None else events.Attachment(
+        file_id=answer_file.file_id, file_name=answer_file.file_name,
+        mime_type=answer_file.mime_type, size=answer_file.size)
     b.add(events.AddComment(
         **b.base("comment", str(len(b.commands)), "bot"), comment_id=comment_id,
         task_id=conv.task_id, author_kind="bot", author_name=policy.robot_user, direction="out",
-        text=shown, at=b.at(), send_id=send_id(comment_id, 0)))
-    file = reply.attachment
+        text=shown, at=b.at(), send_id=send_id(comment_id, 0), attachment=file))
     parts: list[tuple[str, events.Attachment | None]] = []
     if reply.text or reply.choices or file is None:
         parts.append((reply.text, None))
     if file is not None:
-        parts.append(("", events.Attachment(file_id=file.file_id, file_name=file.file_name,
-                                            mime_type=file.mime_type, size=file.size)))
+        parts.append(("", file))
     for part, (text, attachment) in enumerate(parts):
         b.add(events.SendMessage(
             id=send_id(comment_id, part), correlation_id=b.event.correlation_id,

@@ -55,10 +55,11 @@ async def signed_download(request: web.Request) -> web.StreamResponse:
 
 
 async def api_download(request: web.Request) -> web.StreamResponse:
-    """A file of a task the caller may see (404 otherwise, as for the task)."""
-    file_id = request.match_info["file_id"]
-    await ensure_file_visible(request.app[DEPS], current_viewer(request), file_id)
-    return await _stream(request, file_id, inline=request.query.get("inline") == "1")
+    """A file of a task the caller may see (404 otherwise, as for the task); an attachment
+    that points at a stored file shared by many comments serves that file."""
+    stored_id = await ensure_file_visible(request.app[DEPS], current_viewer(request),
+                                          request.match_info["file_id"])
+    return await _stream(request, stored_id, inline=request.query.get("inline") == "1")
 
 
 async def _stream(request: web.Request, file_id: str, *,

@@ -59,9 +59,10 @@ def sends_for(
             occurred_at=comment.at,
             chat=task.chat, task_id=task.id, comment_id=comment.id, text=part_text, part=part,
             reply_to_gateway_message_id=reply_to_gateway_message_id if part == 0 else None,
-            attachment=events.Attachment(file_id=attachment.id, file_name=attachment.file_name,
-                                         mime_type=attachment.mime_type,
-                                         size=attachment.size or 0) if attachment else None,
+            attachment=events.Attachment(
+                file_id=attachment.stored_id, file_name=attachment.file_name,
+                mime_type=attachment.mime_type, size=attachment.size or 0)
+            if attachment else None,
             template_id=comment.template_id, template_values=comment.template_values or [],
             template_language=comment.template_language))
     return out

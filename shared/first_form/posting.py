@@ -227,6 +227,6 @@ class Poster:
         return next((item.id for item in feed if marker_of(item.text) == key), None)
 
     async def _upload(self, record: AttachmentRecord, author: int) -> str:
-        content = b"".join([chunk async for chunk in self._files.chunks(record.id)])
+        content = b"".join([chunk async for chunk in self._files.chunks(record.stored_id)])
         return await self._client.fetch(requests.preupload(record.file_name, content, author),
                                         responses.preupload_id)

@@ -32,14 +32,16 @@ async def visible_comment(deps: Deps, viewer: Viewer, comment_id: str) -> tuple[
     return task, comment
 
 
-async def ensure_file_visible(deps: Deps, viewer: Viewer, file_id: str) -> None:
-    """NotFound unless the file's task is visible to ``viewer``. A stored file attached to no
-    task is for admins only."""
+async def ensure_file_visible(deps: Deps, viewer: Viewer, file_id: str) -> str:
+    """The id of the stored file that ``file_id`` (an attachment's) shows, or NotFound unless
+    the attachment's task is visible to ``viewer``. A stored file attached to no task is for
+    admins only."""
     record = await deps.tasks.get_attachment(file_id)
     task = await deps.tasks.get_task(record.task_id) if record is not None else None
     visible = access.can_see(viewer, task) if task is not None else viewer.role == "admin"
     if not visible:
         raise NotFound("not_found", f"no stored file {file_id}")
+    return record.stored_id if record is not None else file_id
 
 
 def ensure_can_post(viewer: Viewer, task: Task) -> None:

@@ -23,7 +23,7 @@ from shared.domain.comments import (
     initial_delivery,
     order_of,
 )
-from shared.domain.files import AttachmentRecord
+from shared.domain.files import AttachmentRecord, shown_file
 from shared.domain.tasks import Task
 
 _tasks_decoder = msgspec.msgpack.Decoder(Task)
@@ -124,6 +124,8 @@ class LiveFeed:
             file_name=cmd.media.file_name or cmd.content_type, state="pending",
             mime_type=cmd.media.mime_type or "application/octet-stream")] \
             if cmd.media is not None and cmd.file_id else []
+        if cmd.attachment is not None:
+            files.append(shown_file(cmd.comment_id, cmd.task_id, cmd.attachment))
         view = comment_view(comment, files)
         quoted = await self._quoted(cmd)
         if quoted is not None:

@@ -9,7 +9,7 @@ from services.task_sync.deps import Deps
 from shared import events
 from shared.domain.comments import Comment, Revision, initial_delivery, order_of
 from shared.domain.directory import Contact
-from shared.domain.files import AttachmentRecord
+from shared.domain.files import AttachmentRecord, shown_file
 from shared.domain.tasks import Task
 from shared.errors import PermanentError, RetryableError
 from shared.logs import get_logger
@@ -59,13 +59,16 @@ async def add_comments(deps: Deps, cmd: events.AddComments) -> None:
 
 
 async def _comment_of(deps: Deps, cmd: events.AddComment) -> Comment:
-    """The comment to store, with its author resolved and its pending file recorded."""
+    """The comment to store, with its author resolved and its file recorded (a customer's
+    pending, the bot's stored)."""
     if cmd.media is not None and cmd.file_id is not None:
         # recorded before the comment, so the comment never appears without its (pending) file
         await deps.tasks.add_attachment(AttachmentRecord(
             id=cmd.file_id, comment_id=cmd.comment_id, task_id=cmd.task_id,
             file_name=cmd.media.file_name or f"{cmd.content_type}-{cmd.comment_id[:8]}",
             state="pending", mime_type=cmd.media.mime_type or "application/octet-stream"))
+    if cmd.attachment is not None:  # the bot's answer file, stored already: pointed at
+        await deps.tasks.add_attachment(shown_file(cmd.comment_id, cmd.task_id, cmd.attachment))
     reply_to = None
     if cmd.reply_to_gateway_message_id:
         target = await deps.tasks.comment_by_gateway_id(cmd.reply_to_gateway_message_id)
