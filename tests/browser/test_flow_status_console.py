@@ -113,6 +113,7 @@ async def test_a_stored_unknown_status_is_marked_and_blocks_publishing_until_rep
         "Нет такого статуса")
     publish_button = page.locator(".flow-head").get_by_role("button", name="Опубликовать")
     await expect(publish_button).to_be_disabled()
+    await select.scroll_into_view_if_needed()
     await console.shot("unknown-status")
 
     await select.select_option(label="Диалог с менеджером — чат переходит к менеджерам")
