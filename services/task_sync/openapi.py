@@ -208,6 +208,8 @@ class TaskCard(tasks.Task, kw_only=True):
     assignee: dict[str, str] | None
     group: dict[str, str] | None
     permissions: dict[str, bool]
+    # what the chat's gateway carries besides messages: reactions, typing, read_marks
+    gateway: dict[str, bool]
 
 
 def _console_paths() -> dict[str, Any]:

@@ -300,6 +300,10 @@ async def test_a_failed_message_shows_the_gateways_reason_and_resend_delivers_it
     await expect(mine.locator(".ticks")).to_have_attribute("data-delivery", "sent")
     await expect(mine.locator(".failure")).to_have_count(0)
     assert any("Повторите, пожалуйста" in t for t in await system.texts_sent(phone))
+    # Wazzup carries no reactions: none is offered on the customer's messages
+    await expect(page.locator(".msg.in").first).to_be_visible()
+    await expect(page.get_by_role("button", name=re.compile("^Реакция на сообщение"))) \
+        .to_have_count(0)
 
 
 async def test_a_file_of_a_forbidden_type_is_refused_before_any_upload(

@@ -15,6 +15,7 @@ from shared.domain import access
 from shared.domain.access import Viewer
 from shared.domain.tasks import Task
 from shared.domain.window import WINDOW
+from shared.providers import REGISTRY
 
 
 async def task_card(deps: Deps, viewer: Viewer, task_id: str) -> dict[str, Any]:
@@ -38,7 +39,16 @@ async def task_card(deps: Deps, viewer: Viewer, task_id: str) -> dict[str, Any]:
              if task.assignee_group_id else None)
     out["group"] = {"id": group.id, "name": group.name} if group else None
     out["permissions"] = access.permissions(viewer, task, deps.statuses.closed)
+    out["gateway"] = gateway_features(task.chat.provider)
     return out
+
+
+def gateway_features(provider_name: str) -> dict[str, bool]:
+    """What the chat's gateway carries besides messages, so the console offers only that."""
+    provider = REGISTRY.get(provider_name)
+    caps = provider.capabilities if provider else None
+    return {"reactions": bool(caps and caps.reactions_out),
+            "typing": bool(caps and caps.typing), "read_marks": bool(caps and caps.read_marks)}
 
 
 def channel_name(deps: Deps, chat: events.ChatRef) -> str | None:

@@ -107,6 +107,8 @@ export interface TaskDetail extends Task {
   assignee?: { id: string; full_name: string } | null;
   group?: GroupRef | null;
   permissions?: Permissions;
+  /** What the chat's gateway carries besides messages (the console offers only that). */
+  gateway?: { reactions: boolean; typing: boolean; read_marks: boolean };
   last_activity_at?: string | null;
   /** The configured names of the three statuses (defaults: Диалог с ботом, … с менеджером, Закрыта). */
   statuses?: { bot: string; manager: string; closed: string };

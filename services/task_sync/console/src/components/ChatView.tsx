@@ -16,7 +16,6 @@ import { link } from "../lib/router";
 
 const NEAR_BOTTOM_PX = 120;
 /** The gateways that carry a manager's reaction to WhatsApp (``reactions_out``). */
-const REACTING_PROVIDERS = new Set(["meta"]);
 
 export function ChatView({ taskId, view }: { taskId: string; view: string }) {
   const [task, setTask] = useState<TaskDetail | null>(null);
@@ -203,7 +202,7 @@ export function ChatView({ taskId, view }: { taskId: string; view: string }) {
   const contactName = task?.contact?.name ?? task?.contact_name ?? "";
   const byId = new Map(comments.map((c) => [c.id, c]));
   const canPost = !!task?.permissions?.post;
-  const canReact = canPost && REACTING_PROVIDERS.has(task?.chat?.provider ?? "");
+  const canReact = canPost && !!task?.gateway?.reactions;
   // reactions show on their message, as in WhatsApp, not as messages of their own
   const { shown, reactions } = foldReactions(comments);
   return (

@@ -54,7 +54,7 @@ export function Composer(props: Props) {
   const lastTyping = useRef(0);
   /** "typing…" in the customer's chat, at most every 5 s. */
   const typing = () => {
-    if (why === "window" || Date.now() - lastTyping.current < 5000) return;
+    if (why === "window" || !task.gateway?.typing || Date.now() - lastTyping.current < 5000) return;
     lastTyping.current = Date.now();
     api.typing(task.id).catch(() => undefined);
   };
