@@ -210,6 +210,8 @@ class TaskCard(tasks.Task, kw_only=True):
     permissions: dict[str, bool]
     # what the chat's gateway carries besides messages: reactions, typing, read_marks
     gateway: dict[str, bool]
+    # the configured names of the bot, manager and closed statuses
+    statuses: dict[str, str]
 
 
 def _console_paths() -> dict[str, Any]:

@@ -3,7 +3,9 @@ capabilities, so the console offers reactions and sends typing only where they g
 
 from __future__ import annotations
 
-from services.task_sync.application.task_card import gateway_features
+from services.task_sync.application.task_card import gateway_features, task_card
+from shared.domain.directory import User
+from tests.fakes.task_sync import FakeTaskSystem, a_task, an_actor, fake_deps, settings
 
 
 def test_meta_carries_reactions_typing_and_read_marks() -> None:
@@ -19,3 +21,17 @@ def test_wazzup_and_chat_api_carry_no_reactions() -> None:
 def test_an_unknown_gateway_is_offered_nothing() -> None:
     assert gateway_features("telegram") == {"reactions": False, "typing": False,
                                             "read_marks": False}
+
+
+async def test_the_card_names_the_configured_statuses_and_the_gateways_features() -> None:
+    tasks = FakeTaskSystem()
+    deps = fake_deps(tasks=tasks, config=settings(WABRIDGE_STATUS_CLOSED="Завершена"))
+    await tasks.create_task(a_task("t-1"))
+    admin = an_actor(User(id="usr-admin", full_name="Админ", role="admin", is_admin=True))
+
+    card = await task_card(deps, admin.viewer, "t-1")
+
+    # the console closes a task with statuses.closed: the configured name, not a default
+    assert card["statuses"] == {"bot": "Диалог с ботом", "manager": "Диалог с менеджером",
+                                "closed": "Завершена"}
+    assert card["gateway"] == gateway_features(card["chat"]["provider"])

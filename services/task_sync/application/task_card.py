@@ -40,6 +40,8 @@ async def task_card(deps: Deps, viewer: Viewer, task_id: str) -> dict[str, Any]:
     out["group"] = {"id": group.id, "name": group.name} if group else None
     out["permissions"] = access.permissions(viewer, task, deps.statuses.closed)
     out["gateway"] = gateway_features(task.chat.provider)
+    # the configured names: the console closes a task with statuses.closed
+    out["statuses"] = msgspec.to_builtins(deps.statuses)
     return out
 
 
