@@ -42,6 +42,8 @@ class Me(msgspec.Struct):
     group_ids: list[str]
     groups: list[GroupRef]
     csrf_token: str | None  # None for bearer-token callers (they need none)
+    # the configured names of the bot, manager and closed statuses (the inbox's filter)
+    statuses: list[str] = []
 
 
 class LoggedIn(msgspec.Struct):
@@ -59,7 +61,8 @@ async def me_of(deps: Deps, user: User, csrf_token: str | None) -> Me:
     groups = [GroupRef(id=g.id, name=g.name) for g in await deps.directory.list_groups()
               if g.id in user.group_ids]
     return Me(id=user.id, login=user.login, full_name=user.full_name, role=user.role,
-              group_ids=user.group_ids, groups=groups, csrf_token=csrf_token)
+              group_ids=user.group_ids, groups=groups, csrf_token=csrf_token,
+              statuses=list(deps.statuses.all))
 
 
 def client_address(request: web.Request) -> str:

@@ -15,6 +15,8 @@ export interface Me {
   group_ids: string[];
   groups: GroupRef[];
   csrf_token: string;
+  /** The configured names of the bot, manager and closed statuses. */
+  statuses?: string[];
 }
 
 export interface ChatRef {

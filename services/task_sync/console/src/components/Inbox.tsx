@@ -12,6 +12,7 @@ import { SlaChip } from "./SlaDeadline";
 
 const VIEWS: InboxView[] = ["mine", "queue", "all", "closed"];
 const PROVIDERS = ["wazzup", "meta", "chat_api"];
+// the defaults, for a server that does not name its statuses in /me
 const KNOWN_STATUSES = ["Диалог с ботом", "Диалог с менеджером", "Закрыта"];
 
 interface Filters {
@@ -133,7 +134,7 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
 
   const countOf = (v: InboxView): number | null => (c ? c[v] : null);
   const views = VIEWS.filter((v) => v !== "all" || me.role !== "manager");
-  const statuses = [...new Set([...KNOWN_STATUSES, ...items.map((i) => i.status)])];
+  const statuses = [...new Set([...(me.statuses ?? KNOWN_STATUSES), ...items.map((i) => i.status)])];
 
   return (
     <section class="inbox" aria-label={t("inbox.label")}>

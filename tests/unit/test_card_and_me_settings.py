@@ -1,9 +1,11 @@
-"""The task card says what the chat's gateway carries besides messages, from the gateway's
-capabilities, so the console offers reactions and sends typing only where they go out."""
+"""The task card and /me carry what the console must not guess: what the chat's gateway
+carries besides messages (from its capabilities: reactions and typing are offered only where
+they go out) and the configured status names (Close, the status list, the inbox filter)."""
 
 from __future__ import annotations
 
 from services.task_sync.application.task_card import gateway_features, task_card
+from services.task_sync.auth_api import me_of
 from shared.domain.directory import User
 from tests.fakes.task_sync import FakeTaskSystem, a_task, an_actor, fake_deps, settings
 
@@ -35,3 +37,10 @@ async def test_the_card_names_the_configured_statuses_and_the_gateways_features(
     assert card["statuses"] == {"bot": "Диалог с ботом", "manager": "Диалог с менеджером",
                                 "closed": "Завершена"}
     assert card["gateway"] == gateway_features(card["chat"]["provider"])
+
+
+async def test_me_names_the_configured_statuses_for_the_inbox_filter() -> None:
+    deps = fake_deps(config=settings(WABRIDGE_STATUS_MANAGER="У менеджера"))
+    user = User(id="usr-1", full_name="Иванова", role="manager")
+    me = await me_of(deps, user, None)
+    assert me.statuses == ["Диалог с ботом", "У менеджера", "Закрыта"]
