@@ -47,11 +47,14 @@ def sends_for(
 ) -> list[events.SendMessage]:
     """The comment's send commands, without the parts in ``skip_parts`` (the customer has
     those already)."""
-    text = "" if comment.template_id else signed(signature, comment.author_name or "",
-                                                 comment.text)
+    # the bot's answer goes again as the bot sent it: unsigned, its text then its file (the
+    # parts the customer has keep their numbers); a person's is signed with their name
+    bot = comment.author_kind == "bot"
+    text = "" if comment.template_id else comment.text if bot else signed(
+        signature, comment.author_name or "", comment.text)
     out = []
     for part, (part_text, attachment) in enumerate(
-            plan_parts(text, attachments, caption_with_media=caption_with_media)):
+            plan_parts(text, attachments, caption_with_media=caption_with_media and not bot)):
         if part in skip_parts:
             continue
         out.append(events.SendMessage(

@@ -106,6 +106,24 @@ async def test_a_resent_bot_comment_sends_the_stored_file_not_its_record() -> No
     assert [s.attachment.file_id for s in sends if s.attachment] == [MAP.file_id]
 
 
+async def test_a_resent_bot_comment_goes_as_the_bot_sent_it_unsigned_text_then_file() -> None:
+    """On a gateway that puts a caption on files (Meta) a person's comment is one part; the
+    bot's went as text, then file: a resend keeps those parts (and their numbers, so the part
+    the customer has is skipped), and carries no signature."""
+    ts = FakeTaskSync()
+    await ts.tasks.create_task(a_task())
+    await add_comments(ts.deps, bundle(bot_answer("out-1")))
+    records = await ts.tasks.attachments_of_comment("out-1")
+    sends = sends_for(ts.tasks.tasks["t1"], ts.tasks.comments["out-1"], records, None,
+                      signature="*{name}*:\n{text}", caption_with_media=True)
+    assert [(s.part, s.text, s.attachment is not None) for s in sends] == [
+        (0, "Мы здесь:", False), (1, "", True)]
+    again = sends_for(ts.tasks.tasks["t1"], ts.tasks.comments["out-1"], records, None,
+                      signature="*{name}*:\n{text}", caption_with_media=True,
+                      skip_parts=frozenset({0}))
+    assert [(s.part, s.attachment is not None) for s in again] == [(1, True)]
+
+
 async def test_the_live_chat_shows_the_bots_comment_with_its_file() -> None:
     class Tasks:
         async def get_task(self, task_id: str) -> Any:
