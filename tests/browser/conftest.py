@@ -181,3 +181,22 @@ async def console(browser: Browser, console_stack: Stack,
     finally:
         await tab.shot("end")
         await context.close()
+
+
+async def live_version(system: System) -> int:
+    status, body = await system.api("GET", "/api/v1/flows")
+    assert status == 200, body
+    return int(next(f for f in body["items"] if f["key"] == "default")["live_version"])
+
+
+@pytest.fixture
+async def flows_restored(system: System) -> AsyncIterator[int]:
+    """The default flow as it was before the test (the stack is shared with other browser
+    tests, whose customers talk to the bot): the draft dropped, the old version live again."""
+    before = await live_version(system)
+    yield before
+    await system.api("DELETE", "/api/v1/flows/default/draft")
+    if await live_version(system) != before:
+        status, body = await system.api(
+            "POST", f"/api/v1/flows/default/versions/{before}/restore")
+        assert status == 201, body

@@ -4,10 +4,8 @@ shows it marked and cannot be published until a known one is chosen."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 from playwright.async_api import Page, expect
 
 from tests.browser.conftest import Console
@@ -16,25 +14,6 @@ from tests.e2e.conftest import System
 UNKNOWN = "Ожидает звонка"
 CHOICES = ["— выберите статус —", "Диалог с ботом — бот продолжает диалог",
            "Диалог с менеджером — чат переходит к менеджерам", "Закрыта — задача закрывается"]
-
-
-async def live_version(system: System) -> int:
-    status, body = await system.api("GET", "/api/v1/flows")
-    assert status == 200, body
-    return int(next(f for f in body["items"] if f["key"] == "default")["live_version"])
-
-
-@pytest.fixture
-async def flows_restored(system: System) -> AsyncIterator[int]:
-    """The default flow as it was before the test (the stack is shared with other browser
-    tests): the draft dropped, the old version live again."""
-    before = await live_version(system)
-    yield before
-    await system.api("DELETE", "/api/v1/flows/default/draft")
-    if await live_version(system) != before:
-        status, body = await system.api(
-            "POST", f"/api/v1/flows/default/versions/{before}/restore")
-        assert status == 201, body
 
 
 async def open_flow(console: Console) -> Page:

@@ -5,14 +5,12 @@ restores an earlier version and replays a real conversation against the draft.""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from functools import partial
 from typing import Any
 
-import pytest
 from playwright.async_api import FilePayload, Page, expect
 
-from tests.browser.conftest import Console
+from tests.browser.conftest import Console, live_version
 from tests.e2e.conftest import System, eventually, new_chat
 
 WEDNESDAY_NOON = "2026-01-14T12:00"  # Moscow time (the browser's): open on weekdays
@@ -20,29 +18,10 @@ SUNDAY_NIGHT = "2026-01-04T03:00"  # closed by any of the hours below
 CLOSED_TEXT = "Сейчас мы не работаем, ответим в рабочее время."
 
 
-async def live_version(system: System) -> int:
-    status, body = await system.api("GET", "/api/v1/flows")
-    assert status == 200, body
-    return int(next(f for f in body["items"] if f["key"] == "default")["live_version"])
-
-
 async def draft_view(system: System) -> dict[str, Any]:
     status, body = await system.api("GET", "/api/v1/flows/default/draft")
     assert status == 200, body
     return dict(body)
-
-
-@pytest.fixture
-async def flows_restored(system: System) -> AsyncIterator[int]:
-    """The default flow as it was before the test (the stack is shared with other browser
-    tests, whose customers talk to the bot): the draft dropped, the old version live again."""
-    before = await live_version(system)
-    yield before
-    await system.api("DELETE", "/api/v1/flows/default/draft")
-    if await live_version(system) != before:
-        status, body = await system.api(
-            "POST", f"/api/v1/flows/default/versions/{before}/restore")
-        assert status == 201, body
 
 
 def delivery_menu() -> dict[str, Any]:

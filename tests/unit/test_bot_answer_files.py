@@ -96,13 +96,20 @@ async def test_each_bot_comment_lists_the_answer_file_pointing_at_the_one_stored
         "size": 4, "url": f"/api/v1/files/{first.id}"}]
 
 
-async def test_a_resent_bot_comment_sends_the_stored_file_not_its_record() -> None:
+async def resent(*, caption_with_media: bool,
+                 skip_parts: frozenset[int] = frozenset()) -> list[events.SendMessage]:
+    """The sends a resend of the bot's answer with the map makes."""
     ts = FakeTaskSync()
     await ts.tasks.create_task(a_task())
     await add_comments(ts.deps, bundle(bot_answer("out-1")))
     records = await ts.tasks.attachments_of_comment("out-1")
-    sends = sends_for(ts.tasks.tasks["t1"], ts.tasks.comments["out-1"], records, None,
-                      signature="", caption_with_media=False)
+    return sends_for(ts.tasks.tasks["t1"], ts.tasks.comments["out-1"], records, None,
+                     signature="*{name}*:\n{text}", caption_with_media=caption_with_media,
+                     skip_parts=skip_parts)
+
+
+async def test_a_resent_bot_comment_sends_the_stored_file_not_its_record() -> None:
+    sends = await resent(caption_with_media=False)
     assert [s.attachment.file_id for s in sends if s.attachment] == [MAP.file_id]
 
 
@@ -110,17 +117,10 @@ async def test_a_resent_bot_comment_goes_as_the_bot_sent_it_unsigned_text_then_f
     """On a gateway that puts a caption on files (Meta) a person's comment is one part; the
     bot's went as text, then file: a resend keeps those parts (and their numbers, so the part
     the customer has is skipped), and carries no signature."""
-    ts = FakeTaskSync()
-    await ts.tasks.create_task(a_task())
-    await add_comments(ts.deps, bundle(bot_answer("out-1")))
-    records = await ts.tasks.attachments_of_comment("out-1")
-    sends = sends_for(ts.tasks.tasks["t1"], ts.tasks.comments["out-1"], records, None,
-                      signature="*{name}*:\n{text}", caption_with_media=True)
+    sends = await resent(caption_with_media=True)
     assert [(s.part, s.text, s.attachment is not None) for s in sends] == [
         (0, "Мы здесь:", False), (1, "", True)]
-    again = sends_for(ts.tasks.tasks["t1"], ts.tasks.comments["out-1"], records, None,
-                      signature="*{name}*:\n{text}", caption_with_media=True,
-                      skip_parts=frozenset({0}))
+    again = await resent(caption_with_media=True, skip_parts=frozenset({0}))
     assert [(s.part, s.attachment is not None) for s in again] == [(1, True)]
 
 
