@@ -150,7 +150,8 @@ async def record_sent(db: Database, comment_id: str, gateway_message_id: str | N
             result = await db.comments.update_one(query, {"$set": fields, "$unset": unset})
         if result.matched_count:
             return True
-        if not await db.comments.count_documents({"_id": comment_id}, limit=1):
+        # a find, not count_documents: the stand-in runs every count as a Python aggregation
+        if await db.comments.find_one({"_id": comment_id}, {"_id": 1}) is None:
             return False  # not recorded yet: the caller retries
         # It exists now. It may have been inserted (queued) just after the update missed it:
         # update again, so the result is never dropped by that race. A second miss means it

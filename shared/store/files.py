@@ -118,7 +118,7 @@ async def set_state(db: Database, file_id: str, state: AttachmentState, *,
         result = await db.attachments.update_one(query, update)
         if result.matched_count:
             return True
-        return await db.attachments.count_documents({"_id": file_id}, limit=1) > 0
+        return await db.attachments.find_one({"_id": file_id}, {"_id": 1}) is not None
 
 
 async def of_task(db: Database, task_id: str) -> list[AttachmentRecord]:
