@@ -236,11 +236,11 @@ class _InsertedDuringTheCheck:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._real, name)
 
-    async def count_documents(self, *args: Any, **kwargs: Any) -> int:
+    async def find_one(self, *args: Any, **kwargs: Any) -> Any:
         if not self._inserted:
             self._inserted = True
             await self._real.insert_one(comments.to_doc(self._late))
-        return int(await self._real.count_documents(*args, **kwargs))
+        return await self._real.find_one(*args, **kwargs)
 
 
 class _RacyDb:
