@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from urllib.parse import urlparse
 
 from deploy.stack import wait_port
@@ -16,7 +17,10 @@ from deploy.stack import wait_port
 DEFAULT_URL = "amqp://guest:guest@127.0.0.1:5672/"
 
 
-def answers(host: str, port: int) -> bool:
+AMQP_HEADER = b"AMQP\x00\x00\x09\x01"
+
+
+def listens(host: str, port: int) -> bool:
     try:
         socket.create_connection((host, port), 3).close()
     except OSError:
@@ -24,12 +28,41 @@ def answers(host: str, port: int) -> bool:
     return True
 
 
-def ensure(url: str, deadline_s: float = 120) -> str:
+def answers(host: str, port: int, timeout_s: float = 5.0) -> bool:
+    """The broker speaks AMQP: its first frame follows our protocol header (a node still
+    recovering its queues accepts connections long before it answers them)."""
+    try:
+        with socket.create_connection((host, port), timeout_s) as conn:
+            conn.settimeout(timeout_s)
+            conn.sendall(AMQP_HEADER)
+            return conn.recv(1) == b"\x01"  # a method frame: connection.start
+    except OSError:
+        return False
+
+
+def wait_answering(host: str, port: int, deadline_s: float) -> bool:
+    give_up = time.monotonic() + deadline_s
+    while time.monotonic() < give_up:
+        if answers(host, port):
+            return True
+        time.sleep(1.0)
+    return False
+
+
+def ensure(url: str, deadline_s: float = 300) -> str:
     """Empty when the broker answers (started here if it is the local one), else why not."""
     parsed = urlparse(url)
     host, port = parsed.hostname or "127.0.0.1", parsed.port or 5672
     if answers(host, port):
         return ""
+    if listens(host, port):  # up, still recovering its queues after a start, or hung
+        print(f"RabbitMQ at {host}:{port} accepts connections but does not answer AMQP yet; "
+              f"waiting up to {deadline_s:.0f} s", flush=True)
+        if wait_answering(host, port, deadline_s):
+            return ""
+        return (f"RabbitMQ at {host}:{port} accepts connections but never answered AMQP in "
+                f"{deadline_s:.0f} s: it is hung; restart it (rabbitmqctl stop; "
+                "rabbitmq-server -detached)")
     if host not in ("127.0.0.1", "localhost") or port != 5672:
         return f"RabbitMQ at {host}:{port} (RABBITMQ_URL) does not answer; start it there"
     server = shutil.which("rabbitmq-server")
@@ -44,6 +77,9 @@ def ensure(url: str, deadline_s: float = 120) -> str:
     except TimeoutError:
         return (f"started rabbitmq-server, but nothing answers on 127.0.0.1:{port} after "
                 f"{deadline_s:.0f} s: see /var/log/rabbitmq")
+    if not wait_answering(host, port, deadline_s):
+        return (f"started rabbitmq-server; it listens on 127.0.0.1:{port} but did not answer "
+                f"AMQP within {deadline_s:.0f} s: see /var/log/rabbitmq")
     return ""
 
 

@@ -21,7 +21,8 @@ DB_ROUND_TRIPS = Counter(
     ["command", "collection"],
 )
 DB_SECONDS = Counter(
-    "wabridge_db_seconds_total", "Time spent waiting on database commands",
+    "wabridge_db_seconds_total", "Time spent waiting on database commands, by command name "
+    "and collection", ["command", "collection"],
 )
 GATEWAY_SECONDS = Histogram(
     "wabridge_gateway_seconds", "Gateway HTTP call latency", ["provider", "outcome"],

@@ -23,16 +23,25 @@ T = TypeVar("T")
 class _RoundTrips(monitoring.CommandListener):
     """Counts every command the driver sends, so cost per message is measured, not guessed."""
 
+    def __init__(self) -> None:
+        self._labels: dict[int, tuple[str, str]] = {}  # by request id, until it is answered
+
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         target = event.command.get(event.command_name)
-        DB_ROUND_TRIPS.labels(event.command_name,
-                              target if isinstance(target, str) else "").inc()
+        labels = (event.command_name, target if isinstance(target, str) else "")
+        DB_ROUND_TRIPS.labels(*labels).inc()
+        self._labels[event.request_id] = labels
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        DB_SECONDS.inc(event.duration_micros / 1e6)
+        self._took(event.request_id, event.command_name, event.duration_micros)
 
     def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        DB_SECONDS.inc(event.duration_micros / 1e6)
+        self._took(event.request_id, event.command_name, event.duration_micros)
+
+    def _took(self, request_id: int, command: str, micros: int) -> None:
+        """The command's time, by the labels it was counted under (which collection is slow)."""
+        labels = self._labels.pop(request_id, (command, ""))
+        DB_SECONDS.labels(*labels).inc(micros / 1e6)
 
 
 def connect(url: str, db_name: str) -> tuple[AsyncMongoClient[dict[str, Any]], Database]:
