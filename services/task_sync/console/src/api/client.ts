@@ -1,22 +1,42 @@
 // The one typed client of the operator API: same origin, the session cookie, the CSRF token
-// kept in memory only (never in localStorage), errors as ApiError with the server's reason.
+// kept in memory only (never in localStorage), errors as ApiError with the server's code.
 import type {
   AuditEntry, ChannelList, CommentPage, CommentView, Contact, DeadLetter, DeadLetterQueue,
   GroupRef, ImportReport, InboxCounts, InboxPage, InboxQuery, Me, NoticeList, Problem, RevisionList,
   StartConversation, Task, TaskDetail, Template, TemplateSend, User,
 } from "./types";
 import type { AgentState, Availability, Report, ReportQuery } from "./reportTypes";
+import { errorText, fieldOf } from "../lib/errors";
 
 const BASE = "/api/v1";
 
+/** A refused or failed request. ``code`` is the server's machine code (``network`` when the
+ * server was not reached), ``field`` the body's field a validation error names. ``reason`` and
+ * ``message`` are the sentence a person reads, in the current language (lib/errors.ts); the
+ * server's own English words stay in ``serverReason``, for support. */
 export class ApiError extends Error {
+  readonly field: string | null;
+
   constructor(
     readonly status: number,
     readonly code: string,
-    readonly reason: string,
+    readonly serverReason: string,
     readonly body?: unknown,
   ) {
-    super(reason || code);
+    super();
+    this.name = "ApiError";
+    this.field = fieldOf(code, serverReason);
+    // read when shown, so it follows the language chosen meanwhile
+    Object.defineProperty(this, "message", { get: () => this.reason, configurable: true });
+  }
+
+  /** What went wrong, as a sentence in the current language. */
+  get reason(): string {
+    return errorText(this);
+  }
+
+  override toString(): string {
+    return this.reason;
   }
 }
 

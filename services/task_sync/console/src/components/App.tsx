@@ -66,39 +66,42 @@ function Header() {
   };
   const askNotifications = async () => setPermission(await Notification.requestPermission());
 
+  // the New dialogue window is a sibling of the bar, not in it: the bar's styles stay its own
   return (
-    <header class="header">
-      <a class="brand" href="/" onClick={link("/")}>{t("app.name")}</a>
-      <nav aria-label={t("nav.main")} class="nav">
-        <a href="/" onClick={link("/")} aria-current={route.page === "inbox" ? "page" : undefined}>
-          {t("nav.inbox")}
-          {c && c.unread > 0 && <span class="badge" aria-label={t("inbox.unread", { n: c.unread })}>{c.unread}</span>}
-        </a>
-        {me.role !== "manager" && (
-          <a href="/admin" onClick={link("/admin")}
-             aria-current={route.page === "admin" ? "page" : undefined}>{t("nav.admin")}</a>
+    <>
+      <header class="header">
+        <a class="brand" href="/" onClick={link("/")}>{t("app.name")}</a>
+        <nav aria-label={t("nav.main")} class="nav">
+          <a href="/" onClick={link("/")} aria-current={route.page === "inbox" ? "page" : undefined}>
+            {t("nav.inbox")}
+            {c && c.unread > 0 && <span class="badge" aria-label={t("inbox.unread", { n: c.unread })}>{c.unread}</span>}
+          </a>
+          {me.role !== "manager" && (
+            <a href="/admin" onClick={link("/admin")}
+               aria-current={route.page === "admin" ? "page" : undefined}>{t("nav.admin")}</a>
+          )}
+        </nav>
+        <button type="button" class="primary" onClick={() => setStarting(true)}>{t("nav.newDialogue")}</button>
+        <span class={`live live-${live}`} role="status" title={t(`live.${live}`)}
+              aria-label={t(`live.${live}`)} />
+        {permission === "default" && (
+          <button type="button" class="link notify" onClick={askNotifications}>{t("nav.notifications")}</button>
         )}
-      </nav>
-      <button type="button" class="primary" onClick={() => setStarting(true)}>{t("nav.newDialogue")}</button>
-      <span class={`live live-${live}`} role="status" title={t(`live.${live}`)}
-            aria-label={t(`live.${live}`)} />
-      {permission === "default" && (
-        <button type="button" class="link notify" onClick={askNotifications}>{t("nav.notifications")}</button>
-      )}
-      <span class="spacer" />
-      <label class="lang">
-        <span class="sr-only">{t("nav.language")}</span>
-        <select value={lang} onChange={(e) => setLanguage((e.currentTarget.value as Lang))}>
-          {LANGS.map((l) => <option value={l}>{l.toUpperCase()}</option>)}
-        </select>
-      </label>
-      <NoticeBell />
-      <Availability />
-      <span class="who" data-testid="who" title={`${me.full_name} · ${t(`role.${me.role}`)}`}>
-        {me.full_name} · {t(`role.${me.role}`)}
-      </span>
-      <button type="button" class="link" onClick={logout}>{t("nav.logout")}</button>
+        <span class="spacer" />
+        <label class="lang">
+          <span class="sr-only">{t("nav.language")}</span>
+          <select value={lang} onChange={(e) => setLanguage((e.currentTarget.value as Lang))}>
+            {LANGS.map((l) => <option value={l}>{l.toUpperCase()}</option>)}
+          </select>
+        </label>
+        <NoticeBell />
+        <Availability />
+        <span class="who" data-testid="who" title={`${me.full_name} · ${t(`role.${me.role}`)}`}>
+          {me.full_name} · {t(`role.${me.role}`)}
+        </span>
+        <button type="button" class="link" onClick={logout}>{t("nav.logout")}</button>
+      </header>
       {starting && <NewDialogue onClose={() => setStarting(false)} />}
-    </header>
+    </>
   );
 }

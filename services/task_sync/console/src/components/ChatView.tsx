@@ -31,6 +31,7 @@ export function ChatView({ taskId, view }: { taskId: string; view: string }) {
   const [revisionsOf, setRevisionsOf] = useState<CommentView | null>(null);
   const [newBelow, setNewBelow] = useState(false);
   const [detailsOpen, setDetailsOpen] = useState(false);
+  const detailsToggle = useRef<HTMLButtonElement>(null);
   const scroller = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
   const keepFromBottom = useRef<number | null>(null);
@@ -78,6 +79,11 @@ export function ChatView({ taskId, view }: { taskId: string; view: string }) {
     if (event.task_id !== taskId) return;
     if (event.type === "comment.added") {
       setComments((old) => upsert(old, event.comment));
+      // the card's last activity follows the newest message, as the server's stamp does (a
+      // history note is none)
+      if (event.comment.content_type !== "notice") {
+        setTask((old) => old && { ...old, last_activity_at: later(old.last_activity_at, event.comment.at) });
+      }
       if (event.comment.direction === "in") seen();
       // the customer wrote: the 24-hour window opens again, and the composer with it
       if (event.comment.direction === "in" && windowClosed.current) void reloadTask();
@@ -89,6 +95,22 @@ export function ChatView({ taskId, view }: { taskId: string; view: string }) {
       void reloadTask();
     }
   }), [taskId]);
+
+  // the card over the chat (a narrower screen) hides on Escape, the keyboard back on its toggle
+  const hideDetails = () => {
+    setDetailsOpen(false);
+    if (detailsToggle.current?.offsetParent) detailsToggle.current.focus();
+  };
+  useEffect(() => {
+    if (!detailsOpen) return;
+    const onKey = (e: KeyboardEvent) => {
+      // a dialog above it (its own Escape) or a picker that took the key comes first
+      if (e.key !== "Escape" || e.defaultPrevented || document.querySelector("dialog[open]")) return;
+      hideDetails();
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [detailsOpen]);
 
   // new messages keep the view at the bottom; older pages keep the reader where they were
   useLayoutEffect(() => {
@@ -216,8 +238,8 @@ export function ChatView({ taskId, view }: { taskId: string; view: string }) {
              aria-label={t("chat.back")}>←</a>
           <h2>{contactName || (task?.phone ? `+${task.phone}` : task?.title)}</h2>
           <span class="chat-sub">{task?.status}</span>
-          <button type="button" class="details-toggle" aria-expanded={detailsOpen}
-                  onClick={() => setDetailsOpen(!detailsOpen)}>{t("chat.details")}</button>
+          <button type="button" class="details-toggle" ref={detailsToggle} aria-expanded={detailsOpen}
+                  aria-controls="task-card" onClick={() => setDetailsOpen(!detailsOpen)}>{t("chat.details")}</button>
         </header>
         <div class="messages" ref={scroller} onScroll={onScroll} tabIndex={0}
              role="log" aria-live="polite" aria-label={t("chat.label")}>
@@ -267,7 +289,7 @@ export function ChatView({ taskId, view }: { taskId: string; view: string }) {
                     onRefused={() => void reloadTask()} />
         )}
       </section>
-      {task && <TaskCard task={task} open={detailsOpen} onChanged={reloadTask} />}
+      {task && <TaskCard task={task} open={detailsOpen} onChanged={reloadTask} onHide={hideDetails} />}
       {revisionsOf && <RevisionsDialog comment={revisionsOf} onClose={() => setRevisionsOf(null)} />}
     </>
   );
@@ -283,6 +305,11 @@ function withQuote(c: CommentView, byId: Map<string, CommentView>, contactName: 
   }
   return { ...c, reply_to: { id: quoted.id, author_name: authorOf(quoted, contactName),
     text: (c.reply_to?.text ?? (quoted.current_text ?? quoted.text)).slice(0, 200) } };
+}
+
+/** The later of two instants (an absent one is earlier than any). */
+function later(a: string | null | undefined, b: string): string {
+  return a && Date.parse(a) >= Date.parse(b) ? a : b;
 }
 
 /** A customer's message in WhatsApp (not a reaction, notice or deleted one). */

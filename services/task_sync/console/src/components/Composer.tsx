@@ -2,6 +2,7 @@ import { useRef, useState } from "preact/hooks";
 import { ApiError, api } from "../api/client";
 import type { CommentView, TaskDetail } from "../api/types";
 import { t } from "../i18n";
+import { errorText } from "../lib/errors";
 import { ALLOWED_TYPES, size } from "../lib/files";
 import { useStore } from "../lib/store";
 import { timeLeft } from "../lib/time";
@@ -92,8 +93,7 @@ export function Composer(props: Props) {
       setText((now) => (now === sent ? "" : now));
       props.onSent(posted);
     } catch (exc) {
-      const reason = exc instanceof ApiError ? exc.reason : String(exc);
-      setProblem(t("composer.failed", { reason }));
+      setProblem(t("composer.failed", { reason: errorText(exc) }));
       if (exc instanceof ApiError && ["window_closed", "task_closed", "forbidden"].includes(exc.code)) {
         props.onRefused();
       }

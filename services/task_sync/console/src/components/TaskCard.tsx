@@ -1,7 +1,8 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, api } from "../api/client";
-import type { GroupRef, TaskDetail, User } from "../api/types";
+import type { TaskDetail } from "../api/types";
 import { t } from "../i18n";
+import { useAssignable } from "../lib/people";
 import { full, timeLeft } from "../lib/time";
 import { useStore } from "../lib/store";
 import { session } from "../state";
@@ -23,22 +24,24 @@ function channelLabel(task: TaskDetail): string {
   return id.length > 16 ? `${id.slice(0, 8)}…` : id;
 }
 
-/** The side card of a task: who, where, which state; and what may be done with it. */
-export function TaskCard({ task, open, onChanged }: {
-  task: TaskDetail; open: boolean; onChanged: () => Promise<void>;
+/** The side card of a task: who, where, which state; and what may be done with it. On a
+ * narrower screen it slides over the chat when ``open``, with its own button to hide it. */
+export function TaskCard({ task, open, onChanged, onHide }: {
+  task: TaskDetail; open: boolean; onChanged: () => Promise<void>; onHide: () => void;
 }) {
   const me = useStore(session)!;
   const p = task.permissions;
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
-  const [people, setPeople] = useState<{ users: User[]; groups: GroupRef[] } | null>(null);
+  // only those the server lets this person give the task to
+  const people = useAssignable(me, !!p?.assign);
   const [assignTo, setAssignTo] = useState("");
+  const hide = useRef<HTMLButtonElement>(null);
 
+  // opened over the chat: the keyboard starts at its hide button
   useEffect(() => {
-    if (!p?.assign || people) return;
-    Promise.all([api.users(), api.groups()]).then(([u, g]) => setPeople({
-      users: u.items.filter((x) => !x.is_service), groups: g.items }), () => undefined);
-  }, [p?.assign]);
+    if (open && hide.current?.offsetParent) hide.current.focus();
+  }, [open]);
 
   const act = async (action: () => Promise<unknown>) => {
     setBusy(true);
@@ -62,7 +65,10 @@ export function TaskCard({ task, open, onChanged }: {
   const win = task.window;
   const left = win?.applies ? timeLeft(win.expires_at) : null;
   return (
-    <aside class={`card${open ? " open" : ""}`} aria-label={t("card.label")}>
+    <aside id="task-card" class={`card${open ? " open" : ""}`} aria-label={t("card.label")}>
+      <button type="button" class="card-hide" ref={hide} onClick={onHide}>
+        <span aria-hidden="true">✕</span> {t("card.hide")}
+      </button>
       <dl>
         <dt>{t("card.contact")}</dt>
         <dd>{task.contact
@@ -88,7 +94,8 @@ export function TaskCard({ task, open, onChanged }: {
           : left ? t("card.windowOpen", { left }) : t("card.windowClosed")}</dd>
         <dt>{t("card.created")}</dt>
         <dd>{full(task.created_at)}</dd>
-        {task.last_activity_at && <><dt>{t("card.activity")}</dt><dd>{full(task.last_activity_at)}</dd></>}
+        {task.last_activity_at && <><dt>{t("card.activity")}</dt>
+          <dd><time dateTime={task.last_activity_at} data-testid="card-activity">{full(task.last_activity_at)}</time></dd></>}
       </dl>
       <div class="actions">
         {p?.claim && (

@@ -1,5 +1,6 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api } from "../../api/client";
+import type { User } from "../../api/types";
 import { t } from "../../i18n";
 import { full } from "../../lib/time";
 import { useLoad } from "./useLoad";
@@ -7,13 +8,25 @@ import { useLoad } from "./useLoad";
 export function AuditLog() {
   const [filter, setFilter] = useState({ actor: "", action: "", since: "" });
   const [applied, setApplied] = useState(filter);
+  // whose actions: people by name (the log filters by id); service accounts last
+  const [people, setPeople] = useState<User[]>([]);
+  useEffect(() => {
+    api.users().then((u) => setPeople([...u.items].sort((a, b) =>
+      Number(!!a.is_service) - Number(!!b.is_service) || a.full_name.localeCompare(b.full_name))),
+    () => undefined);
+  }, []);
   const audit = useLoad(() => api.audit({ actor: applied.actor || undefined,
     action: applied.action || undefined,
     since: applied.since ? new Date(applied.since).toISOString() : undefined }), [applied]);
   return (
     <>
       <form class="admin-form inline" onSubmit={(e) => { e.preventDefault(); setApplied({ ...filter }); }}>
-        <label>{t("admin.actor")}<input value={filter.actor} onInput={(e) => setFilter({ ...filter, actor: e.currentTarget.value })} /></label>
+        <label>{t("admin.actor")}<select value={filter.actor}
+          onChange={(e) => setFilter({ ...filter, actor: e.currentTarget.value })}>
+          <option value="">{t("admin.anyone")}</option>
+          {people.map((u) => <option value={u.id}>
+            {u.is_service ? `${u.full_name} (${t("admin.serviceUser")})` : u.full_name}</option>)}
+        </select></label>
         <label>{t("admin.action")}<input value={filter.action} onInput={(e) => setFilter({ ...filter, action: e.currentTarget.value })} /></label>
         <label>{t("admin.since")}<input type="date" value={filter.since} onInput={(e) => setFilter({ ...filter, since: e.currentTarget.value })} /></label>
         <button type="submit">{t("admin.filter")}</button>

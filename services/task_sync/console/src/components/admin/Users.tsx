@@ -2,7 +2,13 @@ import { useState } from "preact/hooks";
 import { api } from "../../api/client";
 import type { GroupRef, Role, User } from "../../api/types";
 import { t } from "../../i18n";
-import { attempt, useLoad } from "./useLoad";
+import { Dialog } from "../Dialog";
+import "./admin.css";
+import { Confirm } from "./Confirm";
+import { attempt, useLoad, type Problem } from "./useLoad";
+
+/** The server's shortest password (application/passwords.py), checked here first. */
+export const MIN_PASSWORD = 8;
 
 const ROLES: Role[] = ["manager", "supervisor", "admin"];
 
@@ -21,6 +27,9 @@ export function Users() {
   const users = useLoad(() => Promise.all([api.users(), api.groups()]));
   const [draft, setDraft] = useState<Draft | null>(null);
   const [note, setNote] = useState<string | null>(null);
+  const [formProblem, setFormProblem] = useState<Problem>(null);
+  const [passwordOf, setPasswordOf] = useState<User | null>(null);
+  const [revokeOf, setRevokeOf] = useState<User | null>(null);
   const fail = users.setProblem;
   const [list, groups] = users.data ?? [{ items: [] as User[] }, { items: [] as GroupRef[] }];
   const groupName = (id: string) => groups.items.find((g) => g.id === id)?.name ?? id;
@@ -28,16 +37,18 @@ export function Users() {
   const save = async (event: Event) => {
     event.preventDefault();
     if (!draft) return;
+    setFormProblem(null);
+    if (!draft.id && draft.password && draft.password.length < MIN_PASSWORD) {
+      setFormProblem(t("error.passwordShort", { n: MIN_PASSWORD }));
+      return;
+    }
     const body = { full_name: draft.full_name, login: draft.login || undefined, role: draft.role,
       group_ids: draft.group_ids, is_admin: draft.role === "admin",
       phones: draft.phones.split(",").map((p) => p.trim()).filter(Boolean) };
     const ok = await attempt(() => (draft.id ? api.updateUser(draft.id, body)
-      : api.createUser({ ...body, password: draft.password || undefined })), fail, users.reload);
+      : api.createUser({ ...body, password: draft.password || undefined })), setFormProblem,
+      users.reload);
     if (ok) setDraft(null);
-  };
-  const password = async (u: User) => {
-    const value = window.prompt(`${t("admin.newPassword")}: ${u.full_name}`);
-    if (value) await attempt(() => api.setPassword(u.id, value), fail, () => setNote(t("admin.passwordSet")));
   };
   const token = (u: User) => attempt(async () => {
     const issued = await api.issueToken(u.id);
@@ -48,9 +59,9 @@ export function Users() {
     <>
       {users.problem && <p class="error" role="alert">{users.problem}</p>}
       {note && <p class="note" role="status">{note}</p>}
-      <button type="button" class="primary" onClick={() => setDraft({ ...EMPTY })}>{t("admin.addUser")}</button>
+      <button type="button" class="primary" onClick={() => { setFormProblem(null); setDraft({ ...EMPTY }); }}>{t("admin.addUser")}</button>
       {draft && (
-        <form class="admin-form" onSubmit={save}>
+        <form class="admin-form" onSubmit={save} aria-label={draft.id ? t("admin.edit") : t("admin.addUser")}>
           <label>{t("admin.name")}<input required value={draft.full_name}
             onInput={(e) => setDraft({ ...draft, full_name: e.currentTarget.value })} /></label>
           <label>{t("admin.login")}<input value={draft.login} autoComplete="off"
@@ -68,36 +79,84 @@ export function Users() {
           <label>{t("admin.phones")}<input value={draft.phones}
             onInput={(e) => setDraft({ ...draft, phones: e.currentTarget.value })} /></label>
           {!draft.id && <label>{t("admin.password")}<input type="password" autoComplete="new-password"
-            value={draft.password} onInput={(e) => setDraft({ ...draft, password: e.currentTarget.value })} /></label>}
+            aria-describedby="new-user-password-hint" value={draft.password}
+            onInput={(e) => setDraft({ ...draft, password: e.currentTarget.value })} /></label>}
+          {!draft.id && <p id="new-user-password-hint" class="hint">{t("admin.passwordHintOptional")}</p>}
+          {formProblem && <p class="error" role="alert">{formProblem}</p>}
           <div class="row">
             <button type="submit" class="primary">{t("app.save")}</button>
-            <button type="button" onClick={() => setDraft(null)}>{t("app.cancel")}</button>
+            <button type="button" onClick={() => { setDraft(null); setFormProblem(null); }}>{t("app.cancel")}</button>
           </div>
         </form>
       )}
-      <table class="grid">
+      {passwordOf && <PasswordDialog user={passwordOf} onClose={() => setPasswordOf(null)}
+        onDone={() => { setPasswordOf(null); setNote(t("admin.passwordSet")); }} />}
+      {revokeOf && <Confirm title={t("admin.revokeTitle")} confirm={t("admin.revoke")}
+        question={t("admin.revokeConfirm", { name: revokeOf.full_name })}
+        onConfirm={() => attempt(() => api.revokeTokens(revokeOf.id), fail, () => setNote(t("admin.done")))}
+        onClose={() => setRevokeOf(null)} />}
+      <table class="grid stack">
         <thead><tr><th>{t("admin.name")}</th><th>{t("admin.login")}</th><th>{t("admin.role")}</th>
           <th>{t("admin.groupsCol")}</th><th /></tr></thead>
         <tbody>
           {list.items.filter((u) => !u.is_service).map((u) => (
             <tr>
-              <td>{u.full_name}</td>
-              <td>{u.login ?? ""}</td>
-              <td>{t(`role.${u.role ?? (u.is_admin ? "admin" : "manager")}`)}</td>
-              <td>{(u.group_ids ?? []).map(groupName).join(", ")}</td>
-              <td class="row">
+              <td class="title">{u.full_name}</td>
+              <td data-label={t("admin.login")}>{u.login ?? ""}</td>
+              <td data-label={t("admin.role")}>{t(`role.${u.role ?? (u.is_admin ? "admin" : "manager")}`)}</td>
+              <td data-label={t("admin.groupsCol")}>{(u.group_ids ?? []).map(groupName).join(", ")}</td>
+              <td class="actions">
                 <button type="button" class="link" onClick={() => setDraft({ id: u.id, full_name: u.full_name,
                   login: u.login ?? "", role: u.role ?? (u.is_admin ? "admin" : "manager"),
                   group_ids: u.group_ids ?? [], phones: (u.phones ?? []).join(", "), password: "" })}>{t("admin.edit")}</button>
-                <button type="button" class="link" onClick={() => void password(u)}>{t("admin.setPassword")}</button>
+                <button type="button" class="link" onClick={() => setPasswordOf(u)}>{t("admin.setPassword")}</button>
                 <button type="button" class="link" onClick={() => void token(u)}>{t("admin.token")}</button>
-                <button type="button" class="link" onClick={() => void attempt(() => api.revokeTokens(u.id), fail,
-                  () => setNote(t("admin.done")))}>{t("admin.revoke")}</button>
+                <button type="button" class="link danger" onClick={() => setRevokeOf(u)}>{t("admin.revoke")}</button>
               </td>
             </tr>
           ))}
         </tbody>
       </table>
     </>
+  );
+}
+
+/** A new console password for ``user``: typed twice, hidden, at least MIN_PASSWORD characters. */
+function PasswordDialog({ user, onClose, onDone }: {
+  user: User; onClose: () => void; onDone: () => void;
+}) {
+  const [first, setFirst] = useState("");
+  const [second, setSecond] = useState("");
+  const [problem, setProblem] = useState<Problem>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (first.length < MIN_PASSWORD) return setProblem(t("error.passwordShort", { n: MIN_PASSWORD }));
+    if (first !== second) return setProblem(t("admin.passwordMismatch"));
+    setBusy(true);
+    const ok = await attempt(() => api.setPassword(user.id, first), setProblem);
+    setBusy(false);
+    if (ok) onDone();
+  };
+  const typed = (set: (value: string) => void) => (e: { currentTarget: HTMLInputElement }) => {
+    set(e.currentTarget.value);
+    setProblem(null);
+  };
+  return (
+    <Dialog title={t("admin.passwordFor", { name: user.full_name })} onClose={onClose}>
+      <form onSubmit={submit} noValidate data-testid="password-dialog">
+        <label>{t("admin.newPassword")}<input type="password" autoComplete="new-password" required
+          minLength={MIN_PASSWORD} value={first} onInput={typed(setFirst)}
+          aria-describedby="password-hint" /></label>
+        <p id="password-hint" class="hint">{t("admin.passwordHint")}</p>
+        <label>{t("admin.passwordRepeat")}<input type="password" autoComplete="new-password" required
+          value={second} onInput={typed(setSecond)} /></label>
+        {problem && <p class="error" role="alert">{problem}</p>}
+        <div class="row">
+          <button type="submit" class="primary" disabled={busy}>{t("admin.passwordSave")}</button>
+          <button type="button" onClick={onClose}>{t("app.cancel")}</button>
+        </div>
+      </form>
+    </Dialog>
   );
 }
