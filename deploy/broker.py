@@ -65,7 +65,9 @@ def ensure(url: str, deadline_s: float = 300) -> str:
                 "rabbitmq-server -detached)")
     if host not in ("127.0.0.1", "localhost") or port != 5672:
         return f"RabbitMQ at {host}:{port} (RABBITMQ_URL) does not answer; start it there"
-    server = shutil.which("rabbitmq-server")
+    # Debian's wrapper (it runs the node as the rabbitmq user), also where PATH lacks /usr/sbin
+    server = shutil.which("rabbitmq-server") or next(
+        (p for p in ("/usr/sbin/rabbitmq-server",) if os.access(p, os.X_OK)), None)
     if server is None:
         return ("no RabbitMQ answers on 127.0.0.1:5672 and rabbitmq-server is not installed: "
                 "apt-get install -y rabbitmq-server, or set RABBITMQ_URL")
