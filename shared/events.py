@@ -13,6 +13,7 @@ import msgspec
 
 from shared.bot_commands import FlowsChanged, LookUpStatus, ScenariosChanged, SetTaskField
 from shared.channel_events import ChannelWebhookSeen
+from shared.desk_events import DeskNotice, SlaBreached
 from shared.domain.templates import Template
 from shared.message_parts import (
     SCHEMA_VERSION,
@@ -33,9 +34,9 @@ from shared.message_parts import (
 )
 
 __all__ = ["SCHEMA_VERSION", "Attachment", "AuthorKind", "ChannelWebhookSeen", "ChatRef",
-           "Choice", "ContentType", "ConversationState", "Direction", "Envelope", "FlowsChanged",
-           "FormField", "LookUpStatus", "MediaRef", "Offer", "ScenariosChanged", "SetTaskField",
-           "derive_id", "new_id", "utcnow"]
+           "Choice", "ContentType", "ConversationState", "DeskNotice", "Direction", "Envelope",
+           "FlowsChanged", "FormField", "LookUpStatus", "MediaRef", "Offer", "ScenariosChanged",
+           "SetTaskField", "SlaBreached", "derive_id", "new_id", "utcnow"]
 
 
 # ---- events ---------------------------------------------------------------------------------
@@ -192,27 +193,6 @@ class TemplatesListed(Envelope, frozen=True, kw_only=True, tag="template.listed"
     provider: str
     connection: str
     templates: list[Template]
-
-
-class SlaBreached(Envelope, frozen=True, kw_only=True, tag="sla.breached"):
-    """A waiting customer's response deadline passed without an answer from us."""
-
-    task_id: str
-    kind: Literal["first", "next"]
-    due_at: datetime
-    group_id: str | None = None
-    assignee_user_id: str | None = None
-
-
-class DeskNotice(Envelope, frozen=True, kw_only=True, tag="desk.notice"):
-    """People to tell something about a task (a forward, a missed deadline, a closing 24-hour
-    window); every task-sync replica shows it on those people's consoles."""
-
-    task_id: str
-    kind: str
-    user_ids: list[str]
-    text: str
-    details: dict[str, str] = {}
 
 
 # ---- commands -------------------------------------------------------------------------------
