@@ -6,6 +6,7 @@ import { t, type Key } from "../i18n";
 import { reactionPreview } from "../lib/reactions";
 import { link, navigate, taskPath } from "../lib/router";
 import { useStore } from "../lib/store";
+import { inScope, scopeOf } from "../lib/people";
 import { short, timeLeft } from "../lib/time";
 import { counts, remember, session, unseen } from "../state";
 import { SlaChip } from "./SlaDeadline";
@@ -36,7 +37,7 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
   const [inText, setInText] = useState(false);
   const [filters, setFilters] = useState<Filters>({ status: "", provider: "", channel_id: "",
     assignee: "", sort: "" });
-  const choices = useFilterChoices(me.role !== "manager", me.role === "admin" ? null : me.group_ids);
+  const choices = useFilterChoices(me.role !== "manager", scopeOf(me));
   const search = useRef<HTMLInputElement>(null);
   const list = useRef<HTMLUListElement>(null);
   const generation = useRef(0);
@@ -305,8 +306,7 @@ function useFilterChoices(people: boolean, groupIds: string[] | null) {
     api.channels().then((list) => setChannels(channelOptions(list)), () => undefined);
     if (!people) return;
     api.users().then((u) => setUsers(u.items
-      .filter((x: User) => !x.is_service && (groupIds === null
-        || (x.group_ids ?? []).some((g) => groupIds.includes(g))))
+      .filter((x: User) => inScope(x, groupIds))
       .map((x): [string, string] => [x.id, x.full_name])), () => undefined);
   }, [people]);
   return { channels, people: users };
