@@ -57,7 +57,7 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
       if (mine !== generation.current) return;
       remember(page.items);
       setItems((old) => (before ? [...old, ...page.items]
-        : fresher(page.items, [...heard.current.values(), ...old])));
+        : inOrder(fresher(page.items, [...heard.current.values(), ...old]), filters.sort)));
       setNext(page.next);
       setError(null);
     } catch (exc) {
@@ -89,7 +89,8 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
         const { text, direction, at, author_kind } = event.comment;
         heard.current.set(event.task_id, { id: event.task_id, last_preview: text.slice(0, 120),
           last_direction: direction, last_author_kind: author_kind, last_activity_at: at } as TaskSummary);
-        setItems((old) => bump(old, event.task_id, text, direction, at, author_kind));
+        setItems((old) => inOrder(bump(old, event.task_id, text, direction, at, author_kind),
+          filters.sort));
       }
       if (event.type === "comment.updated") return;
       window.clearTimeout(timer);
@@ -224,11 +225,20 @@ function fresher(served: TaskSummary[], shown: TaskSummary[]): TaskSummary[] {
 
 function bump(items: TaskSummary[], taskId: string, text: string, direction: "in" | "out",
               at: string, authorKind?: string | null): TaskSummary[] {
-  const found = items.find((i) => i.id === taskId);
-  if (!found) return items;
-  const updated: TaskSummary = { ...found, last_preview: text.slice(0, 120),
-    last_direction: direction, last_author_kind: authorKind, last_activity_at: at };
-  return [updated, ...items.filter((i) => i.id !== taskId)];
+  return items.map((i) => (i.id !== taskId ? i : { ...i, last_preview: text.slice(0, 120),
+    last_direction: direction, last_author_kind: authorKind, last_activity_at: at }));
+}
+
+/** The list in the chosen order, as the server sorts it: newest activity first, or (``due``)
+ * the soonest response deadline first. A live update changes a task's activity after the
+ * server sorted the page, so the merged list is sorted again (stably: ties keep the server's
+ * order). */
+export function inOrder(items: TaskSummary[], sort: Filters["sort"]): TaskSummary[] {
+  const key = sort === "due"
+    ? (t: TaskSummary) => -Date.parse(t.sla_due_at ?? "9999-12-31T00:00:00Z")
+    : (t: TaskSummary) => Date.parse(t.last_activity_at ?? t.created_at);
+  return items.map((task, at) => ({ task, at, key: key(task) }))
+    .sort((a, b) => b.key - a.key || a.at - b.at).map((x) => x.task);
 }
 
 function TaskRow({ task, view, open, unread, me }: {

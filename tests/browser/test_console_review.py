@@ -1,0 +1,60 @@
+"""Items of a new user's review of the console: the inbox keeps its order when a live message
+arrives while the server's list lags, an empty search says so and offers to clear it, the New
+dialogue form starts on a usable channel named as people know it, unknown console addresses show
+the console's own "page not found", and rejected import rows are told in the chosen language."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+from playwright.async_api import Route, expect
+
+from tests.browser.conftest import Console
+from tests.browser.test_console import handed_over
+from tests.e2e.conftest import System, eventually
+
+
+def phones(n: int) -> tuple[str, list[str]]:
+    """``n`` phone-like chat ids sharing a prefix no other test uses (a digits search finds
+    them all, and only them)."""
+    prefix = "7998" + str(random.randrange(10**5, 10**6))
+    return prefix, [f"{prefix}{k:02d}" for k in range(1, n + 1)]
+
+
+async def test_a_live_message_keeps_its_task_on_top_when_the_servers_list_lags(
+    console: Console, system: System,
+) -> None:
+    prefix, (older, newer) = phones(2)
+    first = await handed_over(system, older)
+    second = await handed_over(system, newer)
+    await console.sign_in("ivanova")
+    page = console.page
+    await page.locator("#inbox-search").fill(prefix)
+    rows = page.locator("a.task")
+    await expect(rows).to_have_count(2)
+    await expect(rows.first).to_have_attribute("data-task-id", second["id"])
+    # from now on the server answers the list as it was before the message (its activity not
+    # yet written): the console must not put the task back below the other
+    status, stale = await console.api("GET", f"/api/v1/inbox?view=mine&q={prefix}")
+    assert status == 200 and [t["id"] for t in stale["items"]] == [second["id"], first["id"]]
+    served: list[str] = []
+
+    async def lagging(route: Route) -> None:
+        served.append(route.request.url)
+        await route.fulfill(status=200, content_type="application/json", body=json.dumps(stale))
+    await page.route("**/api/v1/inbox?*", lagging)
+
+    await system.inbound(older, "Есть новости по заказу?")
+    await expect(rows.first).to_have_attribute("data-task-id", first["id"])
+    await expect(rows.first).to_contain_text("Есть новости по заказу?")
+    await eventually(lambda: _async(bool(served)), what="the list reloaded after the message")
+    await page.wait_for_load_state("networkidle")
+    await expect(rows.first).to_have_attribute("data-task-id", first["id"])
+    await expect(rows.nth(1)).to_have_attribute("data-task-id", second["id"])
+    await console.shot("live-order-kept")
+
+
+async def _async(value: Any) -> Any:
+    return value
