@@ -209,15 +209,19 @@ async def clear_outbox(db: Database, comment_ids: list[str]) -> None:
                                       {"$unset": {"outbox": ""}})
 
 
-async def pending_outbox(db: Database, older_than: datetime, limit: int = 100) -> list[Comment]:
-    """Comments whose sends are not published yet, recorded before ``older_than``.
+async def pending_outbox(db: Database, older_than: datetime, limit: int = 100,
+                         task_id: str | None = None) -> list[Comment]:
+    """Comments whose sends are not published yet, recorded before ``older_than`` (of one
+    task when ``task_id`` is given).
 
     By the flag's value and the integer order, not ``$exists`` and the date: the stand-in
     uses its index only for the equality (``$exists`` scanned every comment, about a second
     per million on each post) and compares dates to the second; MongoDB answers the same."""
     with db_errors("reading unpublished sends"):
-        docs = await db.comments.find(
-            {"outbox": True, "order": {"$lt": order_of(older_than)}}).limit(limit).to_list(None)
+        query: dict[str, Any] = {"outbox": True, "order": {"$lt": order_of(older_than)}}
+        if task_id is not None:
+            query["task_id"] = task_id
+        docs = await db.comments.find(query).limit(limit).to_list(None)
     return [_from_doc(d) for d in docs]
 
 

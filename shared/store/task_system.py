@@ -93,10 +93,11 @@ class MongoTaskSystem:
                                       ) -> list[AttachmentRecord]:
         return await files.of_comments(self._db, comment_ids)
 
-    async def unsent_people_comments(self, older_than: datetime) -> list[Comment]:
+    async def unsent_people_comments(self, older_than: datetime,
+                                     task_id: str | None = None) -> list[Comment]:
         # in the built-in store people write through our API, which flags each comment
         # until its sends are published (the outbox)
-        return await comments.pending_outbox(self._db, older_than)
+        return await comments.pending_outbox(self._db, older_than, task_id=task_id)
 
     async def mark_published(self, comment_ids: list[str]) -> None:
         await comments.clear_outbox(self._db, comment_ids)

@@ -171,9 +171,11 @@ class FakeTaskSystem:
     async def comments_by_ids(self, comment_ids: list[str]) -> list[Comment]:
         return [_copy(self.comments[i]) for i in comment_ids if i in self.comments]
 
-    async def unsent_people_comments(self, older_than: datetime) -> list[Comment]:
+    async def unsent_people_comments(self, older_than: datetime,
+                                     task_id: str | None = None) -> list[Comment]:
         return [_copy(c) for c in self.comments.values()
-                if c.outbox is not None and c.at < older_than][:_PENDING_LIMIT]
+                if c.outbox is not None and c.at < older_than
+                and task_id in (None, c.task_id)][:_PENDING_LIMIT]
 
     async def unsettled_comments(self, older_than: datetime) -> list[Comment]:
         found = [c for c in self.comments.values() if c.delivery == "queued"

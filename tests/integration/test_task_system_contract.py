@@ -508,6 +508,18 @@ async def test_unsent_people_comments_are_the_flagged_ones_older_than_the_time(
         "old"]
 
 
+async def test_a_tasks_unsent_comments_are_found_however_many_other_tasks_have(
+    store: TaskSystem,
+) -> None:
+    """A new comment goes after the task's earlier unpublished one even while a hundred
+    comments of other tasks wait for publishing too (the global look-up stops at 100)."""
+    for n in range(101):
+        await store.add_comment(outgoing(f"x{n}", task_id="t-other", at=NOW, outbox=True))
+    await store.add_comment(outgoing("mine", task_id="t1", at=NOW, outbox=True))
+    assert [c.id for c in await store.unsent_people_comments(LATER, "t1")] == ["mine"]
+    assert await store.unsent_people_comments(LATER, "t-none") == []
+
+
 async def test_mark_published_clears_the_flags(store: TaskSystem) -> None:
     await store.add_comment(outgoing("c1", outbox=True))
     await store.add_comment(outgoing("c2", outbox=True))

@@ -285,3 +285,26 @@ async def test_a_customer_message_in_a_chat_without_the_window_looks_for_no_held
     await waba_task(world, events.utcnow() - timedelta(hours=1))
     await add_comment(world.deps, customer_writes("Я тут"))
     assert len(looked) == 1
+
+
+async def test_a_follow_up_answer_cancels_no_idle_timer_a_reply_to_a_waiting_customer_does(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The idle timer lives only while the customer waits: the answer to a waiting customer
+    cancels it; a second comment, with nobody waiting, writes nothing to cancel."""
+    world = await World(mode="round_robin", idle_forward_minutes=5).setup()
+    await world.handed_over("t1")
+    cancelled: list[str] = []
+    cancel = world.desk.cancel
+
+    async def counting(key: str) -> None:
+        cancelled.append(key)
+        await cancel(key)
+    monkeypatch.setattr(world.desk, "cancel", counting)
+
+    await post_comment(world.deps, PostComment(task_id="t1", actor=an_actor(ANNA),
+                                               text="Здравствуйте"))
+    assert "idle:t1" in cancelled and "idle:t1" not in world.desk.timers
+    cancelled.clear()
+    await post_comment(world.deps, PostComment(task_id="t1", actor=an_actor(ANNA),
+                                               text="Уточню и вернусь"))
+    assert "idle:t1" not in cancelled

@@ -82,8 +82,12 @@ async def replied(deps: Deps, task: Task, at: datetime, user_id: str | None) -> 
     """One of us wrote to the customer (a held reply too: the answer is given)."""
     if deps.desk is None:
         return
-    await sla.answered(deps, deps.desk, task, at, user_id)
-    await idle.stop_watching(deps, task.id)
+    before = await sla.answered(deps, deps.desk, task, at, user_id)
+    if before is None or before.state == "waiting":
+        # the idle timer is armed only while the customer waits (``idle.watch``), and every
+        # end of the waiting cancels it: an answer to no waiting has none to cancel (one
+        # write less per follow-up comment; a timer armed in a race finds the clock answered)
+        await idle.stop_watching(deps, task.id)
 
 
 async def status_changed(deps: Deps, before: Task, after: Task) -> None:

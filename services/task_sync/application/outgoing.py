@@ -72,8 +72,9 @@ async def _queue_earlier_first(deps: Deps, task_id: str, comment_id: str) -> Non
     """A comment posted earlier in the task whose sends could not be queued yet (the database
     failed a moment) goes first: the customer reads the task's messages in the order they were
     posted, whichever of them had to wait for the sweeper."""
-    earlier = [c for c in await deps.tasks.unsent_people_comments(events.utcnow())
-               if c.task_id == task_id and c.id != comment_id and c.send_id is not None
+    # of this task only: a hundred comments being published elsewhere cannot hide its own
+    earlier = [c for c in await deps.tasks.unsent_people_comments(events.utcnow(), task_id)
+               if c.id != comment_id and c.send_id is not None
                and c.id not in deps.outbox.published]
     if earlier and (own := await deps.tasks.get_comment(comment_id)) is not None:
         # only those posted before it: a later one still unsent goes after it, not ahead

@@ -79,8 +79,10 @@ class TaskSystem(Protocol):
 
     async def comments_by_ids(self, comment_ids: list[str]) -> list[Comment]: ...
 
-    async def unsent_people_comments(self, older_than: datetime) -> list[Comment]:
-        """Comments people wrote in the task system whose sends are not published yet."""
+    async def unsent_people_comments(self, older_than: datetime,
+                                     task_id: str | None = None) -> list[Comment]:
+        """Comments people wrote in the task system whose sends are not published yet (of one
+        task when ``task_id`` is given), a hundred at most."""
 
     async def mark_published(self, comment_ids: list[str]) -> None: ...
 

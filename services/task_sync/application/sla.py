@@ -82,8 +82,9 @@ async def customer_waits(deps: Deps, desk: Desk, task: Task, at: datetime
 
 
 async def answered(deps: Deps, desk: Desk, task: Task, at: datetime,
-                   user_id: str | None) -> None:
-    """One of us wrote: the waiting stops and the response is counted."""
+                   user_id: str | None) -> Clock | None:
+    """One of us wrote: the waiting stops and the response is counted. The clock as it was
+    (None when no group governs the task)."""
     responses: list[Response] = []
 
     def stop(clock: Clock, policy: GroupPolicy) -> Clock:
@@ -95,7 +96,7 @@ async def answered(deps: Deps, desk: Desk, task: Task, at: datetime,
 
     changed = await change_clock(deps, desk, task, stop)
     if changed is None or not responses:
-        return
+        return changed[0] if changed else None
     before, _, policy = changed
     response = responses[0]
     outcome = "untargeted" if response.target_s is None else "met" if response.met else "breached"
@@ -106,6 +107,7 @@ async def answered(deps: Deps, desk: Desk, task: Task, at: datetime,
         task_id=task.id, group_id=policy.group_id, user_id=user_id or task.assignee_user_id,
         response_kind=response.kind, business_s=response.business_s, wall_s=response.wall_s,
         met=None if response.target_s is None else response.met))
+    return before
 
 
 async def closed(deps: Deps, desk: Desk, task: Task, at: datetime) -> None:
