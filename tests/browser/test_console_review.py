@@ -58,3 +58,29 @@ async def test_a_live_message_keeps_its_task_on_top_when_the_servers_list_lags(
 
 async def _async(value: Any) -> Any:
     return value
+
+
+async def test_an_empty_search_says_nothing_was_found_and_offers_to_clear_it(
+    console: Console, system: System,
+) -> None:
+    _, (phone,) = phones(1)
+    task = await handed_over(system, phone)
+    await console.sign_in("ivanova")
+    page = console.page
+    row = page.locator(f'a.task[data-task-id="{task["id"]}"]')
+    await expect(row).to_be_visible()
+    await page.locator("#inbox-search").fill("Нетакогоклиента")
+    nothing = page.get_by_test_id("nothing-found")
+    await expect(nothing).to_have_text(
+        "По запросу «Нетакогоклиента» ничего не найдено. Сбросить поиск и фильтры")
+    await expect(page.locator("a.task")).to_have_count(0)
+    await console.shot("nothing-found")
+    await nothing.get_by_role("button", name="Сбросить поиск и фильтры").click()
+    await expect(page.locator("#inbox-search")).to_have_value("")
+    await expect(nothing).to_have_count(0)
+    await expect(row).to_be_visible()
+    # a filter alone narrows the list too, and English says it in English
+    await page.get_by_label("Язык интерфейса").select_option("en")
+    await page.get_by_text("Filters").click()
+    await page.get_by_label("Gateway").select_option("chat_api")
+    await expect(nothing).to_have_text("No tasks match the filters. Clear the search and filters")

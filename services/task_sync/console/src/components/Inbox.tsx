@@ -24,6 +24,8 @@ interface Filters {
   sort: "" | "due";
 }
 
+const NO_FILTERS: Filters = { status: "", provider: "", channel_id: "", assignee: "", sort: "" };
+
 export function Inbox({ view, openTaskId }: { view: string; openTaskId: string | null }) {
   const me = useStore(session)!;
   const c = useStore(counts);
@@ -35,8 +37,7 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
   const [error, setError] = useState<string | null>(null);
   const [q, setQ] = useState("");
   const [inText, setInText] = useState(false);
-  const [filters, setFilters] = useState<Filters>({ status: "", provider: "", channel_id: "",
-    assignee: "", sort: "" });
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const choices = useFilterChoices(me.role !== "manager", scopeOf(me));
   const search = useRef<HTMLInputElement>(null);
   const list = useRef<HTMLUListElement>(null);
@@ -134,6 +135,15 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
     if (event.key === "Escape") setQ("");
   };
 
+  // a search or a filter narrowed the list: an empty one is "nothing found", with the way back
+  const searching = !!q.trim() || Object.values(filters).some(Boolean);
+  const clear = () => {
+    setQ("");
+    setInText(false);
+    setFilters(NO_FILTERS);
+    search.current?.focus();
+  };
+
   const countOf = (v: InboxView): number | null => (c ? c[v] : null);
   const views = VIEWS.filter((v) => v !== "all" || me.role !== "manager");
   const statuses = [...new Set([...(me.statuses ?? KNOWN_STATUSES), ...items.map((i) => i.status)])];
@@ -188,6 +198,15 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
         </details>
       </div>
       {error && <p class="error" role="alert">{t("app.error", { reason: error })}</p>}
+      {/* above the list, which fills the column even when empty */}
+      {!loading && !items.length && !error && (searching
+        ? (
+          <p class="empty" role="status" data-testid="nothing-found">
+            {q.trim() ? t("inbox.nothingFound", { q: q.trim() }) : t("inbox.nothingFiltered")}{" "}
+            <button type="button" class="link" onClick={clear}>{t("inbox.clearSearch")}</button>
+          </p>
+        )
+        : <p class="empty">{t("inbox.empty")}</p>)}
       <ul class="tasks" ref={list} onKeyDown={onListKey} aria-label={t("inbox.keyboard")}
           aria-busy={loading}>
         {items.map((task) => (
@@ -196,7 +215,6 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
                    me={me.id} />
         ))}
       </ul>
-      {!loading && !items.length && !error && <p class="empty">{t("inbox.empty")}</p>}
       {next && (
         <button type="button" class="more" onClick={() => void load(next)} disabled={loading}>
           {t("app.more")}
