@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from services.task_sync.application import console_ports
 from services.task_sync.application.activity_buffer import ActivityBuffer
+from services.task_sync.application.arrivals import Arrivals
 from services.task_sync.application.customer_ports import CustomerRecords, NoCustomerRecords
 from services.task_sync.application.desk_ports import Desk
 from services.task_sync.application.flow_ports import FlowStore
@@ -55,6 +56,8 @@ class Deps:
     accounts: console_ports.Accounts = field(default_factory=console_ports.NoAccounts)
     audit: console_ports.AuditTrail = field(default_factory=console_ports.NoAudit)
     activity: ActivityBuffer = field(default_factory=ActivityBuffer)
+    # comments recorded here, for send results that came a moment before them
+    arrivals: Arrivals = field(default_factory=Arrivals)
     live: LiveHub = field(default_factory=LiveHub)
     # the bot's flows: drafts, versions, the live one (issue 12); None: not editable here
     flows: FlowStore | None = None

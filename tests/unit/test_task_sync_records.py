@@ -3,6 +3,7 @@ became of the sends and files, and the dispatch table."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from typing import Any, get_args
 import msgspec
 import pytest
 
+from services.task_sync.application import arrivals
 from services.task_sync.application.commands import PostComment
 from services.task_sync.application.comments import post_comment
 from services.task_sync.application.delivery import (
@@ -302,10 +304,30 @@ async def test_a_requested_contact_whose_phone_is_known_keeps_the_known_contact(
 # ---- send results ---------------------------------------------------------------------------
 
 
-async def test_a_send_result_for_a_comment_not_recorded_yet_is_retried() -> None:
+async def test_a_send_result_for_a_comment_not_recorded_yet_is_retried(
+        short_wait: None) -> None:
     ts = await with_task()
     with pytest.raises(RetryableError):
         await record_send_result(ts.deps, sent("later", "gw-1"))
+
+
+@pytest.fixture
+def short_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(arrivals, "WAIT_S", 0.05)
+
+
+async def test_a_send_result_that_comes_before_its_comment_waits_for_it_here() -> None:
+    """Under load the result often overtakes the bot's comment (another queue): it is applied
+    as soon as this process records the comment, not sent round the delay queue."""
+    ts = await with_task()
+    result = asyncio.create_task(record_send_result(ts.deps, sent("out-1", "gw-1")))
+    failure = asyncio.create_task(record_send_failure(ts.deps, send_failed("out-2", final=True)))
+    await asyncio.sleep(0.05)
+    assert not result.done() and len(ts.deps.arrivals) == 2
+    await add_comments(ts.deps, bundle(bot_says("out-1"), bot_says("out-2")))
+    await asyncio.wait_for(asyncio.gather(result, failure), 1)
+    assert (comment(ts, "out-1").delivery, comment(ts, "out-2").delivery) == ("sent", "failed")
+    assert len(ts.deps.arrivals) == 0
 
 
 async def test_a_send_result_marks_the_comment_sent_with_its_gateway_id() -> None:
@@ -350,7 +372,8 @@ async def test_a_send_waiting_for_a_retry_shows_why_and_when() -> None:
     assert (found.delivery, found.retry_at) == ("waiting", NOW + timedelta(seconds=30))
 
 
-async def test_a_send_failure_for_a_comment_not_recorded_yet_is_retried() -> None:
+async def test_a_send_failure_for_a_comment_not_recorded_yet_is_retried(
+        short_wait: None) -> None:
     ts = await with_task()
     with pytest.raises(RetryableError):
         await record_send_failure(ts.deps, send_failed("later", final=True))

@@ -27,9 +27,13 @@ async def record_send_result(deps: Deps, event: events.SendSucceeded) -> None:
             await deps.tasks.record_part_sent(event.comment_id, event.gateway_message_id,
                                               event.part)
         return
-    if not await deps.tasks.record_sent(event.comment_id, event.gateway_message_id,
+    for _ in range(2):
+        if await deps.tasks.record_sent(event.comment_id, event.gateway_message_id,
                                         after_failure=event.replayed):
-        raise _not_yet(f"comment {event.comment_id} of send {event.send_id}")
+            return
+        if not await deps.arrivals.wait(event.comment_id):
+            break
+    raise _not_yet(f"comment {event.comment_id} of send {event.send_id}")
 
 
 async def record_send_failure(deps: Deps, event: events.SendFailed) -> None:
@@ -39,7 +43,8 @@ async def record_send_failure(deps: Deps, event: events.SendFailed) -> None:
         if await deps.tasks.record_delivery(event.comment_id, status, code=event.code,
                                             reason=event.reason, retry_at=event.retry_at):
             return
-        if await deps.tasks.get_comment(event.comment_id) is None:
+        if (await deps.tasks.get_comment(event.comment_id) is None
+                and not await deps.arrivals.wait(event.comment_id)):
             raise _not_yet(f"comment {event.comment_id}")
         # it exists: either the status does not move it (already further along), or it was
         # inserted just after the first try missed it; the second try tells them apart

@@ -42,6 +42,7 @@ async def add_comment(deps: Deps, cmd: events.AddComment) -> None:
         log.info("comment already recorded; duplicate dropped", comment_id=cmd.comment_id)
     else:
         note_comments(deps, [comment])
+        deps.arrivals.recorded([comment.id])
     # on a redelivery too (an earlier attempt may have failed here); each step is idempotent
     await desk_hooks.messages_recorded(deps, [comment])
 
@@ -52,6 +53,7 @@ async def add_comments(deps: Deps, cmd: events.AddComments) -> None:
     inserted = await deps.tasks.add_comments(prepared)
     if inserted:  # a repeated bundle adds nothing, so its messages are not counted again
         note_comments(deps, prepared)
+    deps.arrivals.recorded(c.id for c in prepared)
     if inserted < len(prepared):
         log.info("some comments were recorded before; duplicates dropped",
                  duplicates=len(prepared) - inserted)
