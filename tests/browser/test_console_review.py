@@ -84,3 +84,28 @@ async def test_an_empty_search_says_nothing_was_found_and_offers_to_clear_it(
     await page.get_by_text("Filters").click()
     await page.get_by_label("Gateway").select_option("chat_api")
     await expect(nothing).to_have_text("No tasks match the filters. Clear the search and filters")
+
+
+async def test_a_new_dialogue_starts_on_a_plain_text_channel_named_by_its_connection(
+    console: Console, system: System,
+) -> None:
+    status, channels = await system.api("GET", "/api/v1/channels")
+    assert status == 200, channels
+    plain = next(c for c in channels["items"]
+                 if c["provider"] == "wazzup" and c.get("transport") == "whatsapp")
+    waba = next(c for c in channels["items"] if c.get("transport") == "wapi")
+    await console.sign_in("ivanova")
+    page = console.page
+    await page.get_by_role("button", name="Новый диалог").click()
+    dialog = page.get_by_role("dialog")
+    pick = dialog.get_by_label("Канал")
+    # not Meta, whose first message can only be a template: the first number taking plain text
+    chat_api = next(c for c in channels["connections"] if c["provider"] == "chat_api")
+    await expect(pick).to_have_value(f"chat_api:{chat_api['channel_id']}")
+    await expect(dialog.get_by_text("написать первым можно только шаблоном")).to_have_count(0)
+    await expect(dialog.get_by_role("textbox", name="Сообщение")).to_be_visible()
+    # by the configured connection's name (the API knows no other), the id only to tell apart
+    await expect(pick.locator("option")).to_have_text([
+        "meta", "chat_api", f"wazzup · {plain['channel_id'][:8]}…",
+        f"wazzup · {waba['channel_id'][:8]}…"])
+    await console.shot("new-dialogue-channels")

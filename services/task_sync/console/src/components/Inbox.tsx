@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, api } from "../api/client";
 import { onLive } from "../api/events";
-import type { ChannelList, InboxView, TaskSummary, User } from "../api/types";
+import type { InboxView, TaskSummary, User } from "../api/types";
 import { t, type Key } from "../i18n";
+import { channelChoices } from "../lib/channels";
 import { reactionPreview } from "../lib/reactions";
 import { link, navigate, taskPath } from "../lib/router";
 import { useStore } from "../lib/store";
@@ -325,32 +326,18 @@ export function shownCount(n: number, cap: number | undefined): string {
 }
 
 /** What the filters offer besides the fixed values: the company numbers (by our connection's
- * name where one is configured) and, for supervisors and admins, the people whose tasks they
+ * name where one is configured, lib/channels) and, for supervisors and admins, the people whose tasks they
  * see (an admin: everyone; a supervisor: the members of their groups). */
 function useFilterChoices(people: boolean, groupIds: string[] | null) {
   const [channels, setChannels] = useState<[string, string][]>([]);
   const [users, setUsers] = useState<[string, string][]>([]);
   useEffect(() => {
-    api.channels().then((list) => setChannels(channelOptions(list)), () => undefined);
+    api.channels().then((list) => setChannels(channelChoices(list)
+      .map((c): [string, string] => [c.channel_id, c.label])), () => undefined);
     if (!people) return;
     api.users().then((u) => setUsers(u.items
       .filter((x: User) => inScope(x, groupIds))
       .map((x): [string, string] => [x.id, x.full_name])), () => undefined);
   }, [people]);
   return { channels, people: users };
-}
-
-function channelOptions(list: ChannelList): [string, string][] {
-  const named = new Map(list.connections.filter((c) => c.channel_id)
-    .map((c) => [c.channel_id!, c.id]));
-  const ids = new Set([...list.items.map((c) => c.channel_id), ...named.keys()]);
-  return [...ids].map((id) => {
-    const provider = list.items.find((c) => c.channel_id === id)?.provider
-      ?? list.connections.find((c) => c.channel_id === id)?.provider ?? "";
-    // a connection configured without its number is the only one of its gateway: it is that one
-    const alone = list.connections.filter((c) => c.provider === provider);
-    const name = named.get(id) ?? (alone.length === 1 && !alone[0]!.channel_id ? alone[0]!.id
-      : id.length > 16 ? `${id.slice(0, 8)}…` : id);
-    return [id, provider ? `${name} (${provider})` : name];
-  });
 }

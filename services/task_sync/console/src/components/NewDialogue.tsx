@@ -1,34 +1,14 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api } from "../api/client";
-import type { ChannelList, Contact, TemplateSend } from "../api/types";
+import type { Contact, TemplateSend } from "../api/types";
 import { t } from "../i18n";
+import { channelChoices, preferred, usable, type ChannelChoice } from "../lib/channels";
 import { navigate, taskPath } from "../lib/router";
 import { Dialog } from "./Dialog";
 import { TemplateFields } from "./TemplateComposer";
 
-interface ChannelOption {
-  provider: string;
-  channel_id: string;
-  windowed: boolean;
-}
-
-/** The channels a dialogue may start on; WhatsApp Business ones (Meta, Wazzup's WABA) only
- * with a template outside the 24-hour window. */
-export function channelOptions(list: ChannelList): ChannelOption[] {
-  const out = new Map<string, ChannelOption>();
-  for (const c of list.connections) {
-    if (c.channel_id) out.set(`${c.provider}:${c.channel_id}`, { provider: c.provider,
-      channel_id: c.channel_id, windowed: c.provider === "meta" });
-  }
-  for (const s of list.items) {
-    out.set(`${s.provider}:${s.channel_id}`, { provider: s.provider, channel_id: s.channel_id,
-      windowed: s.provider === "meta" || s.transport === "wapi" });
-  }
-  return [...out.values()];
-}
-
 export function NewDialogue({ onClose }: { onClose: () => void }) {
-  const [channels, setChannels] = useState<ChannelOption[]>([]);
+  const [channels, setChannels] = useState<ChannelChoice[]>([]);
   const [channel, setChannel] = useState("");
   const [query, setQuery] = useState("");
   const [found, setFound] = useState<Contact[]>([]);
@@ -43,9 +23,10 @@ export function NewDialogue({ onClose }: { onClose: () => void }) {
 
   useEffect(() => {
     api.channels().then((list) => {
-      const options = channelOptions(list);
+      const options = channelChoices(list);
       setChannels(options);
-      if (options[0]) setChannel(`${options[0].provider}:${options[0].channel_id}`);
+      const first = preferred(options);
+      if (first) setChannel(`${first.provider}:${first.channel_id}`);
     }, (exc: unknown) => setProblem(exc instanceof ApiError ? exc.reason : String(exc)));
   }, []);
   useEffect(() => {
@@ -87,7 +68,9 @@ export function NewDialogue({ onClose }: { onClose: () => void }) {
           {t("new.channel")}
           <select name="channel" value={channel} onChange={(e) => setChannel(e.currentTarget.value)}>
             {channels.map((c) => (
-              <option value={`${c.provider}:${c.channel_id}`}>{c.provider} · {c.channel_id}</option>
+              <option value={`${c.provider}:${c.channel_id}`} title={c.channel_id}>
+                {usable(c) ? c.label : t("new.channelState", { channel: c.label, state: c.state ?? "" })}
+              </option>
             ))}
           </select>
         </label>

@@ -185,6 +185,7 @@ export const en: Record<Key, string> = {
   "new.contactSearch": "Name or phone",
   "new.phone": "Phone",
   "new.channel": "Channel",
+  "new.channelState": "{channel}: {state}",
   "new.text": "Message",
   "new.useTemplate": "First message as a template (required outside WhatsApp Business's 24-hour window)",
   "new.start": "Start the dialogue",

@@ -183,6 +183,7 @@ export const ru = {
   "new.contactSearch": "Имя или телефон",
   "new.phone": "Телефон",
   "new.channel": "Канал",
+  "new.channelState": "{channel}: {state}",
   "new.text": "Сообщение",
   "new.useTemplate": "Первое сообщение шаблоном (нужно вне 24-часового окна WhatsApp Business)",
   "new.start": "Начать диалог",

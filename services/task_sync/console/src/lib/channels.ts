@@ -1,0 +1,56 @@
+// The company numbers as people know them. The API names no number by a person's word: a
+// channel has our configured connection's name (``sales-wazzup``) where one is configured for it
+// (or is the only one of its gateway), else only the gateway's id for it, shortened here.
+import type { ChannelList } from "../api/types";
+
+export interface ChannelChoice {
+  provider: string;
+  channel_id: string;
+  /** WhatsApp Business (Meta, Wazzup's WABA): only a template starts a dialogue after 24 h. */
+  windowed: boolean;
+  /** The connection's name (with the id where several channels share it), else the id. */
+  label: string;
+  /** As the gateway last reported it; null while it has reported nothing. */
+  state: string | null;
+}
+
+/** A state in which the number sends: reported active, or not reported at all (a configured
+ * connection whose gateway reports no state). */
+export function usable(choice: ChannelChoice): boolean {
+  return choice.state === null || choice.state === "unknown" || choice.state === "active";
+}
+
+const short = (id: string) => (id.length > 16 ? `${id.slice(0, 8)}…` : id);
+
+/** Every channel known from the configuration or the gateways' reports, once each. */
+export function channelChoices(list: ChannelList): ChannelChoice[] {
+  const found = new Map<string, Omit<ChannelChoice, "label">>();
+  for (const c of list.connections) {
+    if (c.channel_id) found.set(`${c.provider}:${c.channel_id}`, { provider: c.provider,
+      channel_id: c.channel_id, windowed: c.provider === "meta", state: null });
+  }
+  for (const s of list.items) {
+    found.set(`${s.provider}:${s.channel_id}`, { provider: s.provider, channel_id: s.channel_id,
+      windowed: s.provider === "meta" || s.transport === "wapi", state: s.state ?? null });
+  }
+  const nameOf = (c: { provider: string; channel_id: string }): string | null => {
+    const named = list.connections.find((x) => x.channel_id === c.channel_id);
+    if (named) return named.id;
+    // a connection configured without its number is the only one of its gateway: it is that one
+    const alone = list.connections.filter((x) => x.provider === c.provider);
+    return alone.length === 1 && !alone[0]!.channel_id ? alone[0]!.id : null;
+  };
+  const all = [...found.values()];
+  return all.map((c) => {
+    const name = nameOf(c);
+    const shared = all.filter((o) => nameOf(o) === name).length > 1;
+    const base = name ? (shared ? `${name} · ${short(c.channel_id)}` : name) : short(c.channel_id);
+    return { ...c, label: name === c.provider ? base : `${base} (${c.provider})` };
+  });
+}
+
+/** The channel a new dialogue starts on unless the person picks another: the first that sends
+ * and takes a plain first message, else the first that sends, else the first (the only one). */
+export function preferred(choices: ChannelChoice[]): ChannelChoice | undefined {
+  return choices.find((c) => usable(c) && !c.windowed) ?? choices.find(usable) ?? choices[0];
+}
