@@ -109,3 +109,22 @@ async def test_a_new_dialogue_starts_on_a_plain_text_channel_named_by_its_connec
         "meta", "chat_api", f"wazzup · {plain['channel_id'][:8]}…",
         f"wazzup · {waba['channel_id'][:8]}…"])
     await console.shot("new-dialogue-channels")
+
+
+async def test_an_unknown_console_address_shows_the_consoles_page_not_found(
+    console: Console,
+) -> None:
+    await console.sign_in("ivanova")
+    page = console.page
+    answer = await page.goto(console.base + "/no/such/page")
+    assert answer is not None and answer.status == 404
+    missing = page.get_by_test_id("not-found")
+    await expect(missing).to_have_text("Такой страницы нет. К списку задач")
+    await expect(page.get_by_role("button", name="Выйти")).to_be_visible()
+    await console.shot("page-not-found")
+    await missing.get_by_role("link", name="К списку задач").click()
+    await expect(page).to_have_url(console.base + "/")
+    await expect(page.locator("#inbox-search")).to_be_visible()
+    # the API's unknown addresses stay JSON
+    status, body = await console.api("GET", "/api/v1/no-such-route")
+    assert (status, body["error"]) == (404, "not_found")

@@ -85,3 +85,32 @@ async def test_without_a_build_the_console_answers_503_naming_make_console(tmp_p
         assert "make console" in await resp.text()
     finally:
         await client.close()
+
+
+@pytest.mark.parametrize("path", ["/nope", "/tasks/t-1/extra", "/inbox/mine/more"])
+async def test_an_unknown_page_answers_the_console_with_404_so_it_shows_page_not_found(
+    client: TestClient[web.Request, web.Application], path: str,
+) -> None:
+    resp = await client.get(path, headers={"Accept": "text/html,application/xhtml+xml,*/*"})
+    assert resp.status == 404
+    assert "index-abc.js" in await resp.text()
+    assert resp.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert resp.headers["Cache-Control"] == "no-cache"
+
+
+async def test_an_unknown_api_path_keeps_a_json_404(
+    client: TestClient[web.Request, web.Application],
+) -> None:
+    for method in ("GET", "POST"):
+        resp = await client.request(method, "/api/v1/nope", headers={"Accept": "text/html"})
+        assert resp.status == 404
+        assert (await resp.json())["error"] == "not_found"
+        assert resp.headers["Content-Security-Policy"].startswith("default-src 'none'")
+
+
+async def test_an_unknown_non_page_request_stays_a_plain_404(
+    client: TestClient[web.Request, web.Application],
+) -> None:
+    resp = await client.get("/favicon.ico", headers={"Accept": "image/*"})
+    assert resp.status == 404 and "index-abc.js" not in await resp.text()
+    assert (await client.get("/assets/missing.js", headers={"Accept": "text/html"})).status == 404

@@ -39,7 +39,9 @@ export function App() {
         {route.page === "inbox" && <Workspace view={route.view} taskId={route.taskId} />}
         {route.page === "admin" && <AdminPage section={route.section} />}
         {route.page === "not-found" && (
-          <p class="empty">{t("app.notFound")} <a href="/" onClick={link("/")}>{t("app.toInbox")}</a></p>
+          <p class="empty" data-testid="not-found">
+            {t("app.notFound")} <a href="/" onClick={link("/")}>{t("app.toInbox")}</a>
+          </p>
         )}
       </main>
     </div>

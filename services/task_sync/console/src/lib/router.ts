@@ -1,4 +1,5 @@
-// Client routes on the History API; task-sync answers index.html for each of them.
+// Client routes on the History API; task-sync answers index.html for each of them, and for any
+// other page address too (status 404): what this parser does not know is the "not-found" page.
 import { store, useStore } from "./store";
 
 export type Route =
@@ -7,11 +8,16 @@ export type Route =
   | { page: "admin"; section: string }
   | { page: "not-found" };
 
+const VIEWS = ["mine", "queue", "all", "closed"];
+
 export function parse(path: string): Route {
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
-  if (parts[0] === "login") return { page: "login" };
+  if (parts.length > 2) return { page: "not-found" };
+  if (parts[0] === "login" && parts.length === 1) return { page: "login" };
   if (parts.length === 0) return { page: "inbox", view: "mine", taskId: null };
-  if (parts[0] === "inbox") return { page: "inbox", view: parts[1] ?? "mine", taskId: null };
+  if (parts[0] === "inbox" && (!parts[1] || VIEWS.includes(parts[1]))) {
+    return { page: "inbox", view: parts[1] ?? "mine", taskId: null };
+  }
   if (parts[0] === "tasks" && parts[1]) {
     return { page: "inbox", view: new URLSearchParams(location.search).get("view") ?? "mine",
       taskId: parts[1] };
