@@ -90,7 +90,7 @@ async def test_only_assignee_supervisor_or_admin_posts_into_amake_task(console: 
         if task_id in MAY_POST[who]:
             assert status == 201, (who, task_id, body)
         else:
-            assert (status, body["error"]) == (403, "forbidden"), (who, task_id)
+            assert (status, body["error"]) == (403, "post_not_allowed"), (who, task_id)
     sent_to = {m.task_id for m in console.bus.published if isinstance(m, events.SendMessage)}
     assert sent_to == MAY_POST[who]
 

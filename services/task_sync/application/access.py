@@ -1,6 +1,8 @@
 """The role rules (``shared/domain/access.py``) applied to stored items: every route that shows
 or changes a task goes through here, so a task its viewer may not see is missing (404) the same
-way on every route, and a change they may not make is refused (403) before any effect."""
+way on every route, and a change they may not make is refused (403) before any effect, with a
+code naming the refusal (``post_not_allowed``, ``status_not_allowed``, ``start_for_other``;
+``forbidden`` for the admin and directory checks, which auth.py makes with the same words)."""
 
 from __future__ import annotations
 
@@ -46,14 +48,14 @@ async def ensure_file_visible(deps: Deps, viewer: Viewer, file_id: str) -> str:
 
 def ensure_can_post(viewer: Viewer, task: Task) -> None:
     if not access.can_post(viewer, task):
-        raise Forbidden("forbidden", "only the task's assignee, a supervisor of its group or "
-                        "an administrator may write into it")
+        raise Forbidden("post_not_allowed", "only the task's assignee, a supervisor of its "
+                        "group or an administrator may write into it")
 
 
 def ensure_can_change_status(viewer: Viewer, task: Task) -> None:
     if not access.can_change_status(viewer, task):
-        raise Forbidden("forbidden", "only the task's assignee, a supervisor of its group or "
-                        "an administrator may change its status")
+        raise Forbidden("status_not_allowed", "only the task's assignee, a supervisor of its "
+                        "group or an administrator may change its status")
 
 
 def ensure_admin(viewer: Viewer) -> None:
@@ -76,5 +78,5 @@ async def ensure_may_start_for(deps: Deps, actor: Actor, assignee_user_id: str |
     if assignee is None or assignee.is_service:
         raise Invalid("unknown_user", f"no employee {assignee_user_id}")
     if not access.can_start_for(actor.viewer, assignee):
-        raise Forbidden("forbidden", "managers start dialogues for themselves, supervisors for "
-                        "members of their groups")
+        raise Forbidden("start_for_other", "managers start dialogues for themselves, "
+                        "supervisors for members of their groups")

@@ -1,4 +1,7 @@
-"""What people do to a task besides writing in it: claim it, assign it, reopen it."""
+"""What people do to a task besides writing in it: claim it, assign it, reopen it.
+
+Each refusal has its own code (403 ``not_in_group``, ``not_group_supervisor``,
+``outside_own_groups``): the console words it by the code, never by the English reason."""
 
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ async def claim_task(deps: Deps, cmd: ClaimTask) -> Task:
     if task.assignee_user_id is not None:
         raise Conflict("taken", "someone else has taken this task")
     if not access.can_claim(viewer, task):
-        raise Forbidden("forbidden", "only members of the task's group take it from the queue")
+        raise Forbidden("not_in_group", "only members of the task's group take it from the queue")
     updated = await deps.tasks.update_task(
         task.id, events.utcnow(), fields={"assignee_user_id": viewer.user_id},
         if_status_in=deps.statuses.open, if_unassigned=True)
@@ -50,8 +53,8 @@ async def assign_task(deps: Deps, cmd: AssignTask) -> Task:
     task = await visible_task(deps, viewer, cmd.task_id)
     _ensure_open(deps, task)
     if not access.can_assign(viewer, task):
-        raise Forbidden("forbidden", "only a supervisor of the task's group or an administrator "
-                        "assigns tasks")
+        raise Forbidden("not_group_supervisor", "only a supervisor of the task's group or an "
+                        "administrator assigns tasks")
     unset: tuple[str, ...] = ()
     if cmd.user_id is not None:
         user = await deps.directory.get_user(cmd.user_id)
@@ -66,7 +69,7 @@ async def assign_task(deps: Deps, cmd: AssignTask) -> Task:
         allowed = access.can_assign_to(viewer, task, group_id=cmd.group_id)
         fields, unset = {"assignee_group_id": cmd.group_id}, ("assignee_user_id",)
     if not allowed:
-        raise Forbidden("forbidden", "supervisors assign within their own groups")
+        raise Forbidden("outside_own_groups", "supervisors assign within their own groups")
     updated = await deps.tasks.update_task(task.id, events.utcnow(), fields=fields,
                                            unset=unset, if_status_in=deps.statuses.open)
     if updated is None:

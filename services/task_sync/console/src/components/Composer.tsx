@@ -94,7 +94,7 @@ export function Composer(props: Props) {
       props.onSent(posted);
     } catch (exc) {
       setProblem(t("composer.failed", { reason: errorText(exc) }));
-      if (exc instanceof ApiError && ["window_closed", "task_closed", "forbidden"].includes(exc.code)) {
+      if (exc instanceof ApiError && ["window_closed", "task_closed", "post_not_allowed"].includes(exc.code)) {
         props.onRefused();
       }
     } finally {

@@ -46,14 +46,10 @@ function fieldName(field: string | null): string {
   return key ? t(key) : field;
 }
 
-/** Refusals sharing the code ``forbidden``, told apart by the server's (stable) wording. */
+/** Refusals still sharing the code ``forbidden`` (the admin, directory, reports and availability
+ * checks), told apart by the server's (stable) wording; the task actions' refusals have codes of
+ * their own (``PLAIN``). */
 const FORBIDDEN: [RegExp, Key][] = [
-  [/^supervisors assign within their own groups/, "error.forbidden.assignOwnGroups"],
-  [/assigns tasks$/, "error.forbidden.assign"],
-  [/^managers start dialogues/, "error.forbidden.start"],
-  [/take it from the queue$/, "error.forbidden.claim"],
-  [/may write into it$/, "error.forbidden.post"],
-  [/may change its status$/, "error.forbidden.status"],
   [/^only administrators may/, "error.forbidden.admin"],
   [/may edit the directory$/, "error.forbidden.directory"],
   [/^reports are for/, "error.forbidden.reports"],
@@ -67,6 +63,12 @@ const PLAIN: Record<string, Key> = {
   unauthenticated: "error.unauthenticated",
   csrf: "error.csrf",
   not_found: "error.notFound",
+  not_in_group: "error.forbidden.claim",
+  not_group_supervisor: "error.forbidden.assign",
+  outside_own_groups: "error.forbidden.assignOwnGroups",
+  post_not_allowed: "error.forbidden.post",
+  status_not_allowed: "error.forbidden.status",
+  start_for_other: "error.forbidden.start",
   window_closed: "error.windowClosed",
   task_closed: "error.taskClosed",
   taken: "error.taken",

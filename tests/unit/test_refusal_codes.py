@@ -1,0 +1,58 @@
+"""Refusals of task actions carry their own machine codes (403 with the English reason kept):
+the console words them by code, so these are the contract (CONSOLE_API.md, "Refusals")."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from shared.domain import access
+from tests.unit.console_world import Console, open_console, seed
+
+
+@pytest.fixture
+async def console(db: Any, mongo_url: str) -> AsyncIterator[Console]:
+    await seed(db)
+    async with open_console(db, mongo_url) as opened:
+        yield opened
+
+
+async def refusal(console: Console, method: str, path: str, who: str,
+                  body: Any = None) -> tuple[int, str]:
+    status, answer = await console.call(method, path, who, json=body)
+    return status, answer.get("error", "") if isinstance(answer, dict) else ""
+
+
+async def test_assigning_refusals_say_which_rule_refused(console: Console) -> None:
+    assert await refusal(console, "POST", "/api/v1/tasks/t-ivanova/assign", "ivanova",
+                         {"user_id": "usr-petrov"}) == (403, "not_group_supervisor")
+    assert await refusal(console, "POST", "/api/v1/tasks/t-bot/assign", "supervisor",
+                         {"user_id": "usr-smirnov"}) == (403, "outside_own_groups")
+    assert await refusal(console, "POST", "/api/v1/tasks/t-bot/assign", "supervisor",
+                         {"group_id": "grp-sales"}) == (403, "outside_own_groups")
+
+
+async def test_claiming_outside_ones_groups_is_refused_as_not_in_group(
+    console: Console, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a manager sees only their groups' queue, so the rule is met only if it and the view part
+    monkeypatch.setattr(access, "can_claim", lambda viewer, task: False)
+    assert await refusal(console, "POST", "/api/v1/tasks/t-queue-cc/claim",
+                         "petrov") == (403, "not_in_group")
+
+
+async def test_writing_and_status_refusals_have_their_own_codes(console: Console) -> None:
+    assert await refusal(console, "POST", "/api/v1/tasks/t-queue-cc/comments", "petrov",
+                         {"text": "Добрый день"}) == (403, "post_not_allowed")
+    assert await refusal(console, "PATCH", "/api/v1/tasks/t-queue-cc", "ivanova",
+                         {"status": "Закрыта"}) == (403, "status_not_allowed")
+
+
+async def test_starting_a_dialogue_for_someone_else_is_refused_as_start_for_other(
+    console: Console,
+) -> None:
+    assert await refusal(console, "POST", "/api/v1/conversations", "ivanova", {
+        "channel_id": "ch-1", "phone": "79990001122", "text": "Здравствуйте",
+        "assignee_user_id": "usr-petrov"}) == (403, "start_for_other")
