@@ -128,3 +128,26 @@ async def test_an_unknown_console_address_shows_the_consoles_page_not_found(
     # the API's unknown addresses stay JSON
     status, body = await console.api("GET", "/api/v1/no-such-route")
     assert (status, body["error"]) == (404, "not_found")
+
+
+async def test_rejected_import_rows_are_told_in_the_chosen_language(console: Console) -> None:
+    _, (kept, repeated) = phones(2)
+    csv_text = ("name;phones;responsible\n"
+                f"Импорт {kept[-6:]};{kept};ivanova\n"
+                f"Повтор;{kept};\n"
+                "Короткий;123;\n"
+                f"Никто;{repeated};nobody-{kept[-6:]}\n")
+    await console.sign_in("supervisor")
+    page = console.page
+    await console.open("/admin/contacts")
+    await page.locator('input[type="file"]').set_input_files(files=[{
+        "name": "contacts.csv", "mimeType": "text/csv", "buffer": csv_text.encode()}])
+    report = page.locator('.note[role="status"]')
+    await expect(report.locator("li")).to_have_text([
+        f"Строка 3: телефон {kept} уже есть в одной из строк выше",
+        "Строка 4: в телефоне «123» должно быть от 7 до 15 цифр",
+        f"Строка 5: «nobody-{kept[-6:]}» нет среди сотрудников справочника"])
+    await console.shot("import-rejections")
+    await page.get_by_label("Язык интерфейса").select_option("en")
+    await expect(report.locator("li").nth(1)).to_have_text(
+        "Row 4: phone «123» must have 7 to 15 digits")

@@ -311,6 +311,10 @@ async def test_contacts_import_reports_the_rejected_rows(console: Console) -> No
     assert status == 200, report
     assert report["imported"] == 2, report
     assert [r["row"] for r in report["rejected"]] == [3, 4, 5, 6]
+    assert [(r["code"], r["params"]) for r in report["rejected"]] == [
+        ("name_missing", {}), ("bad_phone", {"phone": "123"}),
+        ("phone_repeated", {"phone": "79010000001"}),
+        ("unknown_responsible", {"responsible": "nobody"})]
     assert "earlier row" in report["rejected"][2]["reason"]
     assert "nobody" in report["rejected"][3]["reason"]
     anna = await directory.contact_by_phone(console.db, "79010000001")

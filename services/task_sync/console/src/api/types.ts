@@ -270,7 +270,8 @@ export interface AuditEntry {
 
 export interface ImportReport {
   imported: number;
-  rejected: { row: number; reason: string }[];
+  /** ``code`` (and ``params``) say why, for the console's sentence; ``reason`` in English. */
+  rejected: { row: number; reason: string; code?: string; params?: Record<string, string> }[];
 }
 
 export interface StartConversation {

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { api } from "../../api/client";
 import type { Contact, ImportReport, User } from "../../api/types";
-import { t } from "../../i18n";
+import { t, type Key } from "../../i18n";
 import { attempt, useLoad } from "./useLoad";
 
 export function Contacts() {
@@ -40,7 +40,7 @@ export function Contacts() {
       {report && (
         <div class="note" role="status">
           <p>{t("admin.importDone", { n: report.imported, rejected: report.rejected.length })}</p>
-          <ul>{report.rejected.map((r) => <li>{t("admin.importRow", { row: r.row, reason: r.reason })}</li>)}</ul>
+          <ul>{report.rejected.map((r) => <li data-code={r.code}>{t("admin.importRow", { row: r.row, reason: rowReason(r) })}</li>)}</ul>
         </div>
       )}
       {draft && (
@@ -73,4 +73,23 @@ export function Contacts() {
       </table>
     </>
   );
+}
+
+/** Why the import rejected a row, in the person's language (by the server's code; a code this
+ * console does not know yet keeps the server's English words). */
+const REJECTIONS: Record<string, Key> = {
+  no_name_column: "admin.importReject.no_name_column",
+  too_many_rows: "admin.importReject.too_many_rows",
+  name_missing: "admin.importReject.name_missing",
+  bad_phone: "admin.importReject.bad_phone",
+  unknown_responsible: "admin.importReject.unknown_responsible",
+  invalid_field: "admin.importReject.invalid_field",
+  phone_repeated: "admin.importReject.phone_repeated",
+  phone_taken: "admin.importReject.phone_taken",
+  unknown_user: "admin.importReject.unknown_user",
+};
+
+function rowReason(r: ImportReport["rejected"][number]): string {
+  const key = r.code ? REJECTIONS[r.code] : undefined;
+  return key ? t(key, r.params) : r.reason;
 }
