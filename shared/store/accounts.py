@@ -19,7 +19,7 @@ from pymongo import ASCENDING
 
 from shared import events
 from shared.domain.accounts import Session
-from shared.store.mongo import Database, db_errors, read_as, stamp
+from shared.store.mongo import Database, db_errors, eq, read_as, stamp
 
 __all__ = ["Session"]
 
@@ -101,14 +101,14 @@ async def failures_since(db: Database, key: str, since: datetime) -> list[dateti
     """The times of ``key``'s failures since ``since``, oldest first."""
     with db_errors("counting failed sign-ins"):
         docs = await db.login_failures.find(
-            {"key": key, "at": {"$gte": stamp(since)}}, {"at": 1}).sort("at", ASCENDING) \
+            {"key": eq(key), "at": {"$gte": stamp(since)}}, {"at": 1}).sort("at", ASCENDING) \
             .to_list(None)
     return [msgspec.convert(d["at"], datetime, strict=False) for d in docs]
 
 
 async def clear_failures(db: Database, key: str) -> None:
     with db_errors("clearing failed sign-ins"):
-        await db.login_failures.delete_many({"key": key})
+        await db.login_failures.delete_many({"key": eq(key)})
 
 
 async def forget_failures_before(db: Database, before: datetime) -> None:

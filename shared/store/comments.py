@@ -13,7 +13,16 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from shared.domain.comments import DELIVERY_RANK, Comment, order_of
-from shared.store.mongo import Database, db_errors, read_as, set_or_unset, stamp, to_doc, with_utc
+from shared.store.mongo import (
+    Database,
+    db_errors,
+    eq,
+    read_as,
+    set_or_unset,
+    stamp,
+    to_doc,
+    with_utc,
+)
 from shared.store.search_index import MARKER, marked
 
 __all__ = ["DELIVERY_RANK", "Comment", "order_of"]
@@ -114,7 +123,7 @@ async def reset_for_resend(db: Database, comment_id: str, attempt: str,
 
 async def of_task(db: Database, task_id: str) -> list[Comment]:
     with db_errors("listing comments"):
-        cursor = db.comments.find({"task_id": task_id, "duplicate_of": {"$exists": False}}) \
+        cursor = db.comments.find({"task_id": eq(task_id), "duplicate_of": {"$exists": False}}) \
             .sort([("order", ASCENDING),
                                                               ("_id", ASCENDING)])
         return [_from_doc(d) for d in await cursor.to_list(None)]
@@ -220,7 +229,7 @@ async def pending_outbox(db: Database, older_than: datetime, limit: int = 100,
     with db_errors("reading unpublished sends"):
         query: dict[str, Any] = {"outbox": True, "order": {"$lt": order_of(older_than)}}
         if task_id is not None:
-            query["task_id"] = task_id
+            query["task_id"] = eq(task_id)
         docs = await db.comments.find(query).limit(limit).to_list(None)
     return [_from_doc(d) for d in docs]
 
@@ -230,24 +239,32 @@ async def queued_before(db: Database, older_than: datetime, limit: int = 100) ->
     ``older_than``, oldest first: the reconciliation asks what became of their sends."""
     with db_errors("reading unsettled sends"):
         docs = await db.comments.find(
-            {"delivery": "queued", "at": {"$lt": older_than}, "outbox": {"$exists": False}}
+            {"delivery": eq("queued"), "at": {"$lt": older_than}, "outbox": {"$exists": False}}
         ).sort("at", ASCENDING).limit(limit).to_list(None)
     return [_from_doc(d) for d in docs]
 
 
 async def last_inbound_at(db: Database, task_ids: list[str]) -> datetime | None:
-    """The time of the newest customer message among these tasks."""
+    """The time of the newest customer message among these tasks.
+
+    One indexed look-up per task (a chat has a few): the stand-in runs ``$in`` as a scan of
+    every comment (see ``mongo.eq``)."""
+    newest: datetime | None = None
     with db_errors("finding the customer's last message"):
-        doc = await db.comments.find_one(
-            {"task_id": {"$in": task_ids}, "direction": "in"}, sort=[("order", -1)])
-    return with_utc(doc)["at"] if doc else None
+        for task_id in task_ids:
+            doc = await db.comments.find_one(
+                {"task_id": eq(task_id), "direction": "in"}, {"at": 1}, sort=[("order", -1)])
+            at = with_utc(doc)["at"] if doc else None
+            if at is not None and (newest is None or at > newest):
+                newest = at
+    return newest
 
 
 async def page_of_task(db: Database, task_id: str, *, before: int | None = None,
                        limit: int = 50) -> tuple[list[Comment], bool]:
     """The newest ``limit`` comments before the order ``before`` (oldest first), and whether
     older ones exist: one index range, however long the chat."""
-    query: dict[str, Any] = {"task_id": task_id, "duplicate_of": {"$exists": False}}
+    query: dict[str, Any] = {"task_id": eq(task_id), "duplicate_of": {"$exists": False}}
     if before is not None:
         query["order"] = {"$lt": before}
     with db_errors("listing comments"):

@@ -49,9 +49,15 @@ async def find_open(db: Database, chat_key: str) -> Conversation | None:
 
 
 async def find_open_any(db: Database, chat_keys: list[str]) -> list[Conversation]:
-    """The open conversations among these chat keys (one customer's chats), oldest first."""
+    """The open conversations among these chat keys (one customer's chats), oldest first.
+
+    One indexed look-up per key (a customer has a few chats): the stand-in runs ``$in`` as a
+    scan of every conversation (see ``mongo.eq``)."""
+    docs = []
     with db_errors("reading the customer's open conversations"):
-        docs = [d async for d in db.conversations.find({"open_chat_key": {"$in": chat_keys}})]
+        for chat_key in dict.fromkeys(chat_keys):
+            if (doc := await db.conversations.find_one({"open_chat_key": chat_key})) is not None:
+                docs.append(doc)
     return sorted((_from_doc(d) for d in docs), key=lambda c: (c.opened_at, c.id))
 
 

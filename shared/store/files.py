@@ -143,9 +143,17 @@ def _record(doc: dict[str, Any]) -> AttachmentRecord:
     return read_as(AttachmentRecord, doc)
 
 
-async def of_comments(db: Database, comment_ids: list[str]) -> list[AttachmentRecord]:
+async def of_comments(db: Database, comment_ids: list[str], task_id: str | None = None
+                      ) -> list[AttachmentRecord]:
+    """The files of these comments; of one task's comments by the task's index, since the
+    stand-in runs ``$in`` as a scan of every attachment (see ``mongo.eq``)."""
     if not comment_ids:
         return []
     with db_errors("listing attachments"):
-        docs = await db.attachments.find({"comment_id": {"$in": comment_ids}}).to_list(None)
+        if task_id is None:
+            docs = await db.attachments.find({"comment_id": {"$in": comment_ids}}).to_list(None)
+        else:
+            wanted = set(comment_ids)
+            docs = [d for d in await db.attachments.find({"task_id": task_id}).to_list(None)
+                    if d.get("comment_id") in wanted]
     return [_record(d) for d in docs]

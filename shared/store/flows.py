@@ -22,7 +22,7 @@ from pymongo.errors import DuplicateKeyError
 
 from shared.domain.drafts import FlowDraft, KeyInfo, PublishConflict, VersionInfo
 from shared.domain.flows import FlowSet, FlowVersion
-from shared.store.mongo import Database, db_errors
+from shared.store.mongo import Database, db_errors, eq
 
 __all__ = ["MongoFlows", "delete_draft", "ensure_indexes", "get_draft", "get_version", "keys",
            "live", "publish", "save_draft", "versions"]
@@ -113,7 +113,7 @@ async def versions(db: Database, key: str, limit: int = 500) -> list[VersionInfo
     if current is not None:
         await _keep_in_history(db, current)
     with db_errors("listing flow versions"):
-        cursor = db.flow_versions.find({"key": key}, {"flow": 0, "_id": 0}).sort(
+        cursor = db.flow_versions.find({"key": eq(key)}, {"flow": 0, "_id": 0}).sort(
             "version", DESCENDING).limit(limit)
         docs = await cursor.to_list(length=limit)
     return [msgspec.convert({k: v for k, v in d.items() if k != "key"}, VersionInfo,

@@ -14,7 +14,7 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from shared.domain.comments import DELIVERY_RANK
-from shared.store.mongo import Database, db_errors
+from shared.store.mongo import Database, db_errors, eq
 
 
 async def ensure_indexes(db: Database) -> None:
@@ -34,7 +34,7 @@ async def remember(db: Database, comment_id: str, chat_key: str, task_id: str,
 async def of_chat(db: Database, chat_key: str) -> list[dict[str, Any]]:
     """The chat's held replies, in the order they were posted."""
     with db_errors("reading held replies"):
-        return await db.held_comments.find({"chat_key": chat_key}).sort(
+        return await db.held_comments.find({"chat_key": eq(chat_key)}).sort(
             [("order", ASCENDING), ("_id", ASCENDING)]).to_list(None)
 
 

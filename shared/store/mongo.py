@@ -76,6 +76,19 @@ def stamp(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def eq(value: Any) -> dict[str, Any]:
+    """An equality on a scalar field that is served by a compound index it leads.
+
+    The same as a plain ``{"field": value}`` on MongoDB for a field that never holds an array.
+    The nx-27017 stand-in reads a plain equality as "equal, or an array containing it" and
+    serves it from an index only when the field has a single-field index of its own; on a
+    field led only by a compound index (``sends.queue_key``, ``comments.task_id``) it scanned
+    the whole collection (17 ms per call on 6,000 sends, growing). ``$eq`` is a plain SQL
+    equality there and uses the compound index (about 1 ms). Never for array fields: the
+    stand-in's ``$eq`` does not look inside arrays."""
+    return {"$eq": value}
+
+
 def set_or_unset(always: dict[str, Any], maybe: dict[str, Any]) -> dict[str, Any]:
     """An update that sets ``always`` and each present value of ``maybe``, and unsets the
     absent ones (fields that exist only while they mean something; never explicit nulls)."""

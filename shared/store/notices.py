@@ -9,7 +9,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from shared.domain.desk import Notice
-from shared.store.mongo import Database, db_errors, read_as, stamp, to_doc
+from shared.store.mongo import Database, db_errors, eq, read_as, stamp, to_doc
 
 
 async def ensure_indexes(db: Database) -> None:
@@ -28,7 +28,7 @@ async def add(db: Database, notice: Notice) -> None:
 
 async def of_user(db: Database, user_id: str, limit: int = 50) -> list[Notice]:
     with db_errors("reading notices"):
-        docs = await db.notices.find({"user_id": user_id}).sort("at", DESCENDING) \
+        docs = await db.notices.find({"user_id": eq(user_id)}).sort("at", DESCENDING) \
             .limit(limit).to_list(None)
     return [read_as(Notice, d) for d in docs]
 

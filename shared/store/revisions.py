@@ -9,7 +9,7 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from shared.domain.comments import Revision
-from shared.store.mongo import Database, db_errors, read_as, to_doc
+from shared.store.mongo import Database, db_errors, eq, read_as, to_doc
 
 __all__ = ["Revision"]
 
@@ -30,6 +30,6 @@ async def add(db: Database, revision: Revision) -> bool:
 
 async def of_comment(db: Database, comment_id: str) -> list[Revision]:
     with db_errors("listing revisions"):
-        docs = await db.comment_revisions.find({"comment_id": comment_id}) \
+        docs = await db.comment_revisions.find({"comment_id": eq(comment_id)}) \
             .sort("at", ASCENDING).to_list(None)
     return [read_as(Revision, doc) for doc in docs]

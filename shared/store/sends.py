@@ -29,7 +29,7 @@ from shared.domain.sends import (
     SendState,
     epoch_ms,
 )
-from shared.store.mongo import Database, db_errors, read_as, stamp
+from shared.store.mongo import Database, db_errors, eq, read_as, stamp
 
 __all__ = ["LEASE_S", "MongoSendLedger", "SendRecord", "SendState"]
 _STORED_ONLY = ("queue_key", "due_ms")
@@ -157,7 +157,7 @@ async def head(db: Database, chat_key: str) -> SendRecord | None:
 async def first(db: Database, chat_key: str, n: int) -> list[SendRecord]:
     """The chat's open sends with the lowest sequence numbers, in order, at most ``n``."""
     with db_errors("reading a chat's next send"):
-        docs = await db.sends.find({"queue_key": chat_key}).sort("seq", ASCENDING) \
+        docs = await db.sends.find({"queue_key": eq(chat_key)}).sort("seq", ASCENDING) \
             .limit(n).to_list(None)
     return [_read(d) for d in docs]
 
@@ -237,7 +237,7 @@ async def mark_reported(db: Database, send_ids: Sequence[str]) -> None:
 async def hold(db: Database, chat_key: str, until_ms: int) -> None:
     """The chat's head waits until ``until_ms``: nothing behind it needs a wake before."""
     with db_errors("holding a chat's sends"):
-        await db.sends.update_many({"queue_key": chat_key, "due_ms": {"$lt": until_ms}},
+        await db.sends.update_many({"queue_key": eq(chat_key), "due_ms": {"$lt": until_ms}},
                                    {"$set": {"due_ms": until_ms}})
 
 

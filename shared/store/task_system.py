@@ -89,9 +89,9 @@ class MongoTaskSystem:
     async def comments_by_ids(self, comment_ids: list[str]) -> list[Comment]:
         return await comments.by_ids(self._db, comment_ids)
 
-    async def attachments_of_comments(self, comment_ids: list[str]
+    async def attachments_of_comments(self, comment_ids: list[str], task_id: str | None = None
                                       ) -> list[AttachmentRecord]:
-        return await files.of_comments(self._db, comment_ids)
+        return await files.of_comments(self._db, comment_ids, task_id)
 
     async def unsent_people_comments(self, older_than: datetime,
                                      task_id: str | None = None) -> list[Comment]:

@@ -315,10 +315,10 @@ class FakeTaskSystem:
         return [_copy(a) for i, a in sorted(self.attachments.items())
                 if a.comment_id == comment_id]
 
-    async def attachments_of_comments(self, comment_ids: list[str]
+    async def attachments_of_comments(self, comment_ids: list[str], task_id: str | None = None
                                       ) -> list[AttachmentRecord]:
         return [_copy(a) for _, a in sorted(self.attachments.items())
-                if a.comment_id in comment_ids]
+                if a.comment_id in comment_ids and task_id in (None, a.task_id)]
 
     async def get_attachment(self, file_id: str) -> AttachmentRecord | None:
         record = self.attachments.get(file_id)

@@ -23,7 +23,7 @@ async def comment_page(deps: Deps, task: Task, *, before: int | None = None,
     found, has_more = await deps.tasks.comment_page(task.id, before=before,
                                                     limit=min(limit, PAGE_MAX))
     files: dict[str, list[AttachmentRecord]] = {}
-    for record in await deps.tasks.attachments_of_comments([c.id for c in found]):
+    for record in await deps.tasks.attachments_of_comments([c.id for c in found], task.id):
         files.setdefault(record.comment_id, []).append(record)
     by_id = {c.id: c for c in found}
     missing = sorted({c.reply_to_comment_id for c in found if c.reply_to_comment_id
