@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import signal
 import sys
@@ -103,6 +104,7 @@ async def serve_until_stopped(
             workers[0].bus, [w.queue_name for w in workers], stop)))
     log.info("service started", settings=describe(settings),
              queues=[w.spec.name for w in workers])
+    settle_heap()
     await stop.wait()
     log.info("stopping: no new messages; draining in-flight ones")
     for worker in workers:
@@ -136,6 +138,21 @@ async def sample_queue_depths(bus: Bus, queues: list[str], stop: asyncio.Event,
             channel = None
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), every_s)
+
+
+# young collections every 10,000 net allocations instead of 700: a message's handling
+# allocates thousands of short-lived objects, and each collection walks every young one
+GC_YOUNG_THRESHOLD = 10_000
+
+
+def settle_heap() -> None:
+    """Once started: what start-up built (modules, settings, caches, connections) lives as
+    long as the process, so the collector stops walking it (``gc.freeze``), and young
+    collections run less often. About 2.5% of each service's CPU went to the collector."""
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
 
 
 def main_entry(name: str, run: Callable[[], Coroutine[Any, Any, None]]) -> None:

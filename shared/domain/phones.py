@@ -9,6 +9,7 @@ way is read as a national number of ``region`` (the product's home country by de
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -17,6 +18,7 @@ _BRAZIL = 55
 _NON_DIGITS = re.compile(r"\D")
 
 
+@lru_cache(maxsize=20_000)  # a chat's number is read on each of its messages (~0.2 ms a parse)
 def e164(raw: str | None, region: str = DEFAULT_REGION) -> str | None:
     """``+<digits>`` for a phone written in any usual way; None when it cannot be a phone."""
     if not raw:
