@@ -293,6 +293,10 @@ class SendMessage(Envelope, frozen=True, kw_only=True, tag="outbound.send"):
     # answer, which task-sync composes): nothing behind it goes first; the same id with the
     # text fills it (``shared.domain.sends.AWAIT_TEXT_S``)
     awaits_text: bool = False
+    # the send's place in its chat's queue, on the wake its decider publishes once it is
+    # queued (0: not known; the queued command itself carries none): a sender that settled the
+    # place before it may take it without reading the queue (``outbound_sender/sending.py``)
+    seq: int = 0
 
 
 class ChangeTaskChat(Envelope, frozen=True, kw_only=True, tag="task.change_chat"):

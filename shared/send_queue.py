@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+import msgspec
+
 from shared import events
 from shared.errors import RetryableError
 from shared.logs import get_logger
@@ -21,8 +23,10 @@ log = get_logger(__name__)
 
 
 class SendQueue(Protocol):
-    async def enqueue(self, commands: Sequence[events.SendMessage], now: datetime) -> int:
-        """Put sends at the end of their chats' queues (one queued before keeps its place)."""
+    async def enqueue(self, commands: Sequence[events.SendMessage], now: datetime
+                      ) -> dict[str, int]:
+        """Put sends at the end of their chats' queues (one queued before keeps its place);
+        the new ones' sequence numbers by send id."""
         ...
 
 
@@ -45,8 +49,8 @@ class QueueingPublisher:
             await self._bus.publish(message)
             return
         assert isinstance(message, events.SendMessage)
-        await self._queue.enqueue([message], events.utcnow())
-        await self._wake([message])
+        places = await self._queue.enqueue([message], events.utcnow())
+        await self._wake(_placed([message], places))
 
     async def publish_all(self, messages: Sequence[events.Message]) -> None:
         """Queue the sends, publish the others (raises unless confirmed), wake the sends.
@@ -56,12 +60,11 @@ class QueueingPublisher:
         usually there when their results arrive."""
         sends = [m for m in messages if isinstance(m, events.SendMessage) and _is_send(m)]
         others = [m for m in messages if not _is_send(m)]
-        if sends:
-            await self._queue.enqueue(sends, events.utcnow())
+        places = await self._queue.enqueue(sends, events.utcnow()) if sends else {}
         if others:
             await self._bus.publish_all(others)
         if sends:
-            await self._wake(sends)
+            await self._wake(_placed(sends, places))
 
     async def _wake(self, sends: list[events.SendMessage]) -> None:
         try:
@@ -72,6 +75,13 @@ class QueueingPublisher:
         except RetryableError as exc:
             log.warning("sends queued, but their wake was not confirmed; the sender's timer "
                         "wakes them", sends=len(sends), reason=str(exc))
+
+
+def _placed(sends: list[events.SendMessage], places: dict[str, int]
+            ) -> list[events.SendMessage]:
+    """The wakes, each new send's carrying its place in the queue (one queued before: none)."""
+    return [msgspec.structs.replace(s, seq=places[s.id]) if s.id in places else s
+            for s in sends]
 
 
 def _is_send(message: events.Message) -> bool:

@@ -15,6 +15,7 @@ from services.outbound_sender.ports import (
     Publisher,
     SendLedger,
 )
+from services.outbound_sender.queue_marks import QueueMarks
 from services.outbound_sender.report_marks import ReportMarks
 from shared.channels_config import ChannelConfig, for_chat
 from shared.config import OutboundSenderSettings
@@ -69,6 +70,9 @@ class Deps:
     dead_letters: DeadLetters
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     report_marks: ReportMarks = field(default_factory=ReportMarks)
+    # where each chat's queue stood when this process last looked (a wake at the mark takes
+    # its send without reading the queue)
+    queue_marks: QueueMarks = field(default_factory=QueueMarks)
     # who holds a send's lease: this process
     instance_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 

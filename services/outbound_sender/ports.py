@@ -20,8 +20,10 @@ class SendLedger(Protocol):
     """The sends, each in its chat's queue (``shared.domain.sends``): the head is attempted
     under a lease, then settled; results are reported until the bus confirmed them."""
 
-    async def enqueue(self, commands: Sequence[events.SendMessage], now: datetime) -> int:
-        """Put sends at the end of their chats' queues (one queued before keeps its place)."""
+    async def enqueue(self, commands: Sequence[events.SendMessage], now: datetime
+                      ) -> dict[str, int]:
+        """Put sends at the end of their chats' queues (one queued before keeps its place);
+        the new ones' sequence numbers by send id."""
         ...
 
     async def requeue(self, cmd: events.SendMessage, now: datetime) -> bool:
@@ -50,6 +52,12 @@ class SendLedger(Protocol):
 
     async def claim(self, record: SendRecord, taken: Claim, now_ms: int) -> bool:
         """Take the head's lease; False when it changed since ``record`` was read."""
+        ...
+
+    async def claim_next(self, cmd: events.SendMessage, taken: Claim, now_ms: int
+                         ) -> SendRecord | None:
+        """Take the lease of ``cmd``'s send if it is untouched at its place ``cmd.seq``
+        (the caller knows every earlier place is settled); the send as claimed, else None."""
         ...
 
     async def renew(self, send_id: str, owner: str, until_ms: int) -> bool: ...

@@ -74,28 +74,30 @@ def _queue_fields(cmd: events.SendMessage, seq: int, now: datetime) -> dict[str,
             "due_ms": awaits or epoch_ms(now) + WAKE_AGAIN_S * 1000}
 
 
-async def enqueue(db: Database, commands: Sequence[events.SendMessage], now: datetime) -> int:
+async def enqueue(db: Database, commands: Sequence[events.SendMessage], now: datetime
+                  ) -> dict[str, int]:
     """Put sends at the end of their chats' queues, in the given order; a send queued before
-    keeps its place. Returns how many were new."""
+    keeps its place. Returns the new ones' sequence numbers by send id."""
     by_chat: dict[str, list[events.SendMessage]] = {}
     for cmd in commands:
         by_chat.setdefault(cmd.chat.key, []).append(cmd)
-    docs = []
+    docs: list[dict[str, Any]] = []
     with db_errors("queueing sends"):
         for key, cmds in by_chat.items():
             first = await _allocate(db, key, len(cmds))
             docs += [{"_id": c.id, "created_at": now} | _queue_fields(c, first + i, now)
                      for i, c in enumerate(cmds)]
         if not docs:
-            return 0
+            return {}
         try:
-            result = await db.sends.insert_many(docs, ordered=False)
+            await db.sends.insert_many(docs, ordered=False)
         except BulkWriteError as exc:
             errors = exc.details.get("writeErrors", [])
             if any(e.get("code") != 11000 for e in errors):
                 raise
-            return int(exc.details.get("nInserted", len(docs) - len(errors)))
-    return len(result.inserted_ids)
+            taken = {int(e["index"]) for e in errors}
+            return {d["_id"]: d["seq"] for i, d in enumerate(docs) if i not in taken}
+    return {d["_id"]: d["seq"] for d in docs}
 
 
 async def requeue(db: Database, cmd: events.SendMessage, now: datetime) -> bool:
@@ -176,6 +178,21 @@ async def claim(db: Database, record: SendRecord, taken: Claim, now_ms: int) -> 
             {"_id": record.id, "state": "queued", "lease_until": record.lease_until,
              "retry_at_ms": record.retry_at_ms}, update)
     return result.modified_count == 1
+
+
+async def claim_next(db: Database, cmd: events.SendMessage, taken: Claim, now_ms: int
+                     ) -> SendRecord | None:
+    """Take the lease of ``cmd``'s send if it is still untouched at its place ``cmd.seq``
+    (queued, never attempted, leased or waiting for a text): the caller knows every earlier
+    place of the chat is settled, so it is the head. The send as claimed, else None."""
+    with db_errors("claiming a send"):
+        doc = await db.sends.find_one_and_update(
+            {"_id": cmd.id, "seq": cmd.seq, "state": "queued", "lease_until": 0,
+             "retry_at_ms": 0, "awaits_text_until_ms": 0},
+            {"$set": {"lease_owner": taken.owner, "lease_until": taken.until_ms,
+                      "due_ms": taken.until_ms, "claimed_ms": now_ms}},
+            return_document=ReturnDocument.AFTER)
+    return _read(doc) if doc else None
 
 
 async def renew(db: Database, send_id: str, owner: str, until_ms: int) -> bool:
@@ -276,8 +293,13 @@ class MongoSendLedger:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def enqueue(self, commands: Sequence[events.SendMessage], now: datetime) -> int:
+    async def enqueue(self, commands: Sequence[events.SendMessage], now: datetime
+                      ) -> dict[str, int]:
         return await enqueue(self._db, commands, now)
+
+    async def claim_next(self, cmd: events.SendMessage, taken: Claim, now_ms: int
+                         ) -> SendRecord | None:
+        return await claim_next(self._db, cmd, taken, now_ms)
 
     async def requeue(self, cmd: events.SendMessage, now: datetime) -> bool:
         return await requeue(self._db, cmd, now)

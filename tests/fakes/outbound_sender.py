@@ -70,14 +70,15 @@ class FakeSendLedger:
         self.due_ms.pop(send_id, None)
         return True
 
-    async def enqueue(self, commands: Sequence[events.SendMessage], now: datetime) -> int:
-        new = 0
+    async def enqueue(self, commands: Sequence[events.SendMessage], now: datetime
+                      ) -> dict[str, int]:
+        new = {}
         for cmd in commands:
             if cmd.id in self.records:
                 self._next(cmd.chat.key)  # the store takes numbers before it inserts
                 continue
             self.records[cmd.id] = self._queued(cmd, now)
-            new += 1
+            new[cmd.id] = self.records[cmd.id].seq
         return new
 
     async def requeue(self, cmd: events.SendMessage, now: datetime) -> bool:
@@ -117,6 +118,17 @@ class FakeSendLedger:
             interrupted=stored.interrupted + (1 if taken.interrupted else 0))
         self.due_ms[record.id] = taken.until_ms
         return True
+
+    async def claim_next(self, cmd: events.SendMessage, taken: Claim, now_ms: int
+                         ) -> SendRecord | None:
+        stored = self.records.get(cmd.id)
+        if stored is None or not stored.open or stored.seq != cmd.seq or stored.lease_until \
+                or stored.retry_at_ms or stored.awaits_text_until_ms:
+            return None
+        self.records[cmd.id] = msgspec.structs.replace(
+            stored, lease_owner=taken.owner, lease_until=taken.until_ms, claimed_ms=now_ms)
+        self.due_ms[cmd.id] = taken.until_ms
+        return self.records[cmd.id]
 
     async def renew(self, send_id: str, owner: str, until_ms: int) -> bool:
         stored = self.records.get(send_id)

@@ -12,7 +12,7 @@ import pytest
 
 from services.outbound_sender.ports import SendLedger
 from shared import events
-from shared.domain.sends import Retry, SendRecord, claim_of, epoch_ms
+from shared.domain.sends import Claim, Retry, SendRecord, claim_of, epoch_ms
 from shared.store import sends
 from shared.store.sends import MongoSendLedger
 from tests.fakes.outbound_sender import FakeSendLedger
@@ -48,8 +48,8 @@ async def claimed(ledger: SendLedger, owner: str = "p1", now_ms: int = NOW_MS) -
 
 
 async def test_sends_queue_in_the_order_given_and_keep_their_place(ledger: SendLedger) -> None:
-    assert await ledger.enqueue([command("a"), command("b")], NOW) == 2
-    assert await ledger.enqueue([command("c"), command("a")], NOW) == 1  # "a" queued before
+    assert len(await ledger.enqueue([command("a"), command("b")], NOW)) == 2
+    assert list(await ledger.enqueue([command("c"), command("a")], NOW)) == ["c"]  # "a" before
 
     head = await ledger.head(CHAT.key)
     assert head is not None and head.id == "a"
@@ -228,3 +228,18 @@ async def test_a_place_kept_for_a_text_is_filled_in_place_or_steps_aside(
     assert await ledger.requeue(msgspec.structs.replace(other, text="late", awaits_text=False),
                                 NOW)
     assert [r.id for r in await ledger.first(CHAT.key, 5)] == ["s1", "s2", "s3"]
+
+
+async def test_claim_next_takes_only_an_untouched_send_at_its_own_place(
+        ledger: SendLedger) -> None:
+    places = await ledger.enqueue([command("a"), command("b")], NOW)
+    taken = Claim(owner="p1", until_ms=NOW_MS + 10_000, interrupted=False,
+                  ambiguous_since_ms=None)
+    wake_b = msgspec.structs.replace(command("b"), seq=places["b"])
+    assert await ledger.claim_next(msgspec.structs.replace(wake_b, seq=places["a"]),
+                                   taken, NOW_MS) is None  # not at its place
+    got = await ledger.claim_next(wake_b, taken, NOW_MS)
+    assert got is not None and (got.id, got.lease_owner, got.claimed_ms) == ("b", "p1", NOW_MS)
+    assert await ledger.claim_next(wake_b, taken, NOW_MS) is None  # leased now
+    await ledger.mark_sent("b", "gw-b", NOW)
+    assert await ledger.claim_next(wake_b, taken, NOW_MS) is None  # settled

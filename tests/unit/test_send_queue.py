@@ -57,10 +57,19 @@ async def test_a_wake_the_broker_did_not_confirm_is_no_failure() -> None:
 
 async def test_a_send_that_could_not_be_queued_is_a_failure_for_the_caller() -> None:
     class Down(FakeSendLedger):
-        async def enqueue(self, commands: object, now: datetime) -> int:
+        async def enqueue(self, commands: object, now: datetime) -> dict[str, int]:
             raise RetryableError("database away", code="DB_UNAVAILABLE")
 
     bus = FakePublisher()
     with pytest.raises(RetryableError):
         await QueueingPublisher(bus, Down()).publish(send("a"))
     assert bus.published == []
+
+
+async def test_each_wake_carries_its_sends_place_and_a_send_queued_before_none() -> None:
+    bus, queue = FakePublisher(), FakeSendLedger()
+    publisher = QueueingPublisher(bus, queue)
+    await publisher.publish_all([send("a"), send("b")])
+    await publisher.publish_all([send("b"), send("c")])  # "b" keeps its place: no new one
+    assert [(m.id, getattr(m, "seq", None)) for m in bus.published] == [
+        ("a", 1), ("b", 2), ("b", 0), ("c", 4)]
