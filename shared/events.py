@@ -235,6 +235,11 @@ class AddComment(Envelope, frozen=True, kw_only=True, tag="task.add_comment"):
     # a file stored already that the message carried (the bot's answer file): the comment
     # lists it, pointing at the stored file
     attachment: Attachment | None = None
+    # a customer's message that came while the bot leads the dialogue (bot-router's view):
+    # no response clock runs, so task-sync needs only the task's chat for it (``chat``), not
+    # a read of the task
+    with_bot: bool = False
+    chat: ChatRef | None = None
 
 
 class CreateContact(Envelope, frozen=True, kw_only=True, tag="directory.create_contact"):

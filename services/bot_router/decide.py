@@ -83,7 +83,7 @@ def decide(
     else:
         state = conv.state
     known = _with_identity(conv, identity)
-    _record_message(b, conv, event, policy, is_group)
+    _record_message(b, conv, event, policy, is_group, with_bot=state == "bot")
     turn: Turn | None = None
     if opened and state == "manager":
         # group chats (bot off) and dialogues an employee started go straight to people
@@ -173,7 +173,7 @@ def _revise(b: Builder, conv: Conversation | None, event: events.MessageReceived
 
 def _record_message(
     b: Builder, conv: Conversation, event: events.MessageReceived, policy: BotPolicy,
-    is_group: bool,
+    is_group: bool, *, with_bot: bool,
 ) -> None:
     sender_phone = None
     if event.is_echo:
@@ -194,7 +194,8 @@ def _record_message(
         text=comment_text(event), at=b.at(), content_type=event.content_type,
         gateway_message_id=event.gateway_message_id,
         reply_to_gateway_message_id=event.quoted_gateway_message_id,
-        media=event.media, file_id=file_id, form=event.form))
+        media=event.media, file_id=file_id, form=event.form,
+        with_bot=with_bot and not event.is_echo, chat=conv.chat if with_bot else None))
     if event.media is not None and file_id is not None:
         b.add(events.FetchMedia(**b.base("fetch"), chat=event.chat, task_id=conv.task_id,
                                 comment_id=comment_id, file_id=file_id, media=event.media))

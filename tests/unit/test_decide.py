@@ -367,3 +367,16 @@ def test_a_tapped_button_whose_payload_is_a_code_gets_that_scenario() -> None:
     decision = run(conversation("bot"), tap)
     sends = [c for c in decision.commands if isinstance(c, events.SendMessage)]
     assert [s.text for s in sends] == [SCENARIOS[0].answer]
+
+
+@pytest.mark.parametrize(("conv", "with_bot"), [
+    (None, True), (conversation("bot"), True), (conversation("manager"), False)])
+def test_the_customers_comment_says_whether_the_bot_led_and_names_its_chat(
+        conv: Conversation | None, with_bot: bool) -> None:
+    """task-sync needs the task only when people lead (a response clock may start); while the
+    bot leads, the chat in the comment is all it needs."""
+    [comment] = [c for c in of(run(conv, message("1")), events.AddComment)
+                 if c.author_kind == "customer"]
+    assert (comment.with_bot, comment.chat) == (with_bot, PRIVATE if with_bot else None)
+    echo = run(conv, message("ok", n=2, is_echo=True, author_name="Ivan"))
+    assert all(not c.with_bot for c in of(echo, events.AddComment))

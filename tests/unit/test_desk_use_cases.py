@@ -308,3 +308,39 @@ async def test_a_follow_up_answer_cancels_no_idle_timer_a_reply_to_a_waiting_cus
     await post_comment(world.deps, PostComment(task_id="t1", actor=an_actor(ANNA),
                                                text="Уточню и вернусь"))
     assert "idle:t1" not in cancelled
+
+
+async def test_a_message_to_the_bot_moves_the_window_without_reading_the_task(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """bot-router says the bot led the dialogue when the customer wrote (and names the chat):
+    no response clock can run, so the task is not read; the window's timers still move and
+    held replies still go. A message to people reads the task and starts the clock."""
+    world = await World(mode="round_robin").setup()
+    await waba_task(world, events.utcnow() - timedelta(hours=30))
+    reads: list[str] = []
+    get_task = world.tasks.get_task
+
+    async def counting(task_id: str) -> Any:
+        reads.append(task_id)
+        return await get_task(task_id)
+    monkeypatch.setattr(world.tasks, "get_task", counting)
+    task = await get_task("t1")
+    assert task is not None
+
+    def to_bot(text: str) -> events.AddComment:
+        return msgspec.structs.replace(customer_writes(text), with_bot=True, chat=task.chat)
+
+    await add_comment(world.deps, to_bot("Меню"))
+    assert reads == []
+    assert "window-remind:t1" in world.desk.timers and "sla:t1" not in world.desk.timers
+
+    posted = await post_comment(world.deps, PostComment(task_id="t1", actor=an_actor(ANNA),
+                                                        text="Ответ", hold=True))
+    await add_comment(world.deps, to_bot("Я тут"))
+    assert [s.comment_id for s in world.bus.sends()] == [posted.comment.id]
+
+    world.tasks.tasks["t1"] = msgspec.structs.replace(task, status=MANAGER)
+    reads.clear()
+    await add_comment(world.deps, customer_writes("Позовите человека"))
+    assert reads == ["t1"]
+    assert world.desk.clocks["t1"].state == "waiting"

@@ -48,8 +48,11 @@ async def assigned(deps: Deps, task: Task) -> None:
             await routing.request_drain(deps, [task.assignee_group_id])
 
 
-async def messages_recorded(deps: Deps, comments: list[Comment]) -> None:
-    """Customer messages and employees' echoes recorded in their tasks."""
+async def messages_recorded(deps: Deps, comments: list[Comment],
+                            with_bot: dict[str, events.ChatRef] | None = None) -> None:
+    """Customer messages and employees' echoes recorded in their tasks. ``with_bot``: the
+    chats of customer messages that came while the bot led the dialogue (no response clock
+    runs then, so their task need not be read)."""
     desk = deps.desk
     if desk is None:
         return
@@ -59,23 +62,33 @@ async def messages_recorded(deps: Deps, comments: list[Comment]) -> None:
         ours = comment.direction == "out" and comment.author_kind == "user"
         if not (customer or ours):
             continue  # the bot's answers and notices change nothing here
+        if customer and with_bot and (chat := with_bot.get(comment.id)) is not None:
+            await _customer_wrote(deps, comment.task_id, chat, comment.at)
+            continue
         if comment.task_id not in tasks:
             tasks[comment.task_id] = await deps.tasks.get_task(comment.task_id)
         task = tasks[comment.task_id]
         if task is None:
             continue
         if customer:
-            if await is_waba(deps, task.chat):
-                # replies are held only where the 24-hour window applies (``held.must_hold``):
-                # elsewhere the customer's message needs no look for them (one read less)
-                await held.release(deps, task.chat.key)
-            await window_deadline.customer_wrote(deps, task, comment.at)
+            await _customer_wrote(deps, task.id, task.chat, comment.at)
             if task.status == deps.statuses.manager:
                 waited = await sla.customer_waits(deps, desk, task, comment.at)
                 if waited and waited[0].state != "waiting" and waited[1].state == "waiting":
                     await idle.watch(deps, task, comment.at)
         else:
             await replied(deps, task, comment.at, comment.author_user_id)
+
+
+async def _customer_wrote(deps: Deps, task_id: str, chat: events.ChatRef, at: datetime
+                         ) -> None:
+    """What a customer's message does whoever leads the dialogue: held replies go, and the
+    24-hour window's timers move."""
+    if await is_waba(deps, chat):
+        # replies are held only where the 24-hour window applies (``held.must_hold``):
+        # elsewhere the customer's message needs no look for them (one read less)
+        await held.release(deps, chat.key)
+    await window_deadline.customer_wrote(deps, task_id, chat, at)
 
 
 async def replied(deps: Deps, task: Task, at: datetime, user_id: str | None) -> None:

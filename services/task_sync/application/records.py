@@ -44,7 +44,7 @@ async def add_comment(deps: Deps, cmd: events.AddComment) -> None:
         note_comments(deps, [comment])
         deps.arrivals.recorded([comment.id])
     # on a redelivery too (an earlier attempt may have failed here); each step is idempotent
-    await desk_hooks.messages_recorded(deps, [comment])
+    await desk_hooks.messages_recorded(deps, [comment], _with_bot([cmd]))
 
 
 async def add_comments(deps: Deps, cmd: events.AddComments) -> None:
@@ -57,7 +57,12 @@ async def add_comments(deps: Deps, cmd: events.AddComments) -> None:
     if inserted < len(prepared):
         log.info("some comments were recorded before; duplicates dropped",
                  duplicates=len(prepared) - inserted)
-    await desk_hooks.messages_recorded(deps, prepared)
+    await desk_hooks.messages_recorded(deps, prepared, _with_bot(cmd.items))
+
+
+def _with_bot(commands: list[events.AddComment]) -> dict[str, events.ChatRef]:
+    """The chats of the customer messages that came while the bot led the dialogue."""
+    return {c.comment_id: c.chat for c in commands if c.with_bot and c.chat is not None}
 
 
 async def _comment_of(deps: Deps, cmd: events.AddComment) -> Comment:

@@ -19,18 +19,18 @@ from shared.domain.tasks import Task
 from shared.domain.window import WINDOW
 
 
-async def customer_wrote(deps: Deps, task: Task, at: datetime) -> None:
+async def customer_wrote(deps: Deps, task_id: str, chat: events.ChatRef, at: datetime) -> None:
     """The window now closes 24 hours after ``at``: move its timers there."""
     desk, settings = deps.desk, deps.settings
-    if desk is None or not await is_waba(deps, task.chat):
+    if desk is None or not await is_waba(deps, chat):
         return
     closes = at + WINDOW
     if settings.wabridge_window_reminder_minutes > 0:
-        await desk.arm(f"window-remind:{task.id}", "window.remind",
+        await desk.arm(f"window-remind:{task_id}", "window.remind",
                        closes - timedelta(minutes=settings.wabridge_window_reminder_minutes),
-                       task_id=task.id)
+                       task_id=task_id)
     if settings.wabridge_window_template:
-        await desk.arm(f"window-close:{task.id}", "window.close", closes, task_id=task.id)
+        await desk.arm(f"window-close:{task_id}", "window.close", closes, task_id=task_id)
 
 
 async def _closing(deps: Deps, timer: Timer) -> tuple[Task, datetime] | None:
