@@ -22,7 +22,7 @@ from pamqp.commands import Basic
 
 from shared import events
 from shared.errors import RetryableError
-from shared.metrics import PUBLISHES
+from shared.metrics import PUBLISHES, child
 
 DELAY_TIERS = (1, 5, 30, 120, 600)
 CHAT_SCOPED = frozenset({"message.received", "task.status_changed", "outbound.send"})
@@ -241,7 +241,7 @@ class Bus:
         if not isinstance(confirmation, Basic.Ack):
             raise RetryableError(f"broker refused {key} {message.id}: {confirmation!r}",
                                  code="BUS_UNAVAILABLE")
-        PUBLISHES.labels(kind, _metric_key(key)).inc()
+        child(PUBLISHES, kind, _metric_key(key)).inc()
 
     async def publish_all(self, messages: Sequence[events.Message], *,
                           timeout: float = 10.0) -> None:

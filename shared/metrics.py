@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import Counter, Gauge, Histogram, Info
+
+_CHILDREN: dict[tuple[int, tuple[str, ...]], Any] = {}
+
+
+def child(metric: Any, *labels: str) -> Any:
+    """``metric.labels(*labels)``, kept: the hot paths count per message, and ``labels()``
+    (a lock, a validation, a lookup) costs more than the count itself. For metrics whose label
+    values are bounded (queue names, commands, routing keys without their shard)."""
+    key = (id(metric), labels)
+    found = _CHILDREN.get(key)
+    if found is None:
+        found = _CHILDREN[key] = metric.labels(*labels)
+    return found
+
 
 MESSAGES = Counter(
     "wabridge_messages_total", "Bus messages handled, by queue and outcome",

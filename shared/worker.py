@@ -32,7 +32,7 @@ from shared.delivery_context import current_attempt as current_attempt  # re-exp
 from shared.delivery_context import is_replay as is_replay  # re-exported
 from shared.errors import BadPayload, PermanentError, RetryableError, WabridgeError
 from shared.logs import get_logger
-from shared.metrics import HANDLER_SECONDS, MESSAGES
+from shared.metrics import HANDLER_SECONDS, MESSAGES, child
 
 Handler = Callable[[events.Message], Awaitable[None]]
 FailureHook = Callable[[events.Message, WabridgeError, "datetime | None"], Awaitable[None]]
@@ -273,8 +273,8 @@ class Worker:
 
     def _observe(self, outcome: str, started: float, **fields: Any) -> None:
         elapsed = time.perf_counter() - started
-        MESSAGES.labels(self.spec.name, outcome).inc()
-        HANDLER_SECONDS.labels(self.spec.name).observe(elapsed)
+        child(MESSAGES, self.spec.name, outcome).inc()
+        child(HANDLER_SECONDS, self.spec.name).observe(elapsed)
         log.info("message handled", outcome=outcome, ms=round(elapsed * 1000, 2), **fields)
 
 

@@ -20,7 +20,7 @@ from shared.bus import Bus
 from shared.channels_config import ChannelConfig
 from shared.errors import BadPayload, RetryableError
 from shared.logs import get_logger
-from shared.metrics import EVENTS_PARSED, WEBHOOKS
+from shared.metrics import EVENTS_PARSED, WEBHOOKS, child
 from shared.ops import error_response
 from shared.providers import REGISTRY
 from shared.providers.base import ParsedWebhook, Provider
@@ -70,7 +70,7 @@ async def receive(request: web.Request) -> web.Response:
     deps = request.app[DEPS]
     name = request.match_info["provider"]
     response = await _receive(deps, request, name)
-    WEBHOOKS.labels(name if name in REGISTRY else "unknown", str(response.status)).inc()
+    child(WEBHOOKS, name if name in REGISTRY else "unknown", str(response.status)).inc()
     return response
 
 
@@ -117,7 +117,7 @@ async def _receive(deps: Deps, request: web.Request, name: str) -> web.Response:
         refused.headers["Retry-After"] = str(RETRY_AFTER_S)
         return refused
     for event in stamped:
-        EVENTS_PARSED.labels(name, events.message_type(event)).inc()
+        child(EVENTS_PARSED, name, events.message_type(event)).inc()
     if deps.webhook_times is not None:
         for channel_id in _channels_of(stamped, connection):
             deps.webhook_times.seen(name, channel_id, events.utcnow())

@@ -14,7 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from shared.errors import RetryableError
-from shared.metrics import DB_ROUND_TRIPS, DB_SECONDS
+from shared.metrics import DB_ROUND_TRIPS, DB_SECONDS, child
 
 Database = AsyncDatabase[dict[str, Any]]
 T = TypeVar("T")
@@ -29,7 +29,7 @@ class _RoundTrips(monitoring.CommandListener):
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         target = event.command.get(event.command_name)
         labels = (event.command_name, target if isinstance(target, str) else "")
-        DB_ROUND_TRIPS.labels(*labels).inc()
+        child(DB_ROUND_TRIPS, *labels).inc()
         self._labels[event.request_id] = labels
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
@@ -41,7 +41,7 @@ class _RoundTrips(monitoring.CommandListener):
     def _took(self, request_id: int, command: str, micros: int) -> None:
         """The command's time, by the labels it was counted under (which collection is slow)."""
         labels = self._labels.pop(request_id, (command, ""))
-        DB_SECONDS.labels(*labels).inc(micros / 1e6)
+        child(DB_SECONDS, *labels).inc(micros / 1e6)
 
 
 def connect(url: str, db_name: str) -> tuple[AsyncMongoClient[dict[str, Any]], Database]:
