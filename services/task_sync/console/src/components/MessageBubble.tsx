@@ -1,5 +1,6 @@
 import type { CommentView, Reaction } from "../api/types";
 import { t } from "../i18n";
+import { mediaText } from "../lib/media";
 import { ours, reactionPreview } from "../lib/reactions";
 import { clock, full } from "../lib/time";
 import { AttachmentView } from "./AttachmentView";
@@ -40,6 +41,16 @@ export function authorOf(comment: CommentView, contactName: string): string {
   }
 }
 
+/** A message's text: a media placeholder as the localized kind (in its own style) followed by
+ * the caption; any other text as it is. */
+function Shown({ text, contentType }: { text: string; contentType?: string }) {
+  const media = mediaText(contentType, text);
+  if (!media) return <>{text}</>;
+  return (
+    <><span class="media-kind">{media.label}</span>{media.caption && ` ${media.caption}`}</>
+  );
+}
+
 /** One message of the dialogue. Every customer string goes in as text, never as markup. */
 export function MessageBubble(props: Props) {
   const { comment: c, contactName, highlighted, canPost, reactions, onReact } = props;
@@ -54,6 +65,7 @@ export function MessageBubble(props: Props) {
   // a reaction whose message is not loaded shows by itself, quoting that message
   const text = c.content_type === "reaction" ? reactionPreview(c.text) ?? c.text
     : c.edited && c.current_text !== null && c.current_text !== undefined ? c.current_text : c.text;
+  const shown = <Shown text={text} contentType={c.content_type} />;
   const author = authorOf(c, contactName);
   const cancelled = c.delivery === "cancelled";
   const held = c.delivery === "held" || cancelled ? ` ${c.delivery}` : "";
@@ -71,9 +83,9 @@ export function MessageBubble(props: Props) {
           </button>
         )}
         {c.template_id && <p class="template-mark">{t("chat.template", { name: c.template_id })}</p>}
-        {cancelled ? <p class="text deleted"><s>{text}</s></p> : c.deleted
-          ? <p class="text deleted"><s>{text}</s> <em>{t("chat.deletedText")}</em></p>
-          : text && <p class="text">{text}</p>}
+        {cancelled ? <p class="text deleted"><s>{shown}</s></p> : c.deleted
+          ? <p class="text deleted"><s>{shown}</s> <em>{t("chat.deletedText")}</em></p>
+          : text && <p class="text">{shown}</p>}
         {(c.attachments ?? []).map((a) => <AttachmentView attachment={a} />)}
         <footer class="meta">
           {(c.edited || c.deleted) && !cancelled && (
