@@ -82,7 +82,11 @@ async def test_a_supervisor_filters_the_inbox_by_a_named_person_and_by_channel(
     await expect(row_p).to_have_count(0)
     await assignee.select_option("")
     channel = filter_select(page, "Канал")
-    await expect(channel.locator(f'option[value="{META_CHANNEL}"]')).to_have_text("meta")
+    # each number by its gateway as people call it, not by our connection's name
+    await expect(channel.locator(f'option[value="{META_CHANNEL}"]')).to_have_text(
+        "WhatsApp Business (Meta)")
+    gateway = filter_select(page, "Шлюз")
+    await expect(gateway.locator('option[value="chat_api"]')).to_have_text("chat-api")
     await channel.select_option(petrovs["chat"]["channel_id"])
     await expect(row_p).to_be_visible()
     await console.shot("filters")
@@ -120,3 +124,16 @@ async def test_the_inbox_says_bot_before_the_bots_answer_and_you_before_a_person
     await system.inbound(phone, "Спасибо")
     await expect(row.locator(".task-preview")).to_contain_text("Спасибо")
     await expect(row.locator(".you")).to_have_count(0)  # the customer's, as is
+
+
+async def test_the_new_dialogue_form_names_each_number_by_its_gateway(console: Console) -> None:
+    await console.sign_in("ivanova")
+    page = console.page
+    await page.get_by_role("button", name="Новый диалог").click()
+    picker = page.get_by_role("dialog").get_by_label("Канал")
+    await expect(picker.locator(f'option[value="meta:{META_CHANNEL}"]')).to_have_text(
+        "WhatsApp Business (Meta)")
+    labels = await picker.locator("option").all_inner_texts()
+    assert any(label.startswith("Wazzup") for label in labels), labels
+    assert not {"meta", "wazzup", "chat_api"} & set(labels), labels
+    await console.shot("new-dialogue-channels")

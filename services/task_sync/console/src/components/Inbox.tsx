@@ -3,7 +3,7 @@ import { ApiError, api } from "../api/client";
 import { onLive } from "../api/events";
 import type { InboxView, TaskSummary, User } from "../api/types";
 import { t, type Key } from "../i18n";
-import { channelChoices } from "../lib/channels";
+import { channelChoices, providerLabel } from "../lib/channels";
 import { reactionPreview } from "../lib/reactions";
 import { link, navigate, taskPath } from "../lib/router";
 import { useStore } from "../lib/store";
@@ -175,7 +175,7 @@ export function Inbox({ view, openTaskId }: { view: string; openTaskId: string |
                         options={statuses.map((s) => [s, s])}
                         onChange={(status) => setFilters({ ...filters, status })} />
           <FilterSelect label={t("inbox.gateway")} value={filters.provider}
-                        options={PROVIDERS.map((p) => [p, p])}
+                        options={PROVIDERS.map((p) => [p, providerLabel(p)])}
                         onChange={(provider) => setFilters({ ...filters, provider })} />
           {choices.channels.length > 0 && (
             <FilterSelect label={t("inbox.channel")} value={filters.channel_id}
@@ -326,7 +326,7 @@ export function shownCount(n: number, cap: number | undefined): string {
 }
 
 /** What the filters offer besides the fixed values: the company numbers (by our connection's
- * name where one is configured, lib/channels) and, for supervisors and admins, the people whose tasks they
+ * gateway, and the connection's name where several share it: lib/channels) and, for supervisors and admins, the people whose tasks they
  * see (an admin: everyone; a supervisor: the members of their groups). */
 function useFilterChoices(people: boolean, groupIds: string[] | null) {
   const [channels, setChannels] = useState<[string, string][]>([]);

@@ -1,14 +1,17 @@
-// The company numbers as people know them. The API names no number by a person's word: a
-// channel has our configured connection's name (``sales-wazzup``) where one is configured for it
-// (or is the only one of its gateway), else only the gateway's id for it, shortened here.
+// The company numbers as people know them: by their gateway ("WhatsApp Business (Meta)",
+// "Wazzup", "chat-api"), and where several numbers share a gateway also by our configured
+// connection's name (``sales-wazzup``) or, without one, the gateway's id for the number. The
+// configuration holds no display name or phone of a number, so the API offers none.
 import type { ChannelList } from "../api/types";
+import { t, type Key } from "../i18n";
 
 export interface ChannelChoice {
   provider: string;
   channel_id: string;
   /** WhatsApp Business (Meta, Wazzup's WABA): only a template starts a dialogue after 24 h. */
   windowed: boolean;
-  /** The connection's name (with the id where several channels share it), else the id. */
+  /** The gateway, with the connection's name or the number's id where several numbers share
+   * the gateway. */
   label: string;
   /** As the gateway last reported it; null while it has reported nothing. */
   state: string | null;
@@ -21,6 +24,18 @@ export function usable(choice: ChannelChoice): boolean {
 }
 
 const short = (id: string) => (id.length > 16 ? `${id.slice(0, 8)}…` : id);
+
+const PROVIDER_LABELS: Record<string, Key> = {
+  meta: "channel.provider.meta",
+  wazzup: "channel.provider.wazzup",
+  chat_api: "channel.provider.chatApi",
+};
+
+/** A gateway as people call it; an unknown one by its own name. */
+export function providerLabel(provider: string): string {
+  const key = PROVIDER_LABELS[provider];
+  return key ? t(key) : provider;
+}
 
 /** Every channel known from the configuration or the gateways' reports, once each. */
 export function channelChoices(list: ChannelList): ChannelChoice[] {
@@ -42,10 +57,12 @@ export function channelChoices(list: ChannelList): ChannelChoice[] {
   };
   const all = [...found.values()];
   return all.map((c) => {
+    const siblings = all.filter((o) => o.provider === c.provider);
+    if (siblings.length === 1) return { ...c, label: providerLabel(c.provider) };
     const name = nameOf(c);
-    const shared = all.filter((o) => nameOf(o) === name).length > 1;
-    const base = name ? (shared ? `${name} · ${short(c.channel_id)}` : name) : short(c.channel_id);
-    return { ...c, label: name === c.provider ? base : `${base} (${c.provider})` };
+    const named = name !== null && siblings.filter((o) => nameOf(o) === name).length === 1;
+    const which = named ? name : name ? `${name} · ${short(c.channel_id)}` : short(c.channel_id);
+    return { ...c, label: `${providerLabel(c.provider)} · ${which}` };
   });
 }
 
