@@ -344,3 +344,18 @@ async def test_a_message_to_the_bot_moves_the_window_without_reading_the_task(
     await add_comment(world.deps, customer_writes("Позовите человека"))
     assert reads == ["t1"]
     assert world.desk.clocks["t1"].state == "waiting"
+
+
+async def test_a_comment_in_a_task_no_group_governs_cancels_no_timer(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    world = await World().setup()
+    loner = User(id="usr-loner", full_name="Без Группы")
+    await world.directory.upsert_user(loner)
+    await world.tasks.create_task(a_task("t9", status=MANAGER, assignee_user_id=loner.id))
+    cancelled: list[str] = []
+
+    async def counting(key: str) -> None:
+        cancelled.append(key)
+    monkeypatch.setattr(world.desk, "cancel", counting)
+    await post_comment(world.deps, PostComment(task_id="t9", actor=an_actor(loner), text="Да"))
+    assert cancelled == []

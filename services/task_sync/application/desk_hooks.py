@@ -96,10 +96,11 @@ async def replied(deps: Deps, task: Task, at: datetime, user_id: str | None) -> 
     if deps.desk is None:
         return
     before = await sla.answered(deps, deps.desk, task, at, user_id)
-    if before is None or before.state == "waiting":
-        # the idle timer is armed only while the customer waits (``idle.watch``), and every
-        # end of the waiting cancels it: an answer to no waiting has none to cancel (one
-        # write less per follow-up comment; a timer armed in a race finds the clock answered)
+    if before is not None and before.state == "waiting":
+        # the idle timer is armed only while the customer waits under a group's policy
+        # (``idle.watch``), and every end of the waiting cancels it: an answer to no waiting,
+        # or in a task no group governs, has none to cancel (one write less per comment; a
+        # timer armed in a race finds the clock answered, or no policy, and does nothing)
         await idle.stop_watching(deps, task.id)
 
 
