@@ -155,12 +155,12 @@ def current_viewer(request: web.Request) -> Viewer:
 def require_admin(request: web.Request) -> User:
     user = current_user(request)
     if not access.can_administer(current_viewer(request)):
-        raise problem(403, "forbidden", "only administrators may do this")
+        raise problem(403, "admin_only", "only administrators may do this")
     return user
 
 
 def require_directory_editor(request: web.Request) -> User:
     if not access.can_edit_directory(current_viewer(request)):
-        raise problem(403, "forbidden", "only administrators and supervisors may edit the "
-                      "directory")
+        raise problem(403, "directory_edit_not_allowed",
+                      "only administrators and supervisors may edit the directory")
     return current_user(request)

@@ -1,8 +1,9 @@
 """The role rules (``shared/domain/access.py``) applied to stored items: every route that shows
 or changes a task goes through here, so a task its viewer may not see is missing (404) the same
 way on every route, and a change they may not make is refused (403) before any effect, with a
-code naming the refusal (``post_not_allowed``, ``status_not_allowed``, ``start_for_other``;
-``forbidden`` for the admin and directory checks, which auth.py makes with the same words)."""
+code naming the refusal (``post_not_allowed``, ``status_not_allowed``, ``start_for_other``,
+``admin_only``, ``directory_edit_not_allowed``: the last two auth.py makes with the same words
+and codes)."""
 
 from __future__ import annotations
 
@@ -60,13 +61,13 @@ def ensure_can_change_status(viewer: Viewer, task: Task) -> None:
 
 def ensure_admin(viewer: Viewer) -> None:
     if not access.can_administer(viewer):
-        raise Forbidden("forbidden", "only administrators may do this")
+        raise Forbidden("admin_only", "only administrators may do this")
 
 
 def ensure_directory_editor(viewer: Viewer) -> None:
     if not access.can_edit_directory(viewer):
-        raise Forbidden("forbidden", "only administrators and supervisors may edit the "
-                        "directory")
+        raise Forbidden("directory_edit_not_allowed",
+                        "only administrators and supervisors may edit the directory")
 
 
 async def ensure_may_start_for(deps: Deps, actor: Actor, assignee_user_id: str | None) -> None:

@@ -59,8 +59,8 @@ async def _ensure_may_manage(deps: Deps, actor: Actor, user_id: str, *,
         return
     if viewer.role == "supervisor" and set(user.group_ids) & viewer.group_ids:
         return
-    raise Forbidden("forbidden", "an administrator, or a supervisor of their group, sets "
-                    "another person's availability and capacity")
+    raise Forbidden("availability_not_allowed", "an administrator, or a supervisor of their "
+                    "group, sets another person's availability and capacity")
 
 
 async def policy_of(deps: Deps, actor: Actor, group_id: str) -> GroupPolicy:
@@ -85,4 +85,5 @@ async def _ensure_group(deps: Deps, actor: Actor, group_id: str, *, writing: boo
         return
     if not writing and group_id in viewer.group_ids:
         return
-    raise Forbidden("forbidden", "administrators and the group's supervisors set its policy")
+    raise Forbidden("policy_not_allowed",
+                    "administrators and the group's supervisors set its policy")

@@ -91,7 +91,8 @@ def period(since: datetime | None, until: datetime | None) -> tuple[datetime, da
 async def report(deps: Deps, viewer: Viewer, since: datetime | None, until: datetime | None,
                  group_id: str | None = None) -> Report:
     if viewer.role == "manager":
-        raise Forbidden("forbidden", "reports are for supervisors and administrators")
+        raise Forbidden("reports_not_allowed",
+                        "reports are for supervisors and administrators")
     start, end = period(since, until)
     facts = await deps.desk.facts(start, end) if deps.desk else []
     by_group: dict[str, list[Fact]] = {}

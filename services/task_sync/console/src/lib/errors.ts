@@ -46,23 +46,18 @@ function fieldName(field: string | null): string {
   return key ? t(key) : field;
 }
 
-/** Refusals still sharing the code ``forbidden`` (the admin, directory, reports and availability
- * checks), told apart by the server's (stable) wording; the task actions' refusals have codes of
- * their own (``PLAIN``). */
-const FORBIDDEN: [RegExp, Key][] = [
-  [/^only administrators may/, "error.forbidden.admin"],
-  [/may edit the directory$/, "error.forbidden.directory"],
-  [/^reports are for/, "error.forbidden.reports"],
-  [/availability and capacity$/, "error.forbidden.availability"],
-  [/set its policy$/, "error.forbidden.policy"],
-];
-
 /** Codes whose sentence needs nothing from the server's words. */
 const PLAIN: Record<string, Key> = {
   network: "error.network",
   unauthenticated: "error.unauthenticated",
   csrf: "error.csrf",
   not_found: "error.notFound",
+  forbidden: "error.forbidden",  // a refusal of no rule of its own (a bad signed link)
+  admin_only: "error.forbidden.admin",
+  directory_edit_not_allowed: "error.forbidden.directory",
+  reports_not_allowed: "error.forbidden.reports",
+  availability_not_allowed: "error.forbidden.availability",
+  policy_not_allowed: "error.forbidden.policy",
   not_in_group: "error.forbidden.claim",
   not_group_supervisor: "error.forbidden.assign",
   outside_own_groups: "error.forbidden.assignOwnGroups",
@@ -163,10 +158,6 @@ export function describe(r: Refusal): Told {
   const reason = r.serverReason;
   let m: RegExpExecArray | null;
   if (r.status === 0 || r.code === "network") return plain("error.network");
-  if (r.code === "forbidden") {
-    const found = FORBIDDEN.find(([pattern]) => pattern.test(reason));
-    return plain(found ? found[1] : "error.forbidden");
-  }
   if (r.code === "invalid_body") return invalidBody(reason);
   if (r.code === "weak_password") {
     m = /(\d+) to (\d+)/.exec(reason);
