@@ -86,7 +86,7 @@ async def test_an_empty_search_says_nothing_was_found_and_offers_to_clear_it(
     await expect(nothing).to_have_text("No tasks match the filters. Clear the search and filters")
 
 
-async def test_a_new_dialogue_starts_on_a_plain_text_channel_named_by_its_connection(
+async def test_a_new_dialogue_starts_on_a_plain_text_channel_named_by_its_gateway(
     console: Console, system: System,
 ) -> None:
     status, channels = await system.api("GET", "/api/v1/channels")
@@ -104,10 +104,11 @@ async def test_a_new_dialogue_starts_on_a_plain_text_channel_named_by_its_connec
     await expect(pick).to_have_value(f"chat_api:{chat_api['channel_id']}")
     await expect(dialog.get_by_text("написать первым можно только шаблоном")).to_have_count(0)
     await expect(dialog.get_by_role("textbox", name="Сообщение")).to_be_visible()
-    # by the configured connection's name (the API knows no other), the id only to tell apart
+    # by the gateway as people call it; the number's id only where a gateway has several (the
+    # connections are named after their gateways here, which tells nothing more)
     await expect(pick.locator("option")).to_have_text([
-        "meta", "chat_api", f"wazzup · {plain['channel_id'][:8]}…",
-        f"wazzup · {waba['channel_id'][:8]}…"])
+        "WhatsApp Business (Meta)", "chat-api", f"Wazzup · {plain['channel_id'][:8]}…",
+        f"Wazzup (WhatsApp Business) · {waba['channel_id'][:8]}…"])
     await console.shot("new-dialogue-channels")
 
 

@@ -93,6 +93,7 @@ export const en: Record<Key, string> = {
   "channel.provider.meta": "WhatsApp Business (Meta)",
   "channel.provider.wazzup": "Wazzup",
   "channel.provider.chatApi": "chat-api",
+  "channel.provider.wazzupWaba": "Wazzup (WhatsApp Business)",
   "media.image": "Image",
   "media.audio": "Voice message",
   "media.video": "Video",

@@ -91,6 +91,7 @@ export const ru = {
   "channel.provider.meta": "WhatsApp Business (Meta)",
   "channel.provider.wazzup": "Wazzup",
   "channel.provider.chatApi": "chat-api",
+  "channel.provider.wazzupWaba": "Wazzup (WhatsApp Business)",
   "media.image": "Изображение",
   "media.audio": "Голосовое сообщение",
   "media.video": "Видео",
