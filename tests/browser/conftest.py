@@ -20,7 +20,7 @@ import pytest
 
 from deploy.stack import PORT_VARS, ROOT, Stack, free_port
 from shared.bus import Topology
-from tests.e2e.conftest import System, eventually
+from tests.e2e.conftest import System, eventually, new_chat
 from tests.topology_cleanup import delete_topology
 
 CHROMIUM = Path(os.environ.get("WABRIDGE_CHROMIUM", "/usr/bin/chromium"))
@@ -181,6 +181,37 @@ async def console(browser: Browser, console_stack: Stack,
     finally:
         await tab.shot("end")
         await context.close()
+
+
+async def handed_over(system: System, phone: str, responsible: str = "usr-ivanova") -> Any:
+    """A customer in the directory (with a responsible employee) asks the bot for a manager;
+    returns the task, now the responsible employee's."""
+    status, body = await system.api("POST", "/api/v1/contacts", token=ADMIN_TOKEN, json={
+        "name": f"Клиент {phone[-4:]}", "phones": [phone], "responsible_user_id": responsible})
+    assert status == 201, body
+    await system.inbound(phone, "Здравствуйте")
+    await system.inbound(phone, "4")
+
+    async def assigned() -> Any:
+        task = await system.task_of(phone)
+        return task if task and task.get("assignee_user_id") == responsible else None
+    return await eventually(assigned, what="the task handed over to the manager")
+
+
+async def open_chat(console: Console, task_id: str) -> None:
+    """The task's chat open in the tab, its customer's messages shown."""
+    await console.open(f"/tasks/{task_id}")
+    await expect(console.page.locator(".msg.in").first).to_be_visible()
+
+
+async def chat_handed_over(console: Console, system: System, phone: str | None = None,
+                           login: str = "ivanova") -> Any:
+    """The usual opening: a customer's chat (``phone``, else a new one) handed over to
+    Ivanova, and ``login`` signed in with that chat open; returns the task."""
+    task = await handed_over(system, phone or new_chat())
+    await console.sign_in(login)
+    await open_chat(console, task["id"])
+    return task
 
 
 async def live_version(system: System) -> int:

@@ -9,36 +9,23 @@ from typing import Any
 
 from playwright.async_api import FilePayload, expect
 
-from tests.browser.conftest import ADMIN_TOKEN, Console, fill_template, templates_listed
+from tests.browser.conftest import (
+    Console,
+    chat_handed_over,
+    fill_template,
+    handed_over,
+    open_chat,
+    templates_listed,
+)
 from tests.e2e.conftest import System, eventually, new_chat
 
 META_CHANNEL = "100000000000001"
-
-
-async def handed_over(system: System, phone: str, responsible: str = "usr-ivanova") -> Any:
-    """A customer in the directory (with a responsible employee) asks the bot for a manager;
-    returns the task, now the responsible employee's."""
-    status, body = await system.api("POST", "/api/v1/contacts", token=ADMIN_TOKEN, json={
-        "name": f"Клиент {phone[-4:]}", "phones": [phone], "responsible_user_id": responsible})
-    assert status == 201, body
-    await system.inbound(phone, "Здравствуйте")
-    await system.inbound(phone, "4")
-
-    async def assigned() -> Any:
-        task = await system.task_of(phone)
-        return task if task and task.get("assignee_user_id") == responsible else None
-    return await eventually(assigned, what="the task handed over to the manager")
 
 
 async def comment_where(system: System, task_id: str, test: Any, what: str) -> Any:
     async def probe() -> Any:
         return next((c for c in await system.comments(task_id) if test(c)), None)
     return await eventually(probe, what=what)
-
-
-async def open_chat(console: Console, task_id: str) -> None:
-    await console.open(f"/tasks/{task_id}")
-    await expect(console.page.locator(".msg.in").first).to_be_visible()
 
 
 async def test_a_wrong_password_is_refused_and_the_right_one_opens_the_inbox(
@@ -65,9 +52,7 @@ async def test_customer_message_appears_live_in_the_managers_chat(
     console: Console, system: System,
 ) -> None:
     phone = new_chat()
-    task = await handed_over(system, phone)
-    await console.sign_in("ivanova")
-    await open_chat(console, task["id"])
+    await chat_handed_over(console, system, phone)
     page = console.page
     await page.evaluate("window.__notReloaded = true")
     await system.inbound(phone, "Когда привезут заказ?")
@@ -144,9 +129,7 @@ async def test_a_reply_quoting_the_customer_with_a_file_reaches_the_customer(
 
 async def test_delivery_ticks_move_to_read_live(console: Console, system: System) -> None:
     phone = new_chat()
-    task = await handed_over(system, phone)
-    await console.sign_in("ivanova")
-    await open_chat(console, task["id"])
+    task = await chat_handed_over(console, system, phone)
     page = console.page
     box = page.locator("form.composer textarea")
     await box.fill("Проверяем доставку")
@@ -186,10 +169,8 @@ async def test_a_customers_markup_is_shown_as_text_and_never_runs(
     console: Console, system: System,
 ) -> None:
     phone = new_chat()
-    task = await handed_over(system, phone)
     attack = "<img src=x onerror=alert(1)>"
-    await console.sign_in("ivanova")
-    await open_chat(console, task["id"])
+    task = await chat_handed_over(console, system, phone)
     page = console.page
     await system.inbound(phone, attack)
     await expect(page.locator(".msg.in .text", has_text=attack)).to_have_text(attack)
@@ -280,9 +261,7 @@ async def test_a_failed_message_shows_the_gateways_reason_and_resend_delivers_it
     console: Console, system: System,
 ) -> None:
     phone = new_chat()
-    task = await handed_over(system, phone)
-    await console.sign_in("ivanova")
-    await open_chat(console, task["id"])
+    task = await chat_handed_over(console, system, phone)
     page = console.page
     await system.sandbox("POST", "/sandbox/fail", json={
         "count": 1, "status": 400, "error": "BAD_CONTACT", "description": "Account does not exist"})
@@ -309,10 +288,7 @@ async def test_a_failed_message_shows_the_gateways_reason_and_resend_delivers_it
 async def test_a_file_of_a_forbidden_type_is_refused_before_any_upload(
     console: Console, system: System,
 ) -> None:
-    phone = new_chat()
-    task = await handed_over(system, phone)
-    await console.sign_in("ivanova")
-    await open_chat(console, task["id"])
+    await chat_handed_over(console, system)
     page = console.page
     uploads: list[str] = []
     page.on("request", lambda r: uploads.append(r.url) if r.method == "POST" else None)

@@ -8,8 +8,7 @@ from typing import Any
 
 from playwright.async_api import Locator, Page, expect
 
-from tests.browser.conftest import Console
-from tests.browser.test_console import handed_over, open_chat
+from tests.browser.conftest import Console, chat_handed_over, handed_over
 from tests.e2e.conftest import System, eventually, new_chat
 
 META_CHANNEL = "100000000000001"
@@ -24,9 +23,7 @@ async def test_a_manager_reads_the_contact_in_the_card_but_only_editors_get_the_
     console: Console, system: System,
 ) -> None:
     phone = new_chat()
-    task = await handed_over(system, phone)
-    await console.sign_in("ivanova")
-    await open_chat(console, task["id"])
+    task = await chat_handed_over(console, system, phone)
     page = console.page
     contact = page.get_by_test_id("contact-view")
     await contact.locator("summary", has_text=f"Клиент {phone[-4:]}").click()
@@ -50,9 +47,7 @@ async def test_a_supervisor_gets_the_contact_with_a_link_to_edit_it(
     console: Console, system: System,
 ) -> None:
     phone = new_chat()
-    task = await handed_over(system, phone)
-    await console.sign_in("supervisor")
-    await open_chat(console, task["id"])
+    task = await chat_handed_over(console, system, phone, login="supervisor")
     contact = console.page.get_by_test_id("contact-view")
     await contact.locator("summary").click()
     edit = contact.get_by_role("link", name="Изменить в справочнике")

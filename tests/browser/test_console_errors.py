@@ -14,9 +14,8 @@ from typing import Any
 import pytest
 from playwright.async_api import Locator, expect
 
-from tests.browser.conftest import Console
-from tests.browser.test_console import handed_over, open_chat
-from tests.e2e.conftest import System, new_chat
+from tests.browser.conftest import Console, chat_handed_over
+from tests.e2e.conftest import System
 
 CONTACT_CENTRE, SALES = "grp-contact-centre", "grp-sales"
 # the server's words that used to reach the page as they are
@@ -71,9 +70,7 @@ async def test_a_supervisors_refused_assignment_reads_as_a_russian_sentence(
     console: Console, system: System, people: People,
 ) -> None:
     newcomer = await people.user(groups=[CONTACT_CENTRE])
-    task = await handed_over(system, new_chat())
-    await console.sign_in("supervisor")
-    await open_chat(console, task["id"])
+    await chat_handed_over(console, system, login="supervisor")
     card = console.page.get_by_role("complementary", name="Карточка задачи")
     pick = card.get_by_label("Кому назначить")
     await expect(pick.locator("option", has_text=newcomer["full_name"])).to_have_count(1)

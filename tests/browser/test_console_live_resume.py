@@ -14,8 +14,7 @@ from typing import Any
 
 from playwright.async_api import Request, Route, expect
 
-from tests.browser.conftest import Console
-from tests.browser.test_console import handed_over, open_chat
+from tests.browser.conftest import Console, handed_over, open_chat
 from tests.e2e.conftest import System, eventually, new_chat
 
 KEEP_SOURCES = """

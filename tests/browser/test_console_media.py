@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
-from tests.browser.conftest import Console
+from tests.browser.conftest import Console, handed_over, open_chat
 from tests.browser.screenshots import png
-from tests.browser.test_console import comment_where, handed_over, open_chat
+from tests.browser.test_console import comment_where
 from tests.e2e.conftest import System, new_chat
 
 
@@ -26,17 +26,18 @@ async def test_a_photo_reads_as_a_localized_label_and_its_caption_while_stored_i
     phone = new_chat()
     task = await handed_over(system, phone)
     await photo_from(system, phone, "Фото накладной")
+    # a customer typing the placeholder into a text message reads it as typed
+    await system.inbound(phone, "[image] это просто текст")
     stored = await comment_where(system, task["id"], lambda c: c.get("content_type") == "image",
                                  "the photo's comment")
     assert stored["text"] == "[image] Фото накладной"  # what API clients keep reading
+    await comment_where(system, task["id"], lambda c: "просто текст" in c["text"], "the text")
     await console.sign_in("ivanova")
     await open_chat(console, task["id"])
     page = console.page
     photo = page.locator(".msg.in .text", has_text="Фото накладной")
     await expect(photo).to_have_text("Изображение Фото накладной")
     await expect(photo.locator(".media-kind")).to_have_text("Изображение")
-    # a customer typing the placeholder into a text message reads it as typed
-    await system.inbound(phone, "[image] это просто текст")
     await expect(page.locator(".msg.in .text", has_text="это просто текст")).to_have_text(
         "[image] это просто текст")
     await console.shot("media-ru")

@@ -12,8 +12,7 @@ from typing import Any
 
 from playwright.async_api import Locator, Page, expect
 
-from tests.browser.conftest import Console
-from tests.browser.test_console import handed_over, open_chat
+from tests.browser.conftest import Console, chat_handed_over, handed_over
 from tests.e2e.conftest import System, eventually, new_chat
 
 PHONE = {"width": 390, "height": 844}
@@ -63,11 +62,9 @@ async def test_on_a_phone_the_inbox_fits_the_screen_with_a_long_preview(
 async def test_on_a_phone_the_task_card_opens_under_the_top_bar_and_hides_again(
     console: Console, system: System,
 ) -> None:
-    task = await handed_over(system, new_chat())
     page = console.page
     await page.set_viewport_size(PHONE)
-    await console.sign_in("ivanova")
-    await open_chat(console, task["id"])
+    await chat_handed_over(console, system)
     toggle = page.get_by_role("button", name="Карточка задачи")
     card = page.get_by_role("complementary", name="Карточка задачи")
     hide = card.get_by_role("button", name="Скрыть карточку")
@@ -99,9 +96,7 @@ async def test_on_a_phone_the_task_card_opens_under_the_top_bar_and_hides_again(
 async def test_on_a_wide_screen_the_card_is_a_column_without_a_hide_button(
     console: Console, system: System,
 ) -> None:
-    task = await handed_over(system, new_chat())
-    await console.sign_in("ivanova")
-    await open_chat(console, task["id"])
+    await chat_handed_over(console, system)
     card = console.page.get_by_role("complementary", name="Карточка задачи")
     await expect(card).to_be_visible()
     await expect(card.get_by_role("button", name="Скрыть карточку")).to_be_hidden()
@@ -112,9 +107,7 @@ async def test_on_a_wide_screen_the_card_is_a_column_without_a_hide_button(
 async def test_a_supervisor_is_offered_only_their_groups_people_and_queues_to_assign_to(
     console: Console, system: System,
 ) -> None:
-    task = await handed_over(system, new_chat())
-    await console.sign_in("supervisor")
-    await open_chat(console, task["id"])
+    await chat_handed_over(console, system, login="supervisor")
     page = console.page
     pick = page.get_by_role("complementary", name="Карточка задачи").get_by_label("Кому назначить")
     await expect(pick.locator("option", has_text="Петров Алексей Игоревич")).to_have_count(1)
@@ -138,9 +131,7 @@ async def test_a_supervisor_is_offered_only_their_groups_people_and_queues_to_as
 async def test_an_admin_is_offered_everyone_to_assign_to(
     console: Console, system: System,
 ) -> None:
-    task = await handed_over(system, new_chat())
-    await console.sign_in("admin")
-    await open_chat(console, task["id"])
+    await chat_handed_over(console, system, login="admin")
     pick = console.page.get_by_role("complementary", name="Карточка задачи") \
         .get_by_label("Кому назначить")
     await expect(pick.locator("option", has_text="Смирнов Олег Викторович")).to_have_count(1)
@@ -172,9 +163,7 @@ async def test_the_cards_last_activity_follows_a_new_message(
     console: Console, system: System,
 ) -> None:
     phone = new_chat()
-    task = await handed_over(system, phone)
-    await console.sign_in("ivanova")
-    await open_chat(console, task["id"])
+    task = await chat_handed_over(console, system, phone)
     page = console.page
     activity = page.get_by_test_id("card-activity")
     await expect(activity).to_be_visible()

@@ -11,8 +11,7 @@ from typing import Any
 
 from playwright.async_api import Route, expect
 
-from tests.browser.conftest import Console
-from tests.browser.test_console import handed_over
+from tests.browser.conftest import Console, handed_over
 from tests.e2e.conftest import System, eventually
 
 
