@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from playwright.async_api import Locator, expect
+from playwright.async_api import Locator, Route, expect
 
 from tests.browser.conftest import Console, chat_handed_over
 from tests.e2e.conftest import System
@@ -275,6 +275,22 @@ async def test_without_a_connection_the_console_says_so_in_russian(console: Cons
         await console.shot("offline")
     finally:
         await console.context.set_offline(False)
+
+
+async def test_a_role_refusal_is_worded_by_its_code_not_by_the_servers_words(
+    console: Console,
+) -> None:
+    await console.sign_in("supervisor")
+    page = console.page
+
+    async def refused(route: Route) -> None:  # the code alone says which rule refused
+        await route.fulfill(status=403, json={"error": "reports_not_allowed",
+                                              "reason": "no reports for you"})
+    await page.route("**/api/v1/reports*", refused)
+    await console.open("/admin/reports")
+    alert = page.locator(".admin-body").get_by_role("alert")
+    await expect(alert).to_have_text("Отчёты доступны руководителям и администраторам.")
+    await console.shot("refused-by-code")
 
 
 async def test_the_users_actions_fit_a_phone(console: Console) -> None:
