@@ -1,6 +1,6 @@
 """Media messages in the chat read in the console's language: the task keeps the English
 placeholder ("[image] caption") for API clients and First Form, the manager reads «Изображение»
-(or "Image") followed by the caption."""
+(or "Image") followed by the caption, in the message and wherever it is quoted."""
 
 from __future__ import annotations
 
@@ -40,6 +40,13 @@ async def test_a_photo_reads_as_a_localized_label_and_its_caption_while_stored_i
     await expect(photo.locator(".media-kind")).to_have_text("Изображение")
     await expect(page.locator(".msg.in .text", has_text="это просто текст")).to_have_text(
         "[image] это просто текст")
+    # quoted, it reads the same: in the composer while answering, and above the answer
+    await page.locator(".msg.in", has_text="Фото накладной").locator(".reply-btn").click()
+    await expect(page.locator(".replying q")).to_have_text("Изображение Фото накладной")
+    await page.locator("form.composer textarea").fill("Спасибо, получили")
+    await page.locator("form.composer textarea").press("Enter")
+    answer = page.locator(".msg.out", has_text="Спасибо, получили")
+    await expect(answer.locator(".quote-text")).to_have_text("Изображение Фото накладной")
     await console.shot("media-ru")
     await page.get_by_label("Язык интерфейса").select_option("en")
     await expect(photo).to_have_text("Image Фото накладной")

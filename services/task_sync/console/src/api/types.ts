@@ -159,7 +159,9 @@ export interface CommentView {
   template_id?: string | null;
   gateway_message_id?: string | null;
   attachments?: Attachment[];
-  reply_to?: { id: string; author_name?: string | null; text: string } | null;
+  /** The quoted snippet; ``content_type`` is the console's own, from the quoted message when it
+   * holds it (to show a media placeholder in the person's language). */
+  reply_to?: { id: string; author_name?: string | null; text: string; content_type?: string } | null;
   /** What the message shows under it (folded by the server from the same page). */
   reactions?: Reaction[];
   /** A reaction comment's emoji ("" takes the reaction back). */

@@ -304,7 +304,8 @@ function withQuote(c: CommentView, byId: Map<string, CommentView>, contactName: 
     return c.reply_to ? c : { ...c, reply_to: { id: c.reply_to_comment_id, author_name: null, text: "…" } };
   }
   return { ...c, reply_to: { id: quoted.id, author_name: authorOf(quoted, contactName),
-    text: (c.reply_to?.text ?? (quoted.current_text ?? quoted.text)).slice(0, 200) } };
+    text: (c.reply_to?.text ?? (quoted.current_text ?? quoted.text)).slice(0, 200),
+    content_type: quoted.content_type } };
 }
 
 /** The later of two instants (an absent one is earlier than any). */

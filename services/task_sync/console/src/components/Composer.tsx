@@ -9,6 +9,7 @@ import { timeLeft } from "../lib/time";
 import { session } from "../state";
 import { Icon } from "./Icon";
 import { authorOf } from "./MessageBubble";
+import { MessageText } from "./MessageText";
 import { statusesOf } from "./TaskCard";
 import { TemplateComposer } from "./TemplateComposer";
 import { WindowModes, type WindowMode } from "./WindowModes";
@@ -128,7 +129,8 @@ export function Composer(props: Props) {
       {replyTo && (
         <div class="replying" data-reply-to={replyTo.id}>
           <span>{t("composer.replyingTo", { name: authorOf(replyTo, props.contactName) })}</span>
-          <q>{(replyTo.current_text ?? replyTo.text).slice(0, 200)}</q>
+          <q><MessageText text={(replyTo.current_text ?? replyTo.text).slice(0, 200)}
+                           contentType={replyTo.content_type} /></q>
           <button type="button" class="link" onClick={props.onCancelReply}
                   aria-label={t("composer.cancelReply")}>✕</button>
         </div>

@@ -1,12 +1,12 @@
 import type { CommentView, Reaction } from "../api/types";
 import { t } from "../i18n";
-import { mediaText } from "../lib/media";
 import { ours, reactionPreview } from "../lib/reactions";
 import { clock, full } from "../lib/time";
 import { AttachmentView } from "./AttachmentView";
 import { DeliveryTicks } from "./DeliveryTicks";
 import { HeldReply } from "./HeldReply";
 import { Icon } from "./Icon";
+import { MessageText } from "./MessageText";
 import { ReactionList, ReactionPicker } from "./Reactions";
 
 interface Props {
@@ -41,16 +41,6 @@ export function authorOf(comment: CommentView, contactName: string): string {
   }
 }
 
-/** A message's text: a media placeholder as the localized kind (in its own style) followed by
- * the caption; any other text as it is. */
-function Shown({ text, contentType }: { text: string; contentType?: string }) {
-  const media = mediaText(contentType, text);
-  if (!media) return <>{text}</>;
-  return (
-    <><span class="media-kind">{media.label}</span>{media.caption && ` ${media.caption}`}</>
-  );
-}
-
 /** One message of the dialogue. Every customer string goes in as text, never as markup. */
 export function MessageBubble(props: Props) {
   const { comment: c, contactName, highlighted, canPost, reactions, onReact } = props;
@@ -65,7 +55,7 @@ export function MessageBubble(props: Props) {
   // a reaction whose message is not loaded shows by itself, quoting that message
   const text = c.content_type === "reaction" ? reactionPreview(c.text) ?? c.text
     : c.edited && c.current_text !== null && c.current_text !== undefined ? c.current_text : c.text;
-  const shown = <Shown text={text} contentType={c.content_type} />;
+  const shown = <MessageText text={text} contentType={c.content_type} />;
   const author = authorOf(c, contactName);
   const cancelled = c.delivery === "cancelled";
   const held = c.delivery === "held" || cancelled ? ` ${c.delivery}` : "";
@@ -79,7 +69,9 @@ export function MessageBubble(props: Props) {
           <button type="button" class="quote" title={t("chat.quoted")}
                   onClick={() => props.onQuote(c.reply_to!.id)}>
             <span class="quote-author">{c.reply_to.author_name ?? ""}</span>
-            <span class="quote-text">{c.reply_to.text}</span>
+            <span class="quote-text">
+              <MessageText text={c.reply_to.text} contentType={c.reply_to.content_type} />
+            </span>
           </button>
         )}
         {c.template_id && <p class="template-mark">{t("chat.template", { name: c.template_id })}</p>}
