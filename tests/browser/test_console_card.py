@@ -34,6 +34,9 @@ async def test_a_manager_reads_the_contact_in_the_card_but_only_editors_get_the_
     channel = page.get_by_test_id("card-channel")
     await expect(channel).to_contain_text("wazzup")
     await expect(channel).not_to_contain_text("…")
+    # the gateway as people call it, not our connection's id
+    await expect(page.get_by_test_id("card-gateway")).to_contain_text("Wazzup")
+    await expect(page.get_by_test_id("card-gateway")).not_to_contain_text("wazzup ·")
     await console.shot("contact-read-only")
     # the API agrees: a manager reads the contact and may not change it
     status, body = await console.api("GET", f"/api/v1/contacts/{task['contact_id']}")

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, api } from "../api/client";
 import type { TaskDetail } from "../api/types";
 import { t } from "../i18n";
+import { providerLabel } from "../lib/channels";
 import { useAssignable } from "../lib/people";
 import { full, timeLeft } from "../lib/time";
 import { useStore } from "../lib/store";
@@ -79,7 +80,7 @@ export function TaskCard({ task, open, onChanged, onHide }: {
         <dt>{t("card.channel")}</dt>
         <dd title={task.chat.channel_id} data-testid="card-channel">{channelLabel(task)} <span class="muted">({task.chat.chat_type})</span></dd>
         <dt>{t("card.gateway")}</dt>
-        <dd>{task.chat.provider}
+        <dd data-testid="card-gateway">{providerLabel(task.chat.provider)}
           {task.channel?.state && <span class="muted"> · {t("card.channelState", { state: task.channel.state })}</span>}
           {task.channel?.last_webhook_at && <span class="muted"> · {t("card.lastWebhook", { at: full(task.channel.last_webhook_at) })}</span>}
         </dd>
