@@ -82,14 +82,19 @@ async def _next_in_turn(deps: Deps, cmd: events.SendMessage) -> bool:
     if cmd.awaits_text or is_replay() or not deps.queue_marks.is_next(cmd.chat.key, cmd.seq):
         return False
     now_ms = epoch_ms(events.utcnow())
-    taken = Claim(owner=f"{deps.instance_id}:{uuid.uuid4().hex[:8]}",
-                  until_ms=now_ms + LEASE_S * 1000, interrupted=False, ambiguous_since_ms=None)
+    taken = Claim(owner=_attempt_owner(deps), until_ms=now_ms + LEASE_S * 1000,
+                  interrupted=False, ambiguous_since_ms=None)
     record = await deps.sends.claim_next(cmd, taken, now_ms)
     if record is None:
         return False  # touched since (attempted, or settled elsewhere): read the queue
     if await attempt(deps, record, taken.owner):
         deps.queue_marks.settled(record.chat_key, record.seq)
     return True
+
+
+def _attempt_owner(deps: Deps) -> str:
+    """Who holds a lease: this process, and this attempt of it."""
+    return f"{deps.instance_id}:{uuid.uuid4().hex[:8]}"
 
 
 async def _fill(deps: Deps, cmd: events.SendMessage, record: SendRecord) -> None:
@@ -158,7 +163,7 @@ async def drain(deps: Deps, chat_key: str, heads: list[SendRecord] | None = None
                             "on (the text goes at the end when it comes)", send_id=head.id,
                             comment_id=head.comment_id)
             continue
-        owner = f"{deps.instance_id}:{uuid.uuid4().hex[:8]}"
+        owner = _attempt_owner(deps)
         taken = claim_of(head, owner, now_ms)
         if taken is None:  # it waits: nothing of this chat needs a wake before then
             await deps.sends.hold(chat_key, waits_until(head))

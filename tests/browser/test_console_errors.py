@@ -125,14 +125,20 @@ async def test_a_new_users_short_password_bad_phone_and_taken_login_are_told_in_
     assert console.dialogs == []
 
 
-async def test_deleting_a_group_asks_first_and_cancel_keeps_it(
-    console: Console, system: System, people: People,
-) -> None:
+async def groups_page_with_a_new_group(console: Console, people: People
+                                       ) -> tuple[dict[str, Any], Locator]:
+    """A new group, and its row on the admin's groups page."""
     group = await people.group()
     await console.sign_in("admin")
     await console.open("/admin/groups")
+    return group, console.page.locator(f'tr[data-group-id="{group["id"]}"]')
+
+
+async def test_deleting_a_group_asks_first_and_cancel_keeps_it(
+    console: Console, system: System, people: People,
+) -> None:
+    group, row = await groups_page_with_a_new_group(console, people)
     page = console.page
-    row = page.locator(f'tr[data-group-id="{group["id"]}"]')
     await row.get_by_role("button", name="Удалить").click()
     dialog = page.get_by_role("dialog", name="Удалить группу")
     await expect(dialog).to_contain_text(f"Удалить группу «{group['name']}»?")
@@ -163,11 +169,8 @@ async def test_deleting_a_group_asks_first_and_cancel_keeps_it(
 async def test_renaming_a_group_uses_the_consoles_dialog(
     console: Console, people: People,
 ) -> None:
-    group = await people.group()
-    await console.sign_in("admin")
-    await console.open("/admin/groups")
+    group, row = await groups_page_with_a_new_group(console, people)
     page = console.page
-    row = page.locator(f'tr[data-group-id="{group["id"]}"]')
     await row.get_by_role("button", name="Переименовать").click()
     dialog = page.get_by_role("dialog")
     await dialog.get_by_label("Новое название").fill("Отдел продаж")  # another group's name
